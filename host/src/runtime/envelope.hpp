@@ -1,0 +1,102 @@
+// The host's own copy of a message while it is routed: owns its bytes,
+// parses the payload as JSON lazily (once, only when a rule or script reads
+// a field), and counts the outputs still pending before its source is acked.
+#pragma once
+
+#include <sluice/plugin.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::runtime {
+
+class Connector;
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+class Envelope;
+using EnvelopePtr = std::shared_ptr<Envelope>;
+
+class Envelope {
+ public:
+  Envelope() = default;
+  Envelope(const Envelope&) = delete;
+  Envelope& operator=(const Envelope&) = delete;
+
+  // Copies a borrowed C message.
+  static EnvelopePtr from_c(const sluice_message& m);
+
+  // Message content (mutable while the message is being routed by one
+  // worker; outputs see it read-only).
+  std::string payload;
+  std::optional<std::string> key;
+  std::string subject;
+  std::vector<Header> headers;
+  std::vector<Header> attributes;
+  int64_t timestamp_ms = 0;
+  std::string reply_to;  // non-empty: this message is a request
+
+  // Where it came from, and the plugin's id for acking it.
+  Connector* source = nullptr;
+  uint64_t ack_id = 0;
+  bool needs_ack = false;
+  std::chrono::steady_clock::time_point received_at{};
+
+  const std::string* header(std::string_view name) const {
+    for (const auto& h : headers)
+      if (h.name == name) return &h.value;
+    return nullptr;
+  }
+  const std::string* attribute(std::string_view name) const {
+    for (const auto& a : attributes)
+      if (a.name == name) return &a.value;
+    return nullptr;
+  }
+  std::string_view routing_key() const { return key ? std::string_view(*key) : subject; }
+
+  // The payload parsed as JSON, or nullptr when it is not JSON. Parsed on
+  // first use only. Not thread-safe: one worker owns a message while
+  // routing it.
+  const boost::json::value* json() const;
+  // The parse error text when json() returned nullptr.
+  const std::string& json_error() const { return json_error_; }
+  // Call after changing `payload` so the next json() parses it again.
+  void invalidate_json() {
+    json_state_ = JsonState::kUnparsed;
+    json_.reset();
+  }
+  // Replaces the parsed form (after a transformation) and reserialises the
+  // payload from it.
+  void set_json(boost::json::value v);
+
+  // Fills a C view of this message; `storage` keeps the header arrays alive.
+  struct CView {
+    sluice_message message;
+    std::vector<sluice_header> headers;
+    std::vector<sluice_header> attributes;
+  };
+  void to_c(CView& view) const;
+
+ private:
+  enum class JsonState { kUnparsed, kParsed, kInvalid };
+  mutable JsonState json_state_ = JsonState::kUnparsed;
+  mutable std::optional<boost::json::value> json_;
+  mutable std::string json_error_;
+};
+
+// Looks up a dotted path with [index] steps ("data.items[2].id") in a
+// parsed document. Returns nullptr when any step is missing.
+const boost::json::value* find_path(const boost::json::value& root, std::string_view path);
+
+}  // namespace sluice::runtime
