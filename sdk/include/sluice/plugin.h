@@ -235,6 +235,12 @@ typedef struct sluice_host_api {
   const char* (*node_id)(sluice_host* host);
   const char* (*connector_name)(sluice_host* host);
   const char* (*state_dir)(sluice_host* host);
+
+  /* A source says it will emit nothing more (end of a file read from the
+   * head, a generator's count reached). Acks still arrive. `sluice run
+   * --exit-when-done` exits once every source has finished and every
+   * message is acked. Any thread; calling it twice is harmless. */
+  void (*source_finished)(sluice_host* host);
 } sluice_host_api;
 
 /* ------------------------------------------------------ plugin functions */

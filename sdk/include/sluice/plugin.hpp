@@ -228,6 +228,7 @@ class Host {
   std::string_view node_id() const { return api_->node_id(host_); }
   std::string_view connector_name() const { return api_->connector_name(host_); }
   std::string_view state_dir() const { return api_->state_dir(host_); }
+  void source_finished() const { api_->source_finished(host_); }
 
   const sluice_host_api* api() const { return api_; }
   sluice_host* handle() const { return host_; }
