@@ -1,0 +1,13 @@
+// The subcommands of the `sluice` executable; each returns an exit code.
+#pragma once
+
+#include "cli/options.hpp"
+
+namespace sluice::cli {
+
+int run_command(const Options& options);
+int check_command(const Options& options);
+int plugins_command(const Options& options);
+int version_command();
+
+}  // namespace sluice::cli

@@ -1,0 +1,103 @@
+#include "cli/options.hpp"
+
+#include <cstdlib>
+#include <string_view>
+
+namespace sluice::cli {
+
+std::string default_config_path() {
+  if (const char* env = std::getenv("SLUICE_CONFIG"); env && *env) return env;
+  return "/etc/sluice/sluice.yaml";
+}
+
+std::string usage() {
+  return R"(sluice - event router: brokers, sources and sinks as plugins, routes in YAML and Lua
+
+Usage:
+  sluice run     [-c FILE] [--exit-when-done]   run the pipeline until SIGINT/SIGTERM
+  sluice check   [-c FILE]                      validate config, script, routes and every
+                                                connector's settings; list every error
+  sluice plugins [--json]                       list the plugins found in the plugin path
+  sluice version                                print the version and plugin ABI
+  sluice help                                   this text
+
+Options:
+  -c, --config FILE     config file (default: $SLUICE_CONFIG, else /etc/sluice/sluice.yaml)
+  --log-level LEVEL     trace, debug, info, warn, error, off (overrides the config)
+  --log-format FORMAT   text or json (overrides the config)
+  --exit-when-done      (run) exit once every source has finished and every message
+                        is acknowledged: for batch jobs and benchmarks
+  --json                (plugins) machine-readable output with each config schema
+
+Plugins are searched in: the config's plugin_path, then $SLUICE_PLUGIN_PATH
+(colon-separated), then )" SLUICE_LOCAL_PLUGIN_DIR ", then " SLUICE_SYSTEM_PLUGIN_DIR R"(.
+
+Signals (run): SIGINT/SIGTERM drain in-flight messages and stop; SIGHUP reloads
+the Lua script; SIGUSR1 logs a stats snapshot.
+
+Exit codes:
+  0  success
+  1  runtime failure, or messages left unsettled at shutdown (they will be redelivered)
+  2  bad command line
+  3  invalid configuration (check lists every problem found)
+  4  a plugin file was refused (plugins)
+)";
+}
+
+std::optional<Options> parse_options(int argc, char** argv, std::string& error) {
+  Options o;
+  o.config_path = default_config_path();
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) {
+        error = std::string(a) + " needs a value";
+        return false;
+      }
+      out = args[++i];
+      return true;
+    };
+    if (a == "-c" || a == "--config") {
+      if (!value(o.config_path)) return std::nullopt;
+    } else if (a.rfind("--config=", 0) == 0) {
+      o.config_path = a.substr(9);
+    } else if (a == "--log-level") {
+      std::string v;
+      if (!value(v)) return std::nullopt;
+      o.log_level = v;
+    } else if (a == "--log-format") {
+      std::string v;
+      if (!value(v)) return std::nullopt;
+      o.log_format = v;
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (a == "--exit-when-done") {
+      o.exit_when_done = true;
+    } else if (a == "-h" || a == "--help") {
+      o.command = "help";
+    } else if (a == "--version") {
+      o.command = "version";
+    } else if (!a.empty() && a[0] == '-') {
+      error = "unknown option '" + std::string(a) + "'";
+      return std::nullopt;
+    } else if (o.command.empty()) {
+      o.command = a;
+    } else {
+      error = "unexpected argument '" + std::string(a) + "'";
+      return std::nullopt;
+    }
+  }
+  if (o.command.empty()) o.command = "help";
+  static const std::vector<std::string_view> known = {"run", "check", "plugins", "version",
+                                                       "help"};
+  bool ok = false;
+  for (auto k : known) ok = ok || o.command == k;
+  if (!ok) {
+    error = "unknown command '" + o.command + "'";
+    return std::nullopt;
+  }
+  return o;
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,66 @@
+// Finds plugin shared objects in the plugin path, loads them with
+// Boost.DLL, checks their ABI and names, and keeps them loaded for the
+// life of the process. The one registry of the process.
+#pragma once
+
+#include <sluice/plugin.h>
+
+#include <boost/dll/shared_library.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sluice::loader {
+
+struct LoadedPlugin {
+  std::string file;       // absolute path of the .so
+  std::string directory;  // the plugin path entry it came from
+  const sluice_plugin_descriptor* descriptor = nullptr;
+  boost::dll::shared_library library;
+
+  std::string name() const { return descriptor->name; }
+  bool has(uint32_t capability) const { return (descriptor->capabilities & capability) != 0; }
+};
+
+// A file that was not loaded, and why.
+struct Refusal {
+  std::string file;
+  std::string reason;
+  std::string str() const { return file + ": " + reason; }
+};
+
+class PluginRegistry {
+ public:
+  // Loads every plugin (*.so) found in `directories`, in order. A plugin
+  // whose name was already loaded from an earlier directory is shadowed
+  // (reported as a refusal that says so); two of one name in the same
+  // directory are both refused, since neither can be preferred.
+  // Directories that do not exist are skipped.
+  void load_directories(const std::vector<std::string>& directories);
+
+  // Loads one file; returns the refusal reason, or "" on success.
+  std::string load_file(const std::string& file, const std::string& directory);
+
+  const LoadedPlugin* find(const std::string& name) const;
+  const std::vector<std::unique_ptr<LoadedPlugin>>& plugins() const { return plugins_; }
+  const std::vector<Refusal>& refusals() const { return refusals_; }
+  // Files not used because a plugin of the same name came earlier in the
+  // path (like PATH lookup: not an error).
+  const std::vector<Refusal>& shadowed() const { return shadowed_; }
+  const std::vector<std::string>& searched() const { return searched_; }
+
+ private:
+  std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
+  std::vector<Refusal> refusals_;
+  std::vector<Refusal> shadowed_;
+  std::vector<std::string> searched_;
+};
+
+// The plugin path in search order: config `plugin_path`, then
+// $SLUICE_PLUGIN_PATH (colon-separated), then the local drop-in directory
+// and the system directory.
+std::vector<std::string> plugin_search_path(const std::vector<std::string>& from_config);
+
+std::string capabilities_text(uint32_t capabilities);
+
+}  // namespace sluice::loader

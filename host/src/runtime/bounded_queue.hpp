@@ -1,0 +1,86 @@
+// A bounded multi-producer queue with blocking and timed push, and batch
+// pop for one consumer. The bound is what turns a slow consumer into
+// backpressure instead of unbounded memory.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace sluice::runtime {
+
+template <class T>
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
+
+  // Waits up to `wait` for room. False when still full or closed.
+  bool push(T item, std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_);
+    if (items_.size() >= capacity_ && !closed_) {
+      if (wait.count() == 0) return false;
+      not_full_.wait_for(lock, wait, [&] { return items_.size() < capacity_ || closed_; });
+    }
+    if (closed_ || items_.size() >= capacity_) return false;
+    items_.push_back(std::move(item));
+    lock.unlock();
+    not_empty_.notify_one();
+    return true;
+  }
+
+  // Ignores the bound: for work that is already counted elsewhere (retries,
+  // released throttled messages) and must never be refused.
+  void push_always(T item) {
+    {
+      std::lock_guard lock(mutex_);
+      items_.push_back(std::move(item));
+    }
+    not_empty_.notify_one();
+  }
+
+  // Moves up to `max` items into `out`; waits up to `wait` for the first.
+  // Returns false when closed and empty.
+  bool pop_batch(std::vector<T>& out, size_t max, std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_);
+    if (items_.empty()) {
+      if (closed_) return false;
+      not_empty_.wait_for(lock, wait, [&] { return !items_.empty() || closed_; });
+    }
+    if (items_.empty()) return !closed_;
+    size_t n = std::min(max, items_.size());
+    for (size_t i = 0; i < n; ++i) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    lock.unlock();
+    not_full_.notify_all();
+    return true;
+  }
+
+  void close() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+  size_t size() const {
+    std::lock_guard lock(mutex_);
+    return items_.size();
+  }
+  size_t capacity() const { return capacity_; }
+
+ private:
+  const size_t capacity_;
+  mutable std::mutex mutex_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<T> items_;
+  bool closed_ = false;
+};
+
+}  // namespace sluice::runtime

@@ -1,0 +1,139 @@
+#include "runtime/connector.hpp"
+
+#include <chrono>
+
+namespace sluice::runtime {
+namespace {
+constexpr size_t kErrorCapacity = 4096;
+}
+
+Connector::Connector(Runtime& runtime, const config::ConnectorConfig& config,
+                     const loader::LoadedPlugin& plugin, metrics::Registry& registry)
+    : runtime_(runtime), config_(config), plugin_(plugin), registry_(registry) {
+  metrics::Labels labels{{"connector", config_.name}, {"plugin", plugin_.name()}};
+  stats_.messages_in = &registry.counter("sluice_messages_in_total",
+                                         "Messages a source connector emitted into sluice", labels);
+  stats_.bytes_in = &registry.counter("sluice_bytes_in_total", "Payload bytes received", labels);
+  stats_.messages_out = &registry.counter(
+      "sluice_messages_out_total", "Messages a sink connector confirmed as published", labels);
+  stats_.bytes_out =
+      &registry.counter("sluice_bytes_out_total", "Payload bytes confirmed as published", labels);
+  stats_.acked = &registry.counter("sluice_messages_acked_total",
+                                   "Source messages acknowledged to their plugin", labels);
+  stats_.nacked = &registry.counter("sluice_messages_nacked_total",
+                                    "Source messages negatively acknowledged (redelivery)", labels);
+  stats_.failed = &registry.counter("sluice_messages_failed_total",
+                                    "Publish attempts that failed (before retry)", labels);
+  stats_.busy = &registry.counter("sluice_ingress_busy_total",
+                                  "Emits refused with BUSY because the ingress was full", labels);
+  stats_.retries =
+      &registry.counter("sluice_publish_retries_total", "Publish attempts retried", labels);
+  registry.sampled_gauge("sluice_publish_in_flight", "Publishes awaiting confirmation", labels,
+                         [this] { return static_cast<double>(in_flight()); });
+  registry.sampled_gauge("sluice_publish_in_flight_capacity",
+                         "Cap on publishes awaiting confirmation (max_in_flight)", labels,
+                         [this] { return static_cast<double>(config_.max_in_flight); });
+}
+
+Connector::~Connector() { destroy(); }
+
+std::string Connector::create(const sluice_host_api* api) {
+  char buf[kErrorCapacity] = "";
+  sluice_error err{sizeof(sluice_error), buf, sizeof buf};
+  instance_ = vtable().create(api, &handle_, config_.settings_json.c_str(), &err);
+  if (!instance_) return buf[0] ? buf : "the plugin refused the configuration (no reason given)";
+  return "";
+}
+
+std::string Connector::subscribe(const std::string& pattern) {
+  if (!vtable().subscribe) return "";
+  char buf[kErrorCapacity] = "";
+  sluice_error err{sizeof(sluice_error), buf, sizeof buf};
+  if (vtable().subscribe(instance_, pattern.c_str(), &err) != SLUICE_OK)
+    return buf[0] ? buf : "cannot subscribe to '" + pattern + "'";
+  return "";
+}
+
+std::string Connector::start() {
+  char buf[kErrorCapacity] = "";
+  sluice_error err{sizeof(sluice_error), buf, sizeof buf};
+  if (vtable().start(instance_, &err) != SLUICE_OK) return buf[0] ? buf : "failed to start";
+  started_ = true;
+  return "";
+}
+
+void Connector::stop() {
+  if (instance_ && started_ && !stopped_) {
+    stopped_ = true;
+    vtable().stop(instance_);
+  }
+}
+
+bool Connector::flush(uint32_t timeout_ms) {
+  if (!instance_ || !vtable().flush) return true;
+  return vtable().flush(instance_, timeout_ms) == SLUICE_OK;
+}
+
+void Connector::destroy() {
+  if (!instance_) return;
+  stop();
+  vtable().destroy(instance_);
+  instance_ = nullptr;
+}
+
+ConnectorHealth Connector::health() const {
+  ConnectorHealth h;
+  if (!instance_) return {false, "not running"};
+  if (!vtable().health) return h;
+  char buf[1024] = "";
+  sluice_health out{sizeof(sluice_health), 1, buf, sizeof buf};
+  vtable().health(instance_, &out);
+  h.healthy = out.healthy != 0;
+  h.message = buf;
+  return h;
+}
+
+bool Connector::acquire_slot(const std::atomic<bool>& cancelled) {
+  int limit = config_.max_in_flight > 0 ? config_.max_in_flight : 1;
+  int cur = in_flight_.load(std::memory_order_relaxed);
+  while (cur < limit) {
+    if (in_flight_.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel)) return true;
+  }
+  std::unique_lock lock(slot_mutex_);
+  while (true) {
+    cur = in_flight_.load(std::memory_order_acquire);
+    if (cur < limit && in_flight_.compare_exchange_strong(cur, cur + 1)) return true;
+    if (cancelled.load()) return false;
+    slot_free_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+}
+
+void Connector::release_slot() {
+  int before = in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+  if (before >= (config_.max_in_flight > 0 ? config_.max_in_flight : 1)) {
+    std::lock_guard lock(slot_mutex_);
+    slot_free_.notify_one();
+  }
+}
+
+}  // namespace sluice::runtime
+
+namespace sluice::runtime {
+
+PluginMetric* Connector::plugin_metric(bool counter, const std::string& name,
+                                       const std::string& help) {
+  std::string full = "sluice_" + plugin_.name() + "_" + name;
+  std::lock_guard lock(plugin_metrics_mutex_);
+  auto& slot = plugin_metrics_[full];
+  if (!slot) {
+    slot = std::make_unique<PluginMetric>();
+    metrics::Labels labels{{"connector", config_.name}, {"plugin", plugin_.name()}};
+    if (counter)
+      slot->counter = &registry_.counter(full, help, labels);
+    else
+      slot->gauge = &registry_.gauge(full, help, labels);
+  }
+  return slot.get();
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,116 @@
+// One configured instance of a plugin: owns the plugin's instance, the
+// host-side handle given to it, its counters, and the cap on publishes
+// still awaiting confirmation (a stalled sink blocks here, bounded).
+#pragma once
+
+#include <sluice/plugin.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/config.hpp"
+#include "loader/plugin_registry.hpp"
+#include "metrics/registry.hpp"
+
+namespace sluice::runtime {
+class Connector;
+}
+
+// The ABI's opaque host handle: one per connector.
+struct sluice_host {
+  sluice::runtime::Connector* connector;
+};
+
+namespace sluice::runtime {
+
+class Runtime;
+
+// What a plugin's sluice_metric handle points to.
+struct PluginMetric {
+  metrics::Counter* counter = nullptr;
+  metrics::Gauge* gauge = nullptr;
+};
+
+struct ConnectorHealth {
+  bool healthy = true;
+  std::string message;
+};
+
+struct ConnectorStats {
+  metrics::Counter* messages_in;
+  metrics::Counter* bytes_in;
+  metrics::Counter* messages_out;
+  metrics::Counter* bytes_out;
+  metrics::Counter* acked;
+  metrics::Counter* nacked;
+  metrics::Counter* failed;  // publish attempts that failed
+  metrics::Counter* busy;    // emits refused because the ingress was full
+  metrics::Counter* retries;
+};
+
+class Connector {
+ public:
+  Connector(Runtime& runtime, const config::ConnectorConfig& config,
+            const loader::LoadedPlugin& plugin, metrics::Registry& registry);
+  ~Connector();
+  Connector(const Connector&) = delete;
+  Connector& operator=(const Connector&) = delete;
+
+  const std::string& name() const { return config_.name; }
+  const config::ConnectorConfig& config() const { return config_; }
+  const loader::LoadedPlugin& plugin() const { return plugin_; }
+  const sluice_plugin_vtable& vtable() const { return *plugin_.descriptor->vtable; }
+  bool is_source() const { return plugin_.has(SLUICE_CAP_SOURCE); }
+  bool is_sink() const { return plugin_.has(SLUICE_CAP_SINK); }
+  Runtime& runtime() { return runtime_; }
+  sluice_instance* instance() const { return instance_; }
+  sluice_host* handle() { return &handle_; }
+  ConnectorStats& stats() { return stats_; }
+
+  // Creates the plugin instance. Returns "" or the plugin's error text.
+  std::string create(const sluice_host_api* api);
+  std::string subscribe(const std::string& pattern);
+  std::string start();
+  void stop();
+  bool flush(uint32_t timeout_ms);
+  void destroy();
+  ConnectorHealth health() const;
+
+  // Publish slots (max_in_flight). acquire waits until one is free or
+  // `cancelled` turns true; returns false in that case.
+  bool acquire_slot(const std::atomic<bool>& cancelled);
+  void release_slot();
+  int in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+
+  // The plugin's own metric `name`, registered on first use.
+  PluginMetric* plugin_metric(bool counter, const std::string& name, const std::string& help);
+
+  void mark_finished() { finished_.store(true); }
+  bool finished() const { return finished_.load(); }
+  bool started() const { return started_; }
+
+ private:
+  Runtime& runtime_;
+  config::ConnectorConfig config_;
+  const loader::LoadedPlugin& plugin_;
+  sluice_host handle_{this};
+  sluice_instance* instance_ = nullptr;
+  ConnectorStats stats_{};
+  bool started_ = false;
+  bool stopped_ = false;
+  std::atomic<bool> finished_{false};
+
+  metrics::Registry& registry_;
+  std::mutex plugin_metrics_mutex_;
+  std::map<std::string, std::unique_ptr<PluginMetric>> plugin_metrics_;
+
+  std::mutex slot_mutex_;
+  std::condition_variable slot_free_;
+  std::atomic<int> in_flight_{0};
+};
+
+}  // namespace sluice::runtime

@@ -1,0 +1,99 @@
+#include "runtime/envelope.hpp"
+
+#include <charconv>
+
+namespace sluice::runtime {
+namespace {
+std::string copy(sluice_bytes b) { return b.data ? std::string(b.data, b.len) : std::string(); }
+
+void copy_headers(const sluice_header* in, size_t n, std::vector<Header>& out) {
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back({copy(in[i].name), copy(in[i].value)});
+}
+}  // namespace
+
+EnvelopePtr Envelope::from_c(const sluice_message& m) {
+  auto env = std::make_shared<Envelope>();
+  env->payload = copy(m.payload);
+  if (m.key.data) env->key = copy(m.key);
+  env->subject = copy(m.subject);
+  if (m.headers) copy_headers(m.headers, m.header_count, env->headers);
+  env->timestamp_ms = m.timestamp_ms;
+  if (SLUICE_HAS_FIELD(&m, sluice_message, reply_to)) env->reply_to = copy(m.reply_to);
+  if (SLUICE_HAS_FIELD(&m, sluice_message, attribute_count) && m.attributes)
+    copy_headers(m.attributes, m.attribute_count, env->attributes);
+  return env;
+}
+
+const boost::json::value* Envelope::json() const {
+  if (json_state_ == JsonState::kUnparsed) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(payload, ec);
+    if (ec) {
+      json_state_ = JsonState::kInvalid;
+      json_error_ = "payload is not JSON: " + ec.message();
+    } else {
+      json_ = std::move(v);
+      json_state_ = JsonState::kParsed;
+    }
+  }
+  return json_state_ == JsonState::kParsed ? &*json_ : nullptr;
+}
+
+void Envelope::set_json(boost::json::value v) {
+  payload = boost::json::serialize(v);
+  json_ = std::move(v);
+  json_state_ = JsonState::kParsed;
+}
+
+void Envelope::to_c(CView& view) const {
+  view.headers.clear();
+  for (const auto& h : headers)
+    view.headers.push_back({{h.name.data(), h.name.size()}, {h.value.data(), h.value.size()}});
+  view.attributes.clear();
+  for (const auto& a : attributes)
+    view.attributes.push_back({{a.name.data(), a.name.size()}, {a.value.data(), a.value.size()}});
+  sluice_message& m = view.message;
+  m = sluice_message{};
+  m.struct_size = sizeof(sluice_message);
+  m.payload = {payload.data(), payload.size()};
+  m.key = key ? sluice_bytes{key->data(), key->size()} : sluice_bytes{nullptr, 0};
+  m.subject = {subject.data(), subject.size()};
+  m.headers = view.headers.data();
+  m.header_count = view.headers.size();
+  m.timestamp_ms = timestamp_ms;
+  m.reply_to = {reply_to.data(), reply_to.size()};
+  m.attributes = view.attributes.data();
+  m.attribute_count = view.attributes.size();
+}
+
+const boost::json::value* find_path(const boost::json::value& root, std::string_view path) {
+  const boost::json::value* cur = &root;
+  size_t i = 0;
+  while (i < path.size() && cur) {
+    if (path[i] == '.') {
+      ++i;
+      continue;
+    }
+    if (path[i] == '[') {
+      size_t close = path.find(']', i);
+      if (close == std::string_view::npos || !cur->is_array()) return nullptr;
+      size_t index = 0;
+      auto [p, ec] = std::from_chars(path.data() + i + 1, path.data() + close, index);
+      if (ec != std::errc() || p != path.data() + close) return nullptr;
+      const auto& arr = cur->get_array();
+      if (index >= arr.size()) return nullptr;
+      cur = &arr[index];
+      i = close + 1;
+      continue;
+    }
+    size_t end = path.find_first_of(".[", i);
+    if (end == std::string_view::npos) end = path.size();
+    if (!cur->is_object()) return nullptr;
+    cur = cur->get_object().if_contains(path.substr(i, end - i));
+    i = end;
+  }
+  return cur;
+}
+
+}  // namespace sluice::runtime

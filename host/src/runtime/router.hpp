@@ -1,0 +1,56 @@
+// The routing step a worker runs for each message: which routes match it,
+// whether their filters pass, and which outputs it goes to. Built once from
+// the config (and the script), immutable, shared by all workers; a reload
+// swaps in a new one.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "metrics/registry.hpp"
+#include "runtime/delivery.hpp"
+#include "runtime/output.hpp"
+#include "runtime/route_stats.hpp"
+
+namespace sluice::runtime {
+
+// Where the router sends what it decided.
+class Dispatch {
+ public:
+  virtual ~Dispatch() = default;
+  // Sends one output; the delivery is held until it settles.
+  virtual void send(Delivery& delivery, Output output) = 0;
+};
+
+using ConnectorLookup = std::function<Connector*(const std::string& name)>;
+
+// "connector" or "connector:subject".
+struct TargetSpec {
+  std::string connector;
+  std::string subject;
+};
+TargetSpec parse_target(const std::string& text);
+
+class Router {
+ public:
+  virtual ~Router() = default;
+  // Routes one message. Returns false when no route matched it.
+  virtual bool route(const EnvelopePtr& message, Delivery& delivery, Dispatch& out) const = 0;
+  // The subject patterns each source connector must subscribe to.
+  virtual std::map<std::string, std::vector<std::string>> subscriptions() const = 0;
+  // The connectors routes read from.
+  virtual std::vector<std::string> sources() const = 0;
+};
+
+// Compiles the config's routes. Every problem goes to `errors`, each
+// prefixed with the route's location.
+std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig>& routes,
+                                           const ConnectorLookup& lookup,
+                                           metrics::Registry& registry, const std::string& node_id,
+                                           std::vector<std::string>& errors);
+
+}  // namespace sluice::runtime

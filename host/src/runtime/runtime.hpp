@@ -1,0 +1,115 @@
+// The running pipeline: connectors, workers, router and timers, from start
+// to a graceful shutdown that drains and acks everything in flight.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "loader/plugin_registry.hpp"
+#include "metrics/registry.hpp"
+#include "runtime/connector.hpp"
+#include "runtime/router.hpp"
+#include "runtime/timer_service.hpp"
+#include "runtime/worker.hpp"
+
+namespace sluice::runtime {
+
+struct RunOptions {
+  bool exit_when_done = false;  // exit once every source finished and all is acked
+};
+
+class Runtime {
+ public:
+  Runtime(config::Config config, const loader::PluginRegistry& plugins);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Creates the connectors and compiles the routes; every problem found is
+  // returned (empty = ready to start).
+  std::vector<std::string> build();
+  // What `sluice check` runs: every connector's settings validated by its
+  // plugin (no connections made) and every route compiled. Returns all
+  // problems found.
+  std::vector<std::string> check();
+  // Starts workers, sinks, then sources. Returns errors (then call shutdown).
+  std::vector<std::string> start();
+  // Waits for SIGINT/SIGTERM (or completion with exit_when_done), handling
+  // SIGHUP and SIGUSR1 meanwhile; then shuts down. The calling thread must
+  // have blocked those signals before any thread was created.
+  int run(const RunOptions& options);
+  // Stops sources, drains, flushes sinks, destroys everything. Returns true
+  // when every accepted message was settled in time.
+  bool shutdown();
+  void request_stop();
+
+  // --- used by the host API, workers and completions ---
+  sluice_status ingest(Connector& source, const sluice_message* message, uint64_t ack_id,
+                       uint32_t wait_ms);
+  void dispatch(Delivery* delivery, Output output, size_t worker_index);
+  void complete(sluice_completion* completion, sluice_status status, const char* error,
+                const sluice_message* reply);
+  void finish_delivery(Delivery* delivery, bool ok);
+  bool handle_control(const EnvelopePtr& message, Delivery& delivery, Dispatch& out);
+  void count_unrouted() { unrouted_->inc(); }
+  void source_finished(Connector& source);
+
+  std::shared_ptr<const Router> router() const { return std::atomic_load(&router_); }
+  void set_router(std::shared_ptr<const Router> router) {
+    std::atomic_store(&router_, std::move(router));
+  }
+
+  const config::Config& config() const { return config_; }
+  metrics::Registry& metrics() { return metrics_; }
+  TimerService& timers() { return timers_; }
+  Connector* connector(const std::string& name) const;
+  const std::vector<std::unique_ptr<Connector>>& connectors() const { return connectors_; }
+  const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
+  int64_t in_flight() const { return in_flight_.load(); }
+  std::chrono::steady_clock::time_point started_at() const { return started_at_; }
+  // Node, version, uptime, connector health and counters, as JSON text.
+  std::string status_json() const;
+
+ private:
+  std::string missing_plugin_error(const config::ConnectorConfig& cc) const;
+  void send_now(sluice_completion* c);
+  void attempt_failed(sluice_completion* c, sluice_status status, const std::string& error);
+  void failed_for_good(sluice_completion* c, const std::string& error);
+  void settle_completion(sluice_completion* c, bool ok);
+  bool all_sources_done() const;
+  std::chrono::milliseconds backoff(const config::RetryPolicy& policy, int attempt);
+
+  config::Config config_;
+  const loader::PluginRegistry& plugins_;
+  metrics::Registry metrics_;
+  TimerService timers_;
+  std::vector<std::unique_ptr<Connector>> connectors_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::shared_ptr<const Router> router_;
+  std::vector<std::string> route_sources_;
+  std::pair<Connector*, std::string> control_;  // connector + subject of built-in commands
+
+  std::atomic<int64_t> in_flight_{0};
+  std::mutex drain_mutex_;
+  std::condition_variable drained_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> force_stop_{false};
+  std::atomic<bool> stop_requested_{false};
+  bool shut_down_ = false;
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+
+  metrics::Counter* unrouted_;
+  metrics::Histogram* latency_;
+  std::mutex rng_mutex_;
+  std::mt19937 rng_{std::random_device{}()};
+};
+
+}  // namespace sluice::runtime

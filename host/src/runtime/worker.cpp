@@ -1,0 +1,54 @@
+#include "runtime/worker.hpp"
+
+#include "runtime/runtime.hpp"
+
+namespace sluice::runtime {
+namespace {
+constexpr size_t kBatch = 64;
+}
+
+Worker::Worker(Runtime& runtime, size_t index, size_t capacity)
+    : runtime_(runtime), index_(index), queue_(capacity) {}
+
+Worker::~Worker() {
+  close();
+  join();
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::loop() {
+  std::vector<Item> batch;
+  batch.reserve(kBatch);
+  while (true) {
+    batch.clear();
+    if (!queue_.pop_batch(batch, kBatch, std::chrono::milliseconds(100))) break;
+    for (auto& item : batch) {
+      if (auto* message = std::get_if<EnvelopePtr>(&item))
+        process(*message);
+      else
+        std::get<std::function<void()>>(item)();
+    }
+  }
+}
+
+void Worker::process(const EnvelopePtr& message) {
+  auto* delivery = new Delivery(runtime_, message);
+  if (!runtime_.handle_control(message, *delivery, *this)) {
+    auto router = runtime_.router();
+    if (!router || !router->route(message, *delivery, *this)) runtime_.count_unrouted();
+  }
+  delivery->settle(true);  // the routing step's own reference
+}
+
+void Worker::send(Delivery& delivery, Output output) {
+  runtime_.dispatch(&delivery, std::move(output), index_);
+}
+
+}  // namespace sluice::runtime
