@@ -77,7 +77,21 @@ std::string PluginRegistry::load_file(const std::string& file, const std::string
     return "is not a sluice plugin: it does not export the entry symbol '" SLUICE_PLUGIN_ENTRY_SYMBOL
            "'";
   auto entry = plugin->library.get<const sluice_plugin_descriptor*()>(SLUICE_PLUGIN_ENTRY_SYMBOL);
-  const sluice_plugin_descriptor* d = entry();
+  return admit(std::move(plugin), entry());
+}
+
+std::string PluginRegistry::add_linked(const sluice_plugin_descriptor* descriptor,
+                                       const std::string& origin) {
+  auto plugin = std::make_unique<LoadedPlugin>();
+  plugin->file = origin;
+  plugin->directory = origin;
+  if (descriptor && descriptor->name && find(descriptor->name))
+    return "a plugin named '" + std::string(descriptor->name) + "' is already loaded";
+  return admit(std::move(plugin), descriptor);
+}
+
+std::string PluginRegistry::admit(std::unique_ptr<LoadedPlugin> plugin,
+                                  const sluice_plugin_descriptor* d) {
   if (!d) return "its entry point returned no descriptor";
   if (d->struct_size < offsetof(sluice_plugin_descriptor, vtable) + sizeof(d->vtable))
     return "its descriptor is truncated (struct_size " + std::to_string(d->struct_size) + ")";

@@ -41,6 +41,10 @@ class PluginRegistry {
   // Loads one file; returns the refusal reason, or "" on success.
   std::string load_file(const std::string& file, const std::string& directory);
 
+  // Registers a plugin linked into this process (tests, embedding), after
+  // the same checks as a file. Returns the refusal reason, or "".
+  std::string add_linked(const sluice_plugin_descriptor* descriptor, const std::string& origin);
+
   const LoadedPlugin* find(const std::string& name) const;
   const std::vector<std::unique_ptr<LoadedPlugin>>& plugins() const { return plugins_; }
   const std::vector<Refusal>& refusals() const { return refusals_; }
@@ -50,6 +54,7 @@ class PluginRegistry {
   const std::vector<std::string>& searched() const { return searched_; }
 
  private:
+  std::string admit(std::unique_ptr<LoadedPlugin> plugin, const sluice_plugin_descriptor* d);
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
   std::vector<Refusal> refusals_;
   std::vector<Refusal> shadowed_;

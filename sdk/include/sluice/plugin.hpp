@@ -436,20 +436,30 @@ struct Adapter {
 }  // namespace detail
 }  // namespace sluice
 
-// Declares the plugin's entry point. `settings_fn` is a function returning
-// the plugin's `const sluice::SettingsSpec&`.
-//
-//   SLUICE_PLUGIN(EchoPlugin, "echo", "1.0.0", "Echoes messages",
-//                 SLUICE_CAP_SOURCE | SLUICE_CAP_SINK, echo_settings)
-#define SLUICE_PLUGIN(Class, name, version, description, capabilities, settings_fn)           \
+// Defines `const sluice_plugin_descriptor* fn()` for a plugin class without
+// exporting anything: for plugins linked statically (tests, embedding).
+#define SLUICE_PLUGIN_DESCRIPTOR(fn, Class, name, version, description, capabilities,          \
+                                 settings_fn)                                                 \
   template <>                                                                                 \
   const sluice::SettingsSpec& sluice::detail::Adapter<Class>::spec() {                        \
     return settings_fn();                                                                     \
   }                                                                                           \
-  extern "C" SLUICE_EXPORT const sluice_plugin_descriptor* sluice_plugin_entry(void) {        \
+  const sluice_plugin_descriptor* fn() {                                                      \
     static const std::string schema = settings_fn().schema_json();                            \
     static const sluice_plugin_descriptor descriptor = {                                      \
         sizeof(sluice_plugin_descriptor), SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, name, version,  \
         description, capabilities, schema.c_str(), sluice::detail::Adapter<Class>::vtable()}; \
     return &descriptor;                                                                       \
+  }
+
+// Declares the plugin's entry point, the one exported symbol. `settings_fn`
+// is a function returning the plugin's `const sluice::SettingsSpec&`.
+//
+//   SLUICE_PLUGIN(EchoPlugin, "echo", "1.0.0", "Echoes messages",
+//                 SLUICE_CAP_SOURCE | SLUICE_CAP_SINK, echo_settings)
+#define SLUICE_PLUGIN(Class, name, version, description, capabilities, settings_fn)         \
+  SLUICE_PLUGIN_DESCRIPTOR(sluice_plugin_descriptor_##Class, Class, name, version,          \
+                           description, capabilities, settings_fn)                          \
+  extern "C" SLUICE_EXPORT const sluice_plugin_descriptor* sluice_plugin_entry(void) {      \
+    return sluice_plugin_descriptor_##Class();                                              \
   }
