@@ -1,0 +1,242 @@
+// One cnats connection and its reported state (see connection.hpp).
+#include "connection.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+
+namespace sluice::nats {
+
+const char* link_state_name(LinkState state) {
+  switch (state) {
+    case LinkState::kConnecting:
+      return "connecting";
+    case LinkState::kConnected:
+      return "connected";
+    case LinkState::kReconnecting:
+      return "reconnecting";
+    case LinkState::kClosed:
+      return "closed";
+  }
+  return "?";
+}
+
+std::string nats_error(natsStatus s) {
+  std::string text = natsStatus_GetText(s);
+  natsStatus last = NATS_OK;
+  const char* detail = nats_GetLastError(&last);
+  if (detail && *detail && text.find(detail) == std::string::npos && last == s)
+    text += std::string(": ") + detail;
+  return text;
+}
+
+NatsConnection::NatsConnection(const Host& host, const NatsSettings& settings)
+    : host_(host), settings_(settings) {
+  connected_gauge_ = host_.gauge("connected", "1 while connected to a NATS server, else 0");
+  reconnects_ = host_.counter("reconnects", "reconnections after a lost NATS connection");
+  connected_gauge_.set(0);
+}
+
+NatsConnection::~NatsConnection() {
+  close();
+  if (opts_) natsOptions_Destroy(opts_);
+}
+
+bool NatsConnection::build_options(std::string& error) {
+  natsStatus s = natsOptions_Create(&opts_);
+  auto step = [&](natsStatus st, const char* what) {
+    if (s == NATS_OK && st != NATS_OK) {
+      s = st;
+      error = std::string(what) + ": " + nats_error(st);
+    }
+  };
+  if (s != NATS_OK) {
+    error = "cannot create connection options: " + nats_error(s);
+    return false;
+  }
+  std::vector<const char*> servers;
+  for (const auto& url : settings_.urls) servers.push_back(url.c_str());
+  step(natsOptions_SetServers(opts_, servers.data(), static_cast<int>(servers.size())), "url");
+  step(natsOptions_SetNoRandomize(opts_, servers.size() <= 1), "url");
+  if (!settings_.name.empty()) step(natsOptions_SetName(opts_, settings_.name.c_str()), "name");
+  step(natsOptions_SetTimeout(opts_, settings_.timeout_ms), "timeout_ms");
+  step(natsOptions_SetAllowReconnect(opts_, true), "max_reconnect");
+  step(natsOptions_SetMaxReconnect(opts_, settings_.max_reconnect), "max_reconnect");
+  step(natsOptions_SetCustomReconnectDelay(opts_, &reconnect_delay_cb, this), "reconnect_wait_ms");
+  step(natsOptions_SetReconnectBufSize(opts_, settings_.reconnect_buffer_bytes),
+       "reconnect_buffer_bytes");
+  step(natsOptions_SetPingInterval(opts_, settings_.ping_interval_ms), "ping_interval_ms");
+  step(natsOptions_SetMaxPingsOut(opts_, 2), "ping_interval_ms");
+  step(natsOptions_SetNoEcho(opts_, !settings_.echo), "echo");
+  step(natsOptions_SetSendAsap(opts_, settings_.send_asap), "send_asap");
+  step(natsOptions_SetMaxPendingMsgs(opts_, settings_.pending_limit_msgs), "pending_limit_msgs");
+  if (!settings_.user.empty())
+    step(natsOptions_SetUserInfo(opts_, settings_.user.c_str(), settings_.password.c_str()),
+         "user");
+  if (!settings_.token.empty()) step(natsOptions_SetToken(opts_, settings_.token.c_str()), "token");
+  if (!settings_.nkey.empty())
+    step(natsOptions_SetNKeyFromSeed(opts_, settings_.nkey.c_str(),
+                                     settings_.nkey_seed_file.c_str()),
+         "nkey_seed_file");
+  if (!settings_.creds_file.empty())
+    step(natsOptions_SetUserCredentialsFromFiles(opts_, settings_.creds_file.c_str(), nullptr),
+         "creds_file");
+  if (settings_.tls.enabled) {
+    step(natsOptions_SetSecure(opts_, true), "tls");
+    if (!settings_.tls.ca_file.empty())
+      step(natsOptions_LoadCATrustedCertificates(opts_, settings_.tls.ca_file.c_str()), "tls_ca");
+    if (!settings_.tls.cert_file.empty())
+      step(natsOptions_LoadCertificatesChain(opts_, settings_.tls.cert_file.c_str(),
+                                             settings_.tls.key_file.c_str()),
+           "tls_cert/tls_key");
+    step(natsOptions_SkipServerVerification(opts_, !settings_.tls.verify), "tls_verify");
+  }
+  step(natsOptions_SetRetryOnFailedConnect(opts_, true, &connected_cb, this), "url");
+  step(natsOptions_SetDisconnectedCB(opts_, &disconnected_cb, this), "callbacks");
+  step(natsOptions_SetReconnectedCB(opts_, &reconnected_cb, this), "callbacks");
+  step(natsOptions_SetClosedCB(opts_, &closed_cb, this), "callbacks");
+  step(natsOptions_SetErrorHandler(opts_, &error_cb, this), "callbacks");
+  return s == NATS_OK;
+}
+
+bool NatsConnection::open(std::string& error) {
+  if (!build_options(error)) return false;
+  natsStatus s = natsConnection_Connect(&nc_, opts_);
+  if (s == NATS_OK) {
+    note_connected(nc_);
+    return true;
+  }
+  if (s == NATS_NOT_YET_CONNECTED) {
+    host_.logf(LogLevel::kWarn, "NATS server not reachable yet (%s); retrying in the background",
+               settings_.urls.front().c_str());
+    return true;
+  }
+  error = "cannot connect to " + settings_.urls.front() + ": " + nats_error(s);
+  nc_ = nullptr;
+  return false;
+}
+
+void NatsConnection::close() {
+  if (!nc_) return;
+  natsConnection_Close(nc_);
+  {
+    // cnats reports the close from its own thread; wait for it so that no
+    // callback runs on this object after it is gone.
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(5), [&] { return closed_seen_; });
+  }
+  natsConnection_Destroy(nc_);
+  nc_ = nullptr;
+}
+
+bool NatsConnection::wait_connected(int64_t timeout_ms) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    auto s = state_.load();
+    return s == LinkState::kConnected || s == LinkState::kClosed;
+  });
+  return state_.load() == LinkState::kConnected;
+}
+
+std::string NatsConnection::describe() const {
+  std::lock_guard lock(mutex_);
+  auto state = state_.load();
+  std::string text = link_state_name(state);
+  if (state == LinkState::kConnected) return text + " to " + server_url_;
+  if (state == LinkState::kReconnecting || state == LinkState::kConnecting)
+    text += " (attempt round " + std::to_string(attempts_.load()) + ")";
+  if (!last_error_.empty()) text += ": " + last_error_;
+  return text;
+}
+
+void NatsConnection::set_state(LinkState state) {
+  {
+    std::lock_guard lock(mutex_);
+    state_.store(state);
+  }
+  changed_.notify_all();
+}
+
+void NatsConnection::note_connected(natsConnection* nc) {
+  char url[256] = {0};
+  natsConnection_GetConnectedUrl(nc, url, sizeof url);
+  bool reconnect;
+  {
+    std::lock_guard lock(mutex_);
+    server_url_ = url;
+    last_error_.clear();
+    reconnect = ever_connected_;
+    ever_connected_ = true;
+  }
+  attempts_.store(0);
+  connected_gauge_.set(1);
+  if (reconnect) reconnects_.add(1);
+  set_state(LinkState::kConnected);
+  host_.logf(LogLevel::kInfo, "%s to NATS server %s", reconnect ? "reconnected" : "connected", url);
+  if (connected_hooks_) connected_hooks_();
+}
+
+void NatsConnection::connected_cb(natsConnection* nc, void* self) {
+  static_cast<NatsConnection*>(self)->note_connected(nc);
+}
+
+void NatsConnection::reconnected_cb(natsConnection* nc, void* self) {
+  static_cast<NatsConnection*>(self)->note_connected(nc);
+}
+
+void NatsConnection::disconnected_cb(natsConnection* nc, void* closure) {
+  auto* self = static_cast<NatsConnection*>(closure);
+  self->epoch_.fetch_add(1);
+  self->connected_gauge_.set(0);
+  const char* last = nullptr;
+  natsConnection_GetLastError(nc, &last);
+  {
+    std::lock_guard lock(self->mutex_);
+    if (last && *last) self->last_error_ = last;
+  }
+  if (natsConnection_IsClosed(nc)) return;  // the closed callback reports it
+  self->set_state(LinkState::kReconnecting);
+  self->host_.logf(LogLevel::kWarn, "lost the NATS connection%s%s; reconnecting",
+                   last && *last ? ": " : "", last ? last : "");
+}
+
+void NatsConnection::closed_cb(natsConnection* nc, void* closure) {
+  auto* self = static_cast<NatsConnection*>(closure);
+  (void)nc;
+  self->connected_gauge_.set(0);
+  {
+    std::lock_guard lock(self->mutex_);
+    self->closed_seen_ = true;
+    self->state_.store(LinkState::kClosed);
+  }
+  self->changed_.notify_all();
+  self->host_.log(LogLevel::kInfo, "NATS connection closed");
+}
+
+void NatsConnection::error_cb(natsConnection* nc, natsSubscription* sub, natsStatus err,
+                              void* closure) {
+  auto* self = static_cast<NatsConnection*>(closure);
+  (void)nc;
+  if (err == NATS_SLOW_CONSUMER) {
+    if (self->on_slow_consumer) self->on_slow_consumer(sub);
+    return;
+  }
+  self->host_.logf(LogLevel::kWarn, "NATS error: %s", natsStatus_GetText(err));
+}
+
+int64_t NatsConnection::reconnect_delay_cb(natsConnection* nc, int attempts, void* closure) {
+  auto* self = static_cast<NatsConnection*>(closure);
+  (void)nc;
+  self->attempts_.store(attempts);
+  const auto& s = self->settings_;
+  double delay =
+      static_cast<double>(s.reconnect_wait_ms) * std::pow(2.0, std::clamp(attempts - 1, 0, 30));
+  delay = std::min(delay, static_cast<double>(s.reconnect_wait_max_ms));
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(-s.reconnect_jitter, s.reconnect_jitter);
+  delay *= 1.0 + jitter(rng);
+  return std::max<int64_t>(1, static_cast<int64_t>(delay));
+}
+
+}  // namespace sluice::nats

@@ -1,0 +1,88 @@
+// One cnats connection with its state as the plugin reports it: connect
+// with retries in the background, reconnect with exponential backoff and
+// jitter, and track connected / reconnecting / closed for health and metrics.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <sluice/plugin.hpp>
+#include <string>
+
+#include "settings.hpp"
+
+namespace sluice::nats {
+
+enum class LinkState { kConnecting, kConnected, kReconnecting, kClosed };
+
+const char* link_state_name(LinkState state);
+
+class NatsConnection {
+ public:
+  NatsConnection(const Host& host, const NatsSettings& settings);
+  ~NatsConnection();
+  NatsConnection(const NatsConnection&) = delete;
+  NatsConnection& operator=(const NatsConnection&) = delete;
+
+  // Starts connecting. Returns false (with `error`) only for problems that
+  // retrying cannot fix (bad options, unreadable credentials); an
+  // unreachable server is retried in the background.
+  bool open(std::string& error);
+  // Closes the connection and waits (bounded) until cnats reported it closed.
+  void close();
+
+  natsConnection* get() const { return nc_; }
+  LinkState state() const { return state_.load(); }
+  // Bumped on every disconnect: a publish made in an earlier epoch may have
+  // been lost with the old socket.
+  uint64_t epoch() const { return epoch_.load(); }
+  // Blocks until connected, closed, or `timeout_ms` passed; true if connected.
+  bool wait_connected(int64_t timeout_ms);
+  // Called (from a cnats thread) after every (re)connect.
+  void on_connected(std::function<void()> fn) { connected_hooks_ = std::move(fn); }
+  // A description of the current state for health().
+  std::string describe() const;
+
+  // Called by cnats when a subscription dropped messages (slow consumer).
+  std::function<void(natsSubscription*)> on_slow_consumer;
+
+ private:
+  static void connected_cb(natsConnection* nc, void* self);
+  static void disconnected_cb(natsConnection* nc, void* self);
+  static void reconnected_cb(natsConnection* nc, void* self);
+  static void closed_cb(natsConnection* nc, void* self);
+  static void error_cb(natsConnection* nc, natsSubscription* sub, natsStatus err, void* self);
+  static int64_t reconnect_delay_cb(natsConnection* nc, int attempts, void* self);
+
+  bool build_options(std::string& error);
+  void set_state(LinkState state);
+  void note_connected(natsConnection* nc);
+
+  const Host& host_;
+  const NatsSettings& settings_;
+  natsOptions* opts_ = nullptr;
+  natsConnection* nc_ = nullptr;
+
+  std::atomic<LinkState> state_{LinkState::kConnecting};
+  std::atomic<uint64_t> epoch_{0};
+  std::atomic<int> attempts_{0};
+  bool ever_connected_ = false;
+  bool closed_seen_ = false;
+  mutable std::mutex mutex_;  // guards the fields below and closed_seen_
+  std::condition_variable changed_;
+  std::string server_url_;
+  std::string last_error_;
+  std::function<void()> connected_hooks_;
+
+  Metric connected_gauge_;
+  Metric reconnects_;
+};
+
+// "nats: <text of status>" plus cnats' last error detail when there is one.
+std::string nats_error(natsStatus s);
+
+}  // namespace sluice::nats
