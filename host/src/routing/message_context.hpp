@@ -1,0 +1,18 @@
+// What a rule or template can read about one message: the envelope itself
+// plus the facts the runtime knows around it (which connector it came from,
+// this node's id). Built on the stack per message; borrows everything.
+#pragma once
+
+#include <string_view>
+
+#include "runtime/envelope.hpp"
+
+namespace sluice::routing {
+
+struct MessageContext {
+  const runtime::Envelope& message;
+  std::string_view source;   // name of the connector the message came from
+  std::string_view node_id;  // config `node_id`
+};
+
+}  // namespace sluice::routing

@@ -1,0 +1,132 @@
+#include "routing/subject_pattern.hpp"
+
+namespace sluice::routing {
+
+std::optional<SubjectSyntax> parse_subject_syntax(std::string_view name) {
+  if (name == "auto") return SubjectSyntax::kAuto;
+  if (name == "nats") return SubjectSyntax::kNats;
+  if (name == "mqtt") return SubjectSyntax::kMqtt;
+  if (name == "amqp") return SubjectSyntax::kAmqp;
+  return std::nullopt;
+}
+
+std::string_view subject_syntax_name(SubjectSyntax syntax) {
+  switch (syntax) {
+    case SubjectSyntax::kAuto:
+      return "auto";
+    case SubjectSyntax::kNats:
+      return "nats";
+    case SubjectSyntax::kMqtt:
+      return "mqtt";
+    case SubjectSyntax::kAmqp:
+      return "amqp";
+  }
+  return "?";
+}
+
+SubjectSyntax detect_subject_syntax(std::string_view pattern) {
+  if (pattern.find('/') != std::string_view::npos) return SubjectSyntax::kMqtt;
+  if (pattern.find('>') != std::string_view::npos) return SubjectSyntax::kNats;
+  if (pattern.find('#') != std::string_view::npos) return SubjectSyntax::kAmqp;
+  if (pattern == "+") return SubjectSyntax::kMqtt;
+  return SubjectSyntax::kNats;
+}
+
+namespace {
+
+struct Rules {
+  char separator;
+  std::string_view one;
+  std::string_view rest;
+};
+
+Rules rules_for(SubjectSyntax syntax) {
+  switch (syntax) {
+    case SubjectSyntax::kMqtt:
+      return {'/', "+", "#"};
+    case SubjectSyntax::kAmqp:
+      return {'.', "*", "#"};
+    default:
+      return {'.', "*", ">"};
+  }
+}
+
+}  // namespace
+
+std::optional<SubjectPattern> SubjectPattern::compile(std::string_view text, SubjectSyntax syntax,
+                                                      std::string& error) {
+  if (syntax == SubjectSyntax::kAuto) syntax = detect_subject_syntax(text);
+  const Rules rules = rules_for(syntax);
+
+  SubjectPattern p;
+  p.text_ = std::string(text);
+  p.syntax_ = syntax;
+  p.separator_ = rules.separator;
+
+  auto fail = [&](std::string why) {
+    error = "subject pattern '" + std::string(text) + "' (" +
+            std::string(subject_syntax_name(syntax)) + " syntax): " + std::move(why);
+    return std::nullopt;
+  };
+
+  size_t pos = 0;
+  while (pos != SubjectCursor::kEnd) {
+    std::string_view token = SubjectCursor::token_at(text, pos, rules.separator);
+    size_t next = SubjectCursor::next(text, pos, rules.separator);
+    bool last = next == SubjectCursor::kEnd;
+
+    if (syntax == SubjectSyntax::kNats && token.empty())
+      return fail("empty token (NATS subjects have no empty tokens)");
+
+    if (token == rules.one) {
+      p.tokens_.push_back({TokenKind::kOne, {}});
+    } else if (token == rules.rest) {
+      if (syntax != SubjectSyntax::kAmqp && !last)
+        return fail("'" + std::string(rules.rest) + "' must be the last token");
+      if (syntax == SubjectSyntax::kNats) p.tokens_.push_back({TokenKind::kOne, {}});
+      // AMQP `#.#` means the same as `#`; collapsing keeps matching linear.
+      if (p.tokens_.empty() || p.tokens_.back().kind != TokenKind::kRest)
+        p.tokens_.push_back({TokenKind::kRest, {}});
+    } else {
+      if (syntax == SubjectSyntax::kMqtt && token.find_first_of("+#") != std::string_view::npos)
+        return fail("'+' and '#' must stand alone between '/' separators");
+      // NATS and AMQP treat a wildcard character inside a token as a literal.
+      p.tokens_.push_back({TokenKind::kLiteral, std::string(token)});
+    }
+    pos = next;
+  }
+
+  for (const auto& t : p.tokens_)
+    if (t.kind != TokenKind::kLiteral) p.literal_ = false;
+  return p;
+}
+
+bool SubjectPattern::matches(std::string_view subject) const {
+  if (literal_) return subject == text_;
+  if (protects_dollar_topics() && !subject.empty() && subject.front() == '$' &&
+      tokens_.front().kind != TokenKind::kLiteral)
+    return false;
+  return match_from(0, 0, subject);
+}
+
+bool SubjectPattern::match_from(size_t ti, size_t pos, std::string_view subject) const {
+  for (; ti < tokens_.size(); ++ti) {
+    const Token& t = tokens_[ti];
+    if (t.kind == TokenKind::kRest) {
+      if (ti + 1 == tokens_.size()) return true;
+      // Zero, one, ... or all remaining tokens; only AMQP gets here.
+      for (size_t p = pos;; p = SubjectCursor::next(subject, p, separator_)) {
+        if (match_from(ti + 1, p, subject)) return true;
+        if (p == SubjectCursor::kEnd) return false;
+      }
+    }
+    if (pos == SubjectCursor::kEnd) return false;
+    if (t.kind == TokenKind::kLiteral &&
+        SubjectCursor::token_at(subject, pos, separator_) != t.text)
+      return false;
+    pos = SubjectCursor::next(subject, pos, separator_);
+  }
+  return pos == SubjectCursor::kEnd;
+}
+
+}  // namespace sluice::routing

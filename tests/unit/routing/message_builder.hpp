@@ -1,0 +1,28 @@
+// Builds envelopes for routing tests in one expression.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "runtime/envelope.hpp"
+
+namespace sluice::routing::test {
+
+inline runtime::EnvelopePtr make_message(std::string payload, std::string subject = "",
+                                         std::optional<std::string> key = std::nullopt) {
+  auto m = std::make_shared<runtime::Envelope>();
+  m->payload = std::move(payload);
+  m->subject = std::move(subject);
+  m->key = std::move(key);
+  return m;
+}
+
+// The 250-byte tracking event used across the routing tests and benchmark.
+inline constexpr const char* kTrackingEvent =
+    R"({"data":{"DEVICE_ID":"0848086123","LATITUD":"+20.652472","LONGITUD":"-100.391423",)"
+    R"("SPEED":"12.50","GPS_DATETIME":"2025-10-18 00:51:16","ENGINE_STATUS":"ON",)"
+    R"("SATELLITES":"9"},"metadata":{"source":"gw-1"},)"
+    R"("uuid":"6f1c2a4e-8d3b-4b7e-9a51-0c2d3e4f5a6b"})";
+
+}  // namespace sluice::routing::test

@@ -1,0 +1,141 @@
+#include "routing/subject_pattern.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sluice::routing {
+namespace {
+
+SubjectPattern compile(std::string_view text, SubjectSyntax syntax) {
+  std::string error;
+  auto p = SubjectPattern::compile(text, syntax, error);
+  EXPECT_TRUE(p) << error;
+  return *p;
+}
+
+std::string compile_error(std::string_view text, SubjectSyntax syntax) {
+  std::string error;
+  EXPECT_FALSE(SubjectPattern::compile(text, syntax, error)) << text;
+  return error;
+}
+
+TEST(SubjectPattern, LiteralMatchesOnlyTheSameSubject) {
+  auto p = compile("tracking.data", SubjectSyntax::kNats);
+  EXPECT_TRUE(p.is_literal());
+  EXPECT_TRUE(p.matches("tracking.data"));
+  EXPECT_FALSE(p.matches("tracking.data2"));
+  EXPECT_FALSE(p.matches("tracking"));
+  EXPECT_FALSE(p.matches("tracking.data.x"));
+}
+
+TEST(SubjectPattern, NatsStarMatchesExactlyOneToken) {
+  auto p = compile("foo.*.bar", SubjectSyntax::kNats);
+  EXPECT_FALSE(p.is_literal());
+  EXPECT_TRUE(p.matches("foo.x.bar"));
+  EXPECT_FALSE(p.matches("foo.bar"));
+  EXPECT_FALSE(p.matches("foo.x.y.bar"));
+  EXPECT_FALSE(p.matches("foo.x.bar.baz"));
+}
+
+TEST(SubjectPattern, NatsGreaterMatchesOneOrMoreTrailingTokens) {
+  auto p = compile("foo.>", SubjectSyntax::kNats);
+  EXPECT_TRUE(p.matches("foo.a"));
+  EXPECT_TRUE(p.matches("foo.a.b.c"));
+  EXPECT_FALSE(p.matches("foo"));
+  EXPECT_FALSE(p.matches("bar.a"));
+  auto all = compile(">", SubjectSyntax::kNats);
+  EXPECT_TRUE(all.matches("anything.at.all"));
+}
+
+TEST(SubjectPattern, NatsRejectsGreaterBeforeTheEndAndEmptyTokens) {
+  EXPECT_NE(compile_error("foo.>.bar", SubjectSyntax::kNats).find("last token"), std::string::npos);
+  EXPECT_NE(compile_error("foo..bar", SubjectSyntax::kNats).find("empty token"), std::string::npos);
+}
+
+TEST(SubjectPattern, NatsWildcardInsideATokenIsLiteral) {
+  auto p = compile("foo*.bar", SubjectSyntax::kNats);
+  EXPECT_TRUE(p.is_literal());
+  EXPECT_TRUE(p.matches("foo*.bar"));
+  EXPECT_FALSE(p.matches("fooX.bar"));
+}
+
+TEST(SubjectPattern, MqttPlusMatchesOneLevelIncludingEmpty) {
+  auto p = compile("sensors/+/temp", SubjectSyntax::kMqtt);
+  EXPECT_TRUE(p.matches("sensors/a/temp"));
+  EXPECT_TRUE(p.matches("sensors//temp"));
+  EXPECT_FALSE(p.matches("sensors/a/b/temp"));
+  EXPECT_FALSE(p.matches("sensors.a.temp"));
+}
+
+TEST(SubjectPattern, MqttHashMatchesParentAndAllLevelsBelow) {
+  auto p = compile("sport/tennis/#", SubjectSyntax::kMqtt);
+  EXPECT_TRUE(p.matches("sport/tennis"));
+  EXPECT_TRUE(p.matches("sport/tennis/player1"));
+  EXPECT_TRUE(p.matches("sport/tennis/player1/ranking"));
+  EXPECT_FALSE(p.matches("sport/tennisX"));
+  EXPECT_FALSE(p.matches("sport"));
+}
+
+TEST(SubjectPattern, MqttFirstLevelWildcardsSkipDollarTopics) {
+  EXPECT_FALSE(compile("#", SubjectSyntax::kMqtt).matches("$SYS/broker/load"));
+  EXPECT_FALSE(compile("+/broker/load", SubjectSyntax::kMqtt).matches("$SYS/broker/load"));
+  EXPECT_TRUE(compile("$SYS/#", SubjectSyntax::kMqtt).matches("$SYS/broker/load"));
+  EXPECT_TRUE(compile("#", SubjectSyntax::kMqtt).matches("a/b"));
+}
+
+TEST(SubjectPattern, MqttRejectsMisplacedWildcards) {
+  EXPECT_NE(compile_error("a/#/b", SubjectSyntax::kMqtt).find("must be the last"),
+            std::string::npos);
+  EXPECT_NE(compile_error("a/b+/c", SubjectSyntax::kMqtt).find("stand alone"), std::string::npos);
+  EXPECT_NE(compile_error("a/#b", SubjectSyntax::kMqtt).find("stand alone"), std::string::npos);
+}
+
+TEST(SubjectPattern, AmqpHashMatchesZeroOrMoreWordsAnywhere) {
+  auto p = compile("audit.#.error", SubjectSyntax::kAmqp);
+  EXPECT_TRUE(p.matches("audit.error"));
+  EXPECT_TRUE(p.matches("audit.db.error"));
+  EXPECT_TRUE(p.matches("audit.db.pool.error"));
+  EXPECT_FALSE(p.matches("audit.db.warning"));
+  EXPECT_FALSE(p.matches("x.audit.error"));
+  auto tail = compile("logs.#", SubjectSyntax::kAmqp);
+  EXPECT_TRUE(tail.matches("logs"));
+  EXPECT_TRUE(tail.matches("logs.a.b"));
+  auto head = compile("#.error", SubjectSyntax::kAmqp);
+  EXPECT_TRUE(head.matches("error"));
+  EXPECT_TRUE(head.matches("a.b.error"));
+  EXPECT_FALSE(head.matches("a.b.errors"));
+}
+
+TEST(SubjectPattern, AmqpStarMatchesOneWord) {
+  auto p = compile("*.orange.*", SubjectSyntax::kAmqp);
+  EXPECT_TRUE(p.matches("quick.orange.rabbit"));
+  EXPECT_FALSE(p.matches("orange.rabbit"));
+  EXPECT_FALSE(p.matches("quick.orange.male.rabbit"));
+}
+
+TEST(SubjectPattern, AmqpRepeatedHashesBehaveAsOne) {
+  auto p = compile("a.#.#.b", SubjectSyntax::kAmqp);
+  EXPECT_TRUE(p.matches("a.b"));
+  EXPECT_TRUE(p.matches("a.x.y.z.b"));
+  EXPECT_EQ(p.tokens().size(), 3u);
+}
+
+TEST(SubjectPattern, AutoGuessesTheSyntaxFromTheCharacters) {
+  EXPECT_EQ(detect_subject_syntax("devices/+/temp"), SubjectSyntax::kMqtt);
+  EXPECT_EQ(detect_subject_syntax("foo.>"), SubjectSyntax::kNats);
+  EXPECT_EQ(detect_subject_syntax("logs.#"), SubjectSyntax::kAmqp);
+  EXPECT_EQ(detect_subject_syntax("+"), SubjectSyntax::kMqtt);
+  EXPECT_EQ(detect_subject_syntax("foo.*"), SubjectSyntax::kNats);
+  auto p = compile("devices/+", SubjectSyntax::kAuto);
+  EXPECT_EQ(p.syntax(), SubjectSyntax::kMqtt);
+  EXPECT_TRUE(p.matches("devices/42"));
+}
+
+TEST(SubjectPattern, SyntaxNamesRoundTrip) {
+  for (auto s :
+       {SubjectSyntax::kAuto, SubjectSyntax::kNats, SubjectSyntax::kMqtt, SubjectSyntax::kAmqp})
+    EXPECT_EQ(parse_subject_syntax(subject_syntax_name(s)), s);
+  EXPECT_FALSE(parse_subject_syntax("glob"));
+}
+
+}  // namespace
+}  // namespace sluice::routing
