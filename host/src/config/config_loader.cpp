@@ -1,0 +1,187 @@
+// load_config / load_config_text: parse, read each section, resolve paths
+// against the config file's directory, fill defaults.
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/config.hpp"
+#include "config/config_node.hpp"
+#include "config/config_sections.hpp"
+#include "config/field_reader.hpp"
+
+namespace sluice::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string_view> kTopLevelKeys = {
+    "node_id", "plugin_path",     "state_dir", "workers", "queue_capacity", "shutdown_timeout_ms",
+    "script",  "control_subject", "admin",     "metrics", "logging",        "connectors",
+    "routes"};
+
+constexpr int kMaxWorkers = 1024;
+constexpr int kMaxQueueCapacity = 1 << 24;
+constexpr int kMaxShutdownTimeoutMs = 24 * 60 * 60 * 1000;
+
+std::string hostname() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "sluice";
+  return name;
+}
+
+class TopLevelReader {
+ public:
+  TopLevelReader(Config& config, const fs::path& base_dir, FieldReader& reader)
+      : config_(config), base_dir_(base_dir), reader_(reader) {}
+
+  void read(const ConfigNode& root) {
+    reader_.reject_unknown_keys(root, kTopLevelKeys, "", /*allow_extensions=*/true);
+    if (auto* e = root.find("node_id")) read_node_id(e->value);
+    if (auto* e = root.find("plugin_path")) read_plugin_path(e->value);
+    if (auto* e = root.find("state_dir")) {
+      if (auto v = reader_.string(e->value, "state_dir")) config_.state_dir = resolve(*v);
+    }
+    if (auto* e = root.find("workers")) {
+      if (auto v = reader_.integer(e->value, "workers", 0, kMaxWorkers)) config_.workers = *v;
+    }
+    if (auto* e = root.find("queue_capacity")) {
+      if (auto v = reader_.integer(e->value, "queue_capacity", 1, kMaxQueueCapacity)) {
+        config_.queue_capacity = *v;
+      }
+    }
+    if (auto* e = root.find("shutdown_timeout_ms")) {
+      if (auto v = reader_.integer(e->value, "shutdown_timeout_ms", 0, kMaxShutdownTimeoutMs)) {
+        config_.shutdown_timeout_ms = *v;
+      }
+    }
+    if (auto* e = root.find("script")) read_script(e->value);
+    if (auto* e = root.find("admin")) read_admin(*e, config_.admin, reader_);
+    if (auto* e = root.find("metrics")) read_metrics(e->value, config_.metrics, reader_);
+    if (auto* e = root.find("logging")) read_logging(e->value, config_.logging, reader_);
+
+    std::vector<std::string> connector_names;
+    if (auto* e = root.find("connectors")) {
+      config_.connectors = read_connectors(e->value, reader_);
+      for (const auto& c : config_.connectors) connector_names.push_back(c.name);
+    }
+    if (auto* e = root.find("control_subject")) {
+      if (auto v = reader_.string(e->value, "control_subject")) {
+        config_.control_subject = *v;
+        check_connector_reference({*v, e->value.where}, "control_subject", connector_names,
+                                  reader_);
+      }
+    }
+    if (auto* e = root.find("routes")) {
+      config_.routes = read_routes(e->value, connector_names, reader_);
+    }
+  }
+
+ private:
+  std::string resolve(const std::string& path) const {
+    fs::path p(path);
+    return (p.is_absolute() ? p : base_dir_ / p).lexically_normal().string();
+  }
+
+  void read_node_id(const ConfigNode& node) {
+    auto v = reader_.string(node, "node_id");
+    if (!v) return;
+    for (unsigned char c : *v) {
+      if (c <= ' ' || c == 0x7f) {
+        reader_.error(node.where, "node_id: '" + *v +
+                                      "' must not hold spaces or control "
+                                      "characters (it names this instance in "
+                                      "metrics and broker group names)");
+        return;
+      }
+    }
+    config_.node_id = *v;
+  }
+
+  void read_plugin_path(const ConfigNode& node) {
+    auto entries = reader_.string_or_list(node, "plugin_path");
+    if (!entries) return;
+    config_.plugin_path.clear();
+    for (const auto& e : *entries) config_.plugin_path.push_back(resolve(e.value));
+  }
+
+  void read_script(const ConfigNode& node) {
+    auto v = reader_.string(node, "script", /*allow_empty=*/true);
+    if (!v || v->empty()) return;
+    config_.script = resolve(*v);
+    std::error_code ec;
+    if (!fs::is_regular_file(config_.script, ec)) {
+      reader_.error(node.where, "script: no such file: " + config_.script +
+                                    " (a relative path is read from the config file's "
+                                    "directory)");
+    }
+  }
+
+  Config& config_;
+  const fs::path& base_dir_;
+  FieldReader& reader_;
+};
+
+}  // namespace
+
+std::optional<std::string> process_env(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (!value) return std::nullopt;
+  return std::string(value);
+}
+
+Config load_config(const std::string& path, std::vector<Diagnostic>& errors) {
+  auto fail = [&](const std::string& why) {
+    errors.push_back({{path, 0, 0}, "cannot read the config file: " + why});
+    Config config;
+    config.path = path;
+    return config;
+  };
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return fail("it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return fail("read error");
+  return load_config_text(text.str(), path, errors);
+}
+
+Config load_config_text(std::string_view yaml_text, const std::string& display_name,
+                        std::vector<Diagnostic>& errors, const EnvLookup& getenv) {
+  Config config;
+  config.path = display_name;
+  config.node_id = hostname();
+  std::error_code ec;
+  fs::path base_dir = fs::absolute(fs::path(display_name), ec).parent_path();
+  if (ec) base_dir = fs::current_path(ec);
+  if (auto dir = getenv("STATE_DIRECTORY"); dir && !dir->empty()) {
+    // systemd sets it, colon-separated when the unit lists several.
+    config.state_dir = dir->substr(0, dir->find(':'));
+  } else {
+    config.state_dir = (base_dir / "state").lexically_normal().string();
+  }
+
+  std::vector<Diagnostic> found;
+  FieldReader reader(found);
+  if (auto root = parse_config_yaml(yaml_text, display_name, getenv, found)) {
+    if (root->is_mapping()) {
+      TopLevelReader(config, base_dir, reader).read(*root);
+    } else {
+      reader.error(root->where,
+                   "the config must be a mapping (node_id:, connectors:, routes:, "
+                   "...), got a " +
+                       std::string(root->is_sequence() ? "list" : "single value"));
+    }
+  }
+  sort_and_dedupe(found);
+  errors.insert(errors.end(), found.begin(), found.end());
+  return config;
+}
+
+}  // namespace sluice::config

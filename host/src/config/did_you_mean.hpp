@@ -1,0 +1,20 @@
+// "Did you mean ...?" for near-miss names: a misspelt key or connector name
+// is the most common config mistake, and the fix is usually one letter away.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::config {
+
+// The candidate closest to `word` when it is close enough to be a plausible
+// typo (a few edits, ignoring case, '_' and '-'); nullopt otherwise.
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string_view>& candidates);
+
+// "; did you mean 'workers'?" or "" — ready to append to a message.
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
+
+}  // namespace sluice::config

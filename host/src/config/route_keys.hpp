@@ -1,0 +1,43 @@
+// The keys a route entry may have and what each must hold: the one place to
+// extend when the route engine (or the Lua API) learns a new key.
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <vector>
+
+namespace sluice::config {
+
+enum class RouteValueShape {
+  kString,        // a scalar
+  kStringOrList,  // a scalar or a non-empty list of scalars
+  kMapping,       // a mapping
+  kAny,           // checked by the route engine
+};
+
+struct RouteKey {
+  std::string_view name;
+  RouteValueShape shape;
+  bool required;
+  bool names_connectors;  // values are "connector" or "connector:subject"
+};
+
+inline constexpr std::array kRouteKeys = {
+    RouteKey{"name", RouteValueShape::kString, false, false},
+    RouteKey{"description", RouteValueShape::kString, false, false},
+    RouteKey{"from", RouteValueShape::kStringOrList, true, true},
+    RouteKey{"where", RouteValueShape::kMapping, false, false},
+    RouteKey{"to", RouteValueShape::kStringOrList, true, true},
+    RouteKey{"transform", RouteValueShape::kAny, false, false},
+    RouteKey{"throttle", RouteValueShape::kMapping, false, false},
+    RouteKey{"dedup", RouteValueShape::kAny, false, false},
+    RouteKey{"dead_letter", RouteValueShape::kString, false, true},
+};
+
+inline std::vector<std::string_view> route_key_names() {
+  std::vector<std::string_view> names;
+  for (const auto& k : kRouteKeys) names.push_back(k.name);
+  return names;
+}
+
+}  // namespace sluice::config

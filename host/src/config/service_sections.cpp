@@ -1,0 +1,74 @@
+// admin:, metrics: and logging: — the host's own services.
+#include "config/config_sections.hpp"
+#include "config/host_address.hpp"
+
+namespace sluice::config {
+namespace {
+
+const std::vector<std::string_view> kAdminKeys = {"enabled", "listen"};
+const std::vector<std::string_view> kMetricsKeys = {"statsd", "statsd_interval_ms", "prefix"};
+const std::vector<std::string_view> kLoggingKeys = {"level", "format"};
+const std::vector<std::string_view> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
+const std::vector<std::string_view> kLogFormats = {"text", "json"};
+
+constexpr int kMaxIntervalMs = 24 * 60 * 60 * 1000;
+
+std::optional<std::string> address(const ConfigNode& node, std::string_view path,
+                                   FieldReader& reader) {
+  auto text = reader.string(node, path);
+  if (!text) return std::nullopt;
+  if (auto problem = host_port_problem(*text)) {
+    reader.error(node.where, std::string(path) + ": " + *problem);
+    return std::nullopt;
+  }
+  return text;
+}
+
+}  // namespace
+
+void read_admin(const ConfigNode::Entry& entry, AdminConfig& admin, FieldReader& reader) {
+  admin.where = entry.key_where;
+  const ConfigNode& node = entry.value;
+  if (!reader.mapping_or_null(node, "admin")) return;
+  reader.reject_unknown_keys(node, kAdminKeys, "admin");
+  if (const auto* e = node.find("enabled")) {
+    if (auto v = reader.boolean(e->value, "admin.enabled")) admin.enabled = *v;
+  }
+  if (const auto* e = node.find("listen")) {
+    if (auto v = address(e->value, "admin.listen", reader)) admin.listen = *v;
+  }
+}
+
+void read_metrics(const ConfigNode& node, MetricsConfig& metrics, FieldReader& reader) {
+  if (!reader.mapping_or_null(node, "metrics")) return;
+  reader.reject_unknown_keys(node, kMetricsKeys, "metrics");
+  if (const auto* e = node.find("statsd")) {
+    // An empty value (statsd: ${STATSD:-}) turns the export off.
+    if (e->value.is_scalar() && e->value.text.empty()) {
+      metrics.statsd.clear();
+    } else if (auto v = address(e->value, "metrics.statsd", reader)) {
+      metrics.statsd = *v;
+    }
+  }
+  if (const auto* e = node.find("statsd_interval_ms")) {
+    if (auto v = reader.integer(e->value, "metrics.statsd_interval_ms", 1, kMaxIntervalMs)) {
+      metrics.statsd_interval_ms = *v;
+    }
+  }
+  if (const auto* e = node.find("prefix")) {
+    if (auto v = reader.string(e->value, "metrics.prefix", true)) metrics.prefix = *v;
+  }
+}
+
+void read_logging(const ConfigNode& node, LoggingConfig& logging, FieldReader& reader) {
+  if (!reader.mapping_or_null(node, "logging")) return;
+  reader.reject_unknown_keys(node, kLoggingKeys, "logging");
+  if (const auto* e = node.find("level")) {
+    if (auto v = reader.choice(e->value, "logging.level", kLogLevels)) logging.level = *v;
+  }
+  if (const auto* e = node.find("format")) {
+    if (auto v = reader.choice(e->value, "logging.format", kLogFormats)) logging.format = *v;
+  }
+}
+
+}  // namespace sluice::config
