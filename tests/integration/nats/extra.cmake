@@ -1,0 +1,5 @@
+# The NATS integration tests talk to nats-server with their own cnats client
+# and check the README against the plugin's declared settings.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(NATS_TEST REQUIRED IMPORTED_TARGET libnats)
+target_link_libraries(integration_nats PRIVATE PkgConfig::NATS_TEST sluice-nats-settings)

@@ -1,0 +1,266 @@
+// JetStream through sluice: at-least-once across a kill -9 (acks only after
+// the sink confirmed), push consumers, and publishes that wait for PubAcks.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <set>
+#include <thread>
+
+#include "fixture.hpp"
+
+namespace sluice::test::nats {
+namespace {
+
+// A stream name from a unique prefix (stream names cannot contain dots).
+std::string stream_name(const std::string& prefix) {
+  std::string s = prefix;
+  for (char& c : s)
+    if (c == '.') c = '_';
+  return s;
+}
+
+class JetStream {
+ public:
+  explicit JetStream(Client& client) {
+    EXPECT_EQ(natsConnection_JetStream(&js_, client.get(), nullptr), NATS_OK);
+  }
+  ~JetStream() {
+    for (const auto& s : created_) js_DeleteStream(js_, s.c_str(), nullptr, nullptr);
+    jsCtx_Destroy(js_);
+  }
+  void add_stream(const std::string& name, const std::string& subject) {
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    const char* subjects[] = {subject.c_str()};
+    cfg.Name = name.c_str();
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 1;
+    cfg.Storage = js_MemoryStorage;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    ASSERT_EQ(js_AddStream(nullptr, js_, &cfg, nullptr, &code), NATS_OK) << code;
+    created_.push_back(name);
+  }
+  void forget(const std::string& name) { created_.push_back(name); }
+  void publish(const std::string& subject, const std::string& payload) {
+    jsErrCode code = static_cast<jsErrCode>(0);
+    ASSERT_EQ(js_Publish(nullptr, js_, subject.c_str(), payload.data(),
+                         static_cast<int>(payload.size()), nullptr, &code),
+              NATS_OK);
+  }
+  uint64_t stored(const std::string& stream) {
+    jsStreamInfo* si = nullptr;
+    if (js_GetStreamInfo(&si, js_, stream.c_str(), nullptr, nullptr) != NATS_OK) return 0;
+    uint64_t n = si->State.Msgs;
+    jsStreamInfo_Destroy(si);
+    return n;
+  }
+  // Messages the consumer still has to deliver or see acknowledged.
+  int64_t outstanding(const std::string& stream, const std::string& durable) {
+    jsConsumerInfo* ci = nullptr;
+    if (js_GetConsumerInfo(&ci, js_, stream.c_str(), durable.c_str(), nullptr, nullptr) != NATS_OK)
+      return -1;
+    int64_t n = static_cast<int64_t>(ci->NumPending) + ci->NumAckPending;
+    jsConsumerInfo_Destroy(ci);
+    return n;
+  }
+
+ private:
+  jsCtx* js_ = nullptr;
+  std::vector<std::string> created_;
+};
+
+std::string consumer_config(const std::string& node, const std::string& stream,
+                            const std::string& prefix, const std::string& out,
+                            const std::string& deliver) {
+  return config_header(node) + R"(
+connectors:
+  bus:
+    plugin: nats
+    url: )" +
+         nats_url() + R"(
+    jetstream:
+      stream: )" +
+         stream + R"(
+      durable: sluice_test
+      deliver: )" +
+         deliver + R"(
+      ack_wait_ms: 2000
+      batch: 50
+  out:
+    plugin: file
+    path: )" +
+         out + R"(
+    mode: sink
+routes:
+  - from: bus:)" +
+         prefix + R"(.orders.>
+    to: out
+)";
+}
+
+std::set<std::string> distinct_lines(const std::string& path) {
+  if (!std::filesystem::exists(path)) return {};
+  auto lines = read_lines(path);
+  return {lines.begin(), lines.end()};
+}
+
+TEST(NatsJetStream, KilledMidStream_RestartDeliversEveryMessageAtLeastOnce) {
+  Client client(nats_url());
+  JetStream js(client);
+  std::string prefix = unique_prefix("js");
+  std::string stream = stream_name(prefix);
+  js.add_stream(stream, prefix + ".orders.>");
+  TempDir dir;
+  std::string out = dir.file("out.txt");
+  std::string yaml = consumer_config("node-js", stream, prefix, out, "pull");
+
+  constexpr int kMessages = 5000;
+  auto first = start_with_config(dir, yaml);
+  expect_ready(first);
+  std::thread publisher([&] {
+    for (int i = 0; i < kMessages; ++i) {
+      js.publish(prefix + ".orders." + std::to_string(i % 10), "order-" + std::to_string(i));
+      if (i % 500 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  bool some =
+      wait_until([&] { return distinct_lines(out).size() >= 1000; }, std::chrono::seconds(30));
+  first.signal(SIGKILL);
+  first.wait(std::chrono::seconds(5));
+  publisher.join();
+  ASSERT_TRUE(some) << first.output();
+  size_t before_restart = distinct_lines(out).size();
+  EXPECT_LT(before_restart, static_cast<size_t>(kMessages)) << "sluice was not killed mid-stream";
+  EXPECT_EQ(js.stored(stream), static_cast<uint64_t>(kMessages));
+
+  auto second = start_with_config(dir, yaml);
+  expect_ready(second);
+  ASSERT_TRUE(
+      wait_until([&] { return distinct_lines(out).size() >= kMessages; }, std::chrono::seconds(60)))
+      << "got " << distinct_lines(out).size() << " of " << kMessages << "\n"
+      << second.output();
+  // Every message acknowledged once it was written.
+  EXPECT_TRUE(wait_until([&] { return js.outstanding(stream, "sluice_test") == 0; },
+                         std::chrono::seconds(15)))
+      << js.outstanding(stream, "sluice_test");
+  EXPECT_EQ(second.stop(), 0) << second.output();
+
+  auto got = distinct_lines(out);
+  for (int i = 0; i < kMessages; ++i)
+    ASSERT_TRUE(got.count("order-" + std::to_string(i))) << "lost order-" << i;
+  EXPECT_GE(read_lines(out).size(), static_cast<size_t>(kMessages));
+}
+
+TEST(NatsJetStream, PushConsumer_DeliversAndAcks) {
+  Client client(nats_url());
+  JetStream js(client);
+  std::string prefix = unique_prefix("jspush");
+  std::string stream = stream_name(prefix);
+  js.add_stream(stream, prefix + ".orders.>");
+  for (int i = 0; i < 300; ++i) js.publish(prefix + ".orders.eu", "order-" + std::to_string(i));
+  TempDir dir;
+  std::string out = dir.file("out.txt");
+  auto sluice = start_with_config(dir, consumer_config("node-push", stream, prefix, out, "push"));
+  expect_ready(sluice);
+  ASSERT_TRUE(
+      wait_until([&] { return distinct_lines(out).size() >= 300; }, std::chrono::seconds(30)))
+      << sluice.output();
+  EXPECT_TRUE(wait_until([&] { return js.outstanding(stream, "sluice_test") == 0; },
+                         std::chrono::seconds(15)));
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+}
+
+TEST(NatsJetStream, CreateStreamAndConsumer_FromSettings) {
+  Client client(nats_url());
+  JetStream js(client);
+  std::string prefix = unique_prefix("jscreate");
+  std::string stream = stream_name(prefix);
+  js.forget(stream);  // deleted at the end although sluice creates it
+  TempDir dir;
+  std::string out = dir.file("out.txt");
+  auto sluice = start_with_config(dir, config_header("node-create") + R"(
+connectors:
+  bus:
+    plugin: nats
+    url: )" + nats_url() + R"(
+    jetstream:
+      stream: )" + stream + R"(
+      subjects: [")" + prefix + R"(.events.>"]
+      create_stream: true
+      storage: memory
+  out:
+    plugin: file
+    path: )" + out + R"(
+    mode: sink
+routes:
+  - from: bus:)" + prefix + R"(.events.>
+    to: out
+)");
+  expect_ready(sluice);
+  EXPECT_NE(sluice.output().find("created JetStream stream"), std::string::npos);
+  for (int i = 0; i < 50; ++i) js.publish(prefix + ".events.x", "event-" + std::to_string(i));
+  ASSERT_TRUE(
+      wait_until([&] { return distinct_lines(out).size() >= 50; }, std::chrono::seconds(20)))
+      << sluice.output();
+  // Served by the consumer only: no second copy through a core subscription.
+  EXPECT_EQ(read_lines(out).size(), 50u);
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+}
+
+TEST(NatsJetStream, PublishJetStream_CompletesOnPubAck) {
+  Client client(nats_url());
+  JetStream js(client);
+  std::string prefix = unique_prefix("jspub");
+  std::string stream = stream_name(prefix);
+  js.add_stream(stream, prefix + ".stored.>");
+  TempDir dir;
+  std::string input;
+  for (int i = 0; i < 400; ++i) input += "line-" + std::to_string(i) + "\n";
+  write_file(dir.file("in.txt"), input);
+  auto sluice = start_with_config(dir, config_header("node-pub") + R"(
+connectors:
+  lines:
+    plugin: file
+    path: )" + dir.file("in.txt") + R"(
+    mode: source
+  bus:
+    plugin: nats
+    url: )" + nats_url() + R"(
+    publish_jetstream: true
+routes:
+  - from: lines
+    to: bus:)" + prefix + R"(.stored.lines
+)");
+  ASSERT_TRUE(wait_until([&] { return js.stored(stream) >= 400; }, std::chrono::seconds(20)))
+      << sluice.output();
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+  EXPECT_EQ(js.stored(stream), 400u);
+}
+
+TEST(NatsJetStream, PublishJetStream_ToSubjectWithoutStream_FailsClearly) {
+  TempDir dir;
+  std::string prefix = unique_prefix("jsnostream");
+  write_file(dir.file("in.txt"), "one\n");
+  auto sluice = start_with_config(dir, config_header("node-nostream") + R"(
+connectors:
+  lines:
+    plugin: file
+    path: )" + dir.file("in.txt") + R"(
+    mode: source
+  bus:
+    plugin: nats
+    url: )" + nats_url() + R"(
+    publish_jetstream: true
+    retry: {max_attempts: 2, initial_backoff_ms: 10}
+routes:
+  - from: lines
+    to: bus:)" + prefix + R"(.nowhere
+)");
+  EXPECT_TRUE(
+      sluice.wait_for_output("no JetStream stream stores subject", std::chrono::seconds(15)))
+      << sluice.output();
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+}
+
+}  // namespace
+}  // namespace sluice::test::nats
