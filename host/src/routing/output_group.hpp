@@ -29,21 +29,37 @@ struct OutputTarget {
   std::string text;  // as written, for messages and /stats
 };
 
+// A route's outputs and the policy between them; immutable, shared by all
+// workers. The choice state lives in an OutputSelector per worker.
 class OutputGroup {
  public:
   OutputGroup() = default;
   OutputGroup(OutputPolicy policy, std::vector<OutputTarget> targets)
       : policy_(policy), targets_(std::move(targets)) {}
 
-  // Appends the indexes of the targets this message goes to. `healthy(i)`
-  // says whether target i can take messages now. When no target is healthy,
-  // fallback picks the primary and round_robin the next in turn, so the
-  // message waits on a sink (retries, backpressure) instead of vanishing.
+  OutputPolicy policy() const { return policy_; }
+  const std::vector<OutputTarget>& targets() const { return targets_; }
+
+ private:
+  OutputPolicy policy_ = OutputPolicy::kFanout;
+  std::vector<OutputTarget> targets_;
+};
+
+// Picks the targets of one OutputGroup for each message, remembering the
+// round-robin position and the fallback target in use. One per worker and
+// route (not thread-safe).
+class OutputSelector {
+ public:
+  // Appends the indexes (into group.targets()) of the targets this message
+  // goes to. `healthy(i)` says whether target i can take messages now. When
+  // no target is healthy, fallback picks the primary and round_robin the
+  // next in turn, so the message waits on a sink (retries, backpressure)
+  // instead of vanishing.
   template <class Healthy>
-  void select(Healthy&& healthy, std::vector<size_t>& out) {
-    const size_t n = targets_.size();
+  void select(const OutputGroup& group, Healthy&& healthy, std::vector<size_t>& out) {
+    const size_t n = group.targets().size();
     if (n == 0) return;
-    switch (policy_) {
+    switch (group.policy()) {
       case OutputPolicy::kFanout:
         for (size_t i = 0; i < n; ++i) out.push_back(i);
         return;
@@ -78,15 +94,11 @@ class OutputGroup {
     }
   }
 
-  OutputPolicy policy() const { return policy_; }
-  const std::vector<OutputTarget>& targets() const { return targets_; }
   // Fallback: the target in use (0 = primary) and how often it changed.
   size_t active() const { return active_; }
   uint64_t switches() const { return switches_; }
 
  private:
-  OutputPolicy policy_ = OutputPolicy::kFanout;
-  std::vector<OutputTarget> targets_;
   size_t active_ = 0;
   size_t next_ = 0;
   uint64_t switches_ = 0;

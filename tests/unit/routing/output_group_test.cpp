@@ -5,15 +5,24 @@
 namespace sluice::routing {
 namespace {
 
-OutputGroup group(OutputPolicy policy, std::vector<std::string> names) {
+// A group with the selector state of one worker.
+struct Group {
+  OutputGroup group;
+  OutputSelector selector;
+  size_t active() const { return selector.active(); }
+  uint64_t switches() const { return selector.switches(); }
+};
+
+Group group(OutputPolicy policy, std::vector<std::string> names) {
   std::vector<OutputTarget> targets;
   for (auto& n : names) targets.push_back(OutputTarget{n, Template(), false, n});
-  return OutputGroup(policy, std::move(targets));
+  return Group{OutputGroup(policy, std::move(targets)), {}};
 }
 
-std::vector<size_t> pick(OutputGroup& g, std::vector<bool> health) {
+std::vector<size_t> pick(Group& g, std::vector<bool> health) {
   std::vector<size_t> out;
-  g.select([&](size_t i) { return static_cast<bool>(health[i]); }, out);
+  g.selector.select(
+      g.group, [&](size_t i) { return static_cast<bool>(health[i]); }, out);
   return out;
 }
 
@@ -60,7 +69,7 @@ TEST(OutputGroup, RoundRobinSpreadsEvenly) {
 }
 
 TEST(OutputGroup, EmptyGroupSelectsNothing) {
-  OutputGroup g;
+  Group g;
   EXPECT_TRUE(pick(g, {}).empty());
 }
 

@@ -1,0 +1,352 @@
+#include "routing/route_spec.hpp"
+
+#include <cmath>
+
+namespace sluice::routing {
+
+namespace {
+
+constexpr std::string_view kRouteKeys =
+    "name, from, where, to, throttle, dedup, dead_letter, transform";
+
+// Settings may come from YAML through environment substitution as strings
+// ("10"); numbers written as text are accepted.
+std::optional<double> number_of(const boost::json::value& v) {
+  if (v.is_int64()) return static_cast<double>(v.get_int64());
+  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+  if (v.is_double()) return v.get_double();
+  if (v.is_string()) {
+    if (auto n = parse_number(v.get_string())) return n->real;
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> bool_of(const boost::json::value& v) {
+  if (v.is_bool()) return v.get_bool();
+  if (v.is_string()) {
+    if (v.get_string() == "true") return true;
+    if (v.get_string() == "false") return false;
+  }
+  return std::nullopt;
+}
+
+class RouteCompiler {
+ public:
+  RouteCompiler(const RouteCompileOptions& options, std::string_view context,
+                std::vector<std::string>& errors)
+      : options_(options), context_(context), errors_(errors) {}
+
+  std::optional<CompiledRoute> run(const boost::json::value& spec) {
+    const size_t errors_before = errors_.size();
+    if (!spec.is_object()) {
+      error(context_, "a route must be an object with from, to and optionally " +
+                          std::string("where, throttle, dedup, dead_letter, transform"));
+      return std::nullopt;
+    }
+    const auto& object = spec.get_object();
+    CompiledRoute route;
+    route.name = context_;
+    for (const auto& entry : object) {
+      std::string_view key = entry.key();
+      const auto& value = entry.value();
+      std::string here = at(key);
+      if (key == "name") {
+        if (value.is_string() && !value.get_string().empty())
+          route.name = std::string(value.get_string());
+        else
+          error(here, "expected a non-empty string");
+      } else if (key == "from") {
+        compile_from(value, here, route.from);
+      } else if (key == "where") {
+        if (auto p = Predicate::compile(value, errors_, here)) route.where = std::move(*p);
+      } else if (key == "to") {
+        compile_to(value, here, route.to);
+      } else if (key == "throttle") {
+        route.throttle = compile_throttle(value, here);
+      } else if (key == "dedup") {
+        route.dedup = compile_dedup(value, here);
+      } else if (key == "dead_letter") {
+        if (!value.is_string()) {
+          error(here, "expected \"connector\" or \"connector:subject\"");
+          continue;
+        }
+        route.dead_letter = target(value.get_string(), here);
+      } else if (key == "transform") {
+        route.transform = value;
+      } else {
+        error(here,
+              "unknown key '" + std::string(key) + "' (expected " + std::string(kRouteKeys) + ")");
+      }
+    }
+    if (!object.contains("from")) error(context_, "missing 'from' (where the route reads)");
+    if (!object.contains("to")) error(context_, "missing 'to' (where the route sends)");
+    if (errors_.size() != errors_before) return std::nullopt;
+    return route;
+  }
+
+ private:
+  std::string at(std::string_view key) const { return context_ + "." + std::string(key); }
+  void error(const std::string& where, std::string what) {
+    errors_.push_back(where + ": " + std::move(what));
+  }
+
+  void check(std::string_view connector, RouteCompileOptions::Role role, const std::string& where) {
+    if (!options_.check_connector) return;
+    if (auto problem = options_.check_connector(connector, role)) error(where, *problem);
+  }
+
+  void compile_from(const boost::json::value& value, const std::string& where,
+                    std::vector<RouteSource>& out) {
+    auto one = [&](const boost::json::value& v, const std::string& here) {
+      if (!v.is_string() || v.get_string().empty()) {
+        error(here, "expected \"connector\" or \"connector:subject-pattern\"");
+        return;
+      }
+      std::string_view text = v.get_string();
+      RouteSource source;
+      source.text = std::string(text);
+      auto colon = text.find(':');
+      source.connector = std::string(text.substr(0, colon));
+      if (source.connector.empty()) {
+        error(here, "'" + std::string(text) + "' names no connector before ':'");
+        return;
+      }
+      check(source.connector, RouteCompileOptions::Role::kSource, here);
+      if (colon != std::string_view::npos) {
+        std::string_view pattern = text.substr(colon + 1);
+        if (pattern.empty()) {
+          error(here, "'" + std::string(text) + "' has an empty subject pattern after ':'");
+          return;
+        }
+        SubjectSyntax syntax =
+            options_.syntax_for ? options_.syntax_for(source.connector) : SubjectSyntax::kAuto;
+        std::string why;
+        source.pattern = SubjectPattern::compile(pattern, syntax, why);
+        if (!source.pattern) {
+          error(here, why);
+          return;
+        }
+      }
+      out.push_back(std::move(source));
+    };
+    if (value.is_array()) {
+      if (value.get_array().empty()) error(where, "expected at least one source");
+      for (size_t i = 0; i < value.get_array().size(); ++i)
+        one(value.get_array()[i], where + "[" + std::to_string(i) + "]");
+    } else {
+      one(value, where);
+    }
+  }
+
+  std::optional<OutputTarget> target(std::string_view text, const std::string& where) {
+    std::string why;
+    auto t = compile_target(text, why);
+    if (!t) {
+      error(where, why);
+      return std::nullopt;
+    }
+    check(t->connector, RouteCompileOptions::Role::kSink, where);
+    return t;
+  }
+
+  void compile_to(const boost::json::value& value, const std::string& where, OutputGroup& out) {
+    OutputPolicy policy = OutputPolicy::kFanout;
+    const boost::json::value* list = &value;
+    std::string here = where;
+    if (value.is_object()) {
+      const auto& object = value.get_object();
+      if (object.size() != 1) {
+        error(where, "expected one of fanout, fallback, round_robin with a list of targets");
+        return;
+      }
+      std::string_view name = object.begin()->key();
+      auto p = parse_output_policy(name);
+      if (!p) {
+        error(where + "." + std::string(name),
+              "unknown output policy (expected fanout, fallback or round_robin)");
+        return;
+      }
+      policy = *p;
+      list = &object.begin()->value();
+      here = where + "." + std::string(name);
+      if (!list->is_array()) {
+        error(here, "expected a list of targets");
+        return;
+      }
+    }
+    std::vector<OutputTarget> targets;
+    auto one = [&](const boost::json::value& v, const std::string& at) {
+      if (!v.is_string()) {
+        error(at, "expected \"connector\" or \"connector:subject\"");
+        return;
+      }
+      if (auto t = target(v.get_string(), at)) targets.push_back(std::move(*t));
+    };
+    if (list->is_array()) {
+      if (list->get_array().empty()) error(here, "expected at least one target");
+      for (size_t i = 0; i < list->get_array().size(); ++i)
+        one(list->get_array()[i], here + "[" + std::to_string(i) + "]");
+    } else {
+      one(*list, here);
+    }
+    out = OutputGroup(policy, std::move(targets));
+  }
+
+  // A field name ("data.ID") or a template ("${source}:${data.ID}").
+  std::optional<Template> key_template(const boost::json::value& v, const std::string& where) {
+    if (!v.is_string() || v.get_string().empty()) {
+      error(where, "expected a field name (\"data.DEVICE_ID\", \"subject\") or a template");
+      return std::nullopt;
+    }
+    std::string text(v.get_string());
+    if (text.find("${") == std::string::npos) text = "${" + text + "}";
+    std::string why;
+    auto t = Template::compile(text, why);
+    if (!t) error(where, why);
+    return t;
+  }
+
+  std::optional<double> non_negative(const boost::json::value& v, const std::string& where) {
+    auto n = number_of(v);
+    if (!n || *n < 0 || !std::isfinite(*n)) {
+      error(where, "expected a number >= 0");
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  std::optional<uint32_t> whole(const boost::json::value& v, const std::string& where,
+                                uint32_t min) {
+    auto n = number_of(v);
+    if (!n || *n < min || *n > 1e9 || std::trunc(*n) != *n) {
+      error(where, "expected a whole number >= " + std::to_string(min));
+      return std::nullopt;
+    }
+    return static_cast<uint32_t>(*n);
+  }
+
+  std::optional<RouteThrottle> compile_throttle(const boost::json::value& value,
+                                                const std::string& where) {
+    if (!value.is_object()) {
+      error(where,
+            "expected an object (key, rate, burst, min_interval_ms, keep_latest, buffer, "
+            "overflow, max_keys)");
+      return std::nullopt;
+    }
+    RouteThrottle t;
+    const size_t errors_before = errors_.size();
+    for (const auto& entry : value.get_object()) {
+      std::string_view key = entry.key();
+      const auto& v = entry.value();
+      std::string here = where + "." + std::string(key);
+      if (key == "key") {
+        t.key = key_template(v, here);
+      } else if (key == "rate") {
+        if (auto n = non_negative(v, here)) t.spec.rate = *n;
+      } else if (key == "burst") {
+        if (auto n = whole(v, here, 1)) t.spec.burst = *n;
+      } else if (key == "min_interval_ms") {
+        if (auto n = non_negative(v, here))
+          t.spec.min_interval = std::chrono::milliseconds(std::llround(*n));
+      } else if (key == "keep_latest") {
+        if (auto b = bool_of(v))
+          t.spec.keep_latest = *b;
+        else
+          error(here, "expected true or false");
+      } else if (key == "buffer") {
+        if (auto n = whole(v, here, 0)) t.spec.buffer = *n;
+      } else if (key == "overflow") {
+        auto o = v.is_string() ? parse_overflow(v.get_string()) : std::nullopt;
+        if (o)
+          t.spec.overflow = *o;
+        else
+          error(here, "expected drop_newest, drop_oldest or keep_latest");
+      } else if (key == "max_keys") {
+        if (auto n = whole(v, here, 1)) t.spec.max_keys = *n;
+      } else {
+        error(here, "unknown key '" + std::string(key) +
+                        "' (expected key, rate, burst, min_interval_ms, keep_latest, buffer, "
+                        "overflow, max_keys)");
+      }
+    }
+    if (errors_.size() != errors_before) return std::nullopt;
+    if (t.spec.rate <= 0 && t.spec.min_interval.count() <= 0) {
+      error(where, "set rate (messages per second) or min_interval_ms");
+      return std::nullopt;
+    }
+    if (t.spec.overflow && t.spec.buffer == 0 && !t.spec.keep_latest) {
+      error(where + ".overflow", "has no effect without buffer (messages held per key)");
+      return std::nullopt;
+    }
+    return t;
+  }
+
+  std::optional<RouteDedup> compile_dedup(const boost::json::value& value,
+                                          const std::string& where) {
+    if (!value.is_object()) {
+      error(where, "expected an object (key, window_ms, max_keys)");
+      return std::nullopt;
+    }
+    RouteDedup d;
+    bool has_key = false;
+    const size_t errors_before = errors_.size();
+    for (const auto& entry : value.get_object()) {
+      std::string_view key = entry.key();
+      std::string here = where + "." + std::string(key);
+      if (key == "key") {
+        if (auto t = key_template(entry.value(), here)) {
+          d.key = std::move(*t);
+          has_key = true;
+        }
+      } else if (key == "window_ms") {
+        if (auto n = whole(entry.value(), here, 1)) d.window = std::chrono::milliseconds(*n);
+      } else if (key == "max_keys") {
+        if (auto n = whole(entry.value(), here, 1)) d.max_keys = *n;
+      } else {
+        error(here, "unknown key '" + std::string(key) + "' (expected key, window_ms, max_keys)");
+      }
+    }
+    if (errors_.size() != errors_before) return std::nullopt;
+    if (!has_key) error(where, "missing 'key' (the field that identifies a repeated message)");
+    if (d.window.count() <= 0) error(where, "missing 'window_ms'");
+    if (errors_.size() != errors_before) return std::nullopt;
+    return d;
+  }
+
+  const RouteCompileOptions& options_;
+  std::string context_;
+  std::vector<std::string>& errors_;
+};
+
+}  // namespace
+
+std::optional<OutputTarget> compile_target(std::string_view text, std::string& error) {
+  OutputTarget t;
+  t.text = std::string(text);
+  auto colon = text.find(':');
+  t.connector = std::string(text.substr(0, colon));
+  if (t.connector.empty()) {
+    error = "'" + std::string(text) + "' names no connector before ':'";
+    return std::nullopt;
+  }
+  if (colon == std::string_view::npos) return t;
+  std::string_view subject = text.substr(colon + 1);
+  if (subject.empty()) {
+    error = "'" + std::string(text) + "' has an empty subject after ':'";
+    return std::nullopt;
+  }
+  auto compiled = Template::compile(subject, error);
+  if (!compiled) return std::nullopt;
+  t.subject = std::move(*compiled);
+  t.has_subject = true;
+  return t;
+}
+
+std::optional<CompiledRoute> compile_route(const boost::json::value& spec,
+                                           const RouteCompileOptions& options,
+                                           std::string_view context,
+                                           std::vector<std::string>& errors) {
+  return RouteCompiler(options, context, errors).run(spec);
+}
+
+}  // namespace sluice::routing

@@ -1,0 +1,81 @@
+// One route as compiled from its spec (YAML `routes:` entry or a Lua
+// `sluice.route{...}` table, both as JSON): where it reads from, the filter,
+// the outputs, throttle, dedup and dead-letter settings. Immutable and
+// shared by all workers; per-worker state (Throttle, DedupWindow,
+// OutputSelector) is built from it.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "routing/output_group.hpp"
+#include "routing/predicate.hpp"
+#include "routing/subject_pattern.hpp"
+#include "routing/template.hpp"
+#include "routing/throttle.hpp"
+
+namespace sluice::routing {
+
+// One `from` entry: "connector" (everything it delivers) or
+// "connector:pattern".
+struct RouteSource {
+  std::string connector;
+  std::optional<SubjectPattern> pattern;
+  std::string text;  // as written
+};
+
+struct RouteThrottle {
+  // What separates keys: a field ("data.DEVICE_ID", "subject", "key") or a
+  // template ("${source}/${data.ID}"). Absent: one key for the whole route.
+  // Messages where the field is missing share the key "".
+  std::optional<Template> key;
+  ThrottleSpec spec;
+};
+
+struct RouteDedup {
+  Template key;
+  std::chrono::milliseconds window{0};
+  size_t max_keys = 100'000;
+};
+
+struct CompiledRoute {
+  std::string name;
+  std::vector<RouteSource> from;
+  Predicate where;
+  OutputGroup to;
+  std::optional<RouteThrottle> throttle;
+  std::optional<RouteDedup> dedup;
+  std::optional<OutputTarget> dead_letter;
+  // Kept as written for the Lua layer; null when absent.
+  boost::json::value transform;
+};
+
+struct RouteCompileOptions {
+  enum class Role : uint8_t { kSource, kSink };
+  // Says what is wrong with using `connector` in this role (unknown name,
+  // a plugin that cannot consume or publish), or nothing when it is fine.
+  // Not set: any name is accepted.
+  std::function<std::optional<std::string>(std::string_view connector, Role role)> check_connector;
+  // The wildcard syntax of a source connector's subjects (its broker's).
+  // Not set, or kAuto: guessed per pattern.
+  std::function<SubjectSyntax(std::string_view connector)> syntax_for;
+};
+
+// Compiles one route. `context` names it in errors ("routes[2]",
+// "routes.lua:14"); it is also the route's name when the spec has none.
+// Every problem is appended to `errors` as "<context>.<key>: what is wrong";
+// returns nothing when there was any.
+std::optional<CompiledRoute> compile_route(const boost::json::value& spec,
+                                           const RouteCompileOptions& options,
+                                           std::string_view context,
+                                           std::vector<std::string>& errors);
+
+// "connector" or "connector:subject-template" (an output or dead letter).
+std::optional<OutputTarget> compile_target(std::string_view text, std::string& error);
+
+}  // namespace sluice::routing

@@ -1,0 +1,82 @@
+#include "routing/route_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace sluice::routing {
+namespace {
+
+using Ids = std::vector<RouteTable::RouteId>;
+
+CompiledRoute route(std::string_view json) {
+  std::vector<std::string> errors;
+  auto r = compile_route(boost::json::parse(json), {}, "r", errors);
+  EXPECT_TRUE(r) << (errors.empty() ? "" : errors.front());
+  return std::move(*r);
+}
+
+Ids match(const RouteTable& t, std::string_view connector, std::string_view subject) {
+  Ids out;
+  t.match(connector, subject, out);
+  return out;
+}
+
+TEST(RouteTable, FindsRoutesByConnectorAndSubjectInDeclarationOrder) {
+  RouteTable t;
+  t.add(route(R"({"from": "kafka:tracking.*", "to": "a"})"));     // 0
+  t.add(route(R"({"from": "kafka", "to": "b"})"));                // 1
+  t.add(route(R"({"from": "nats:tracking.data", "to": "c"})"));   // 2
+  t.add(route(R"({"from": "kafka:tracking.data", "to": "d"})"));  // 3
+  t.add(route(R"({"from": "kafka:other", "to": "e"})"));          // 4
+  EXPECT_EQ(match(t, "kafka", "tracking.data"), (Ids{0, 1, 3}));
+  EXPECT_EQ(match(t, "kafka", "other"), (Ids{1, 4}));
+  EXPECT_EQ(match(t, "nats", "tracking.data"), Ids{2});
+  EXPECT_EQ(match(t, "nats", "tracking.x"), Ids{});
+  EXPECT_EQ(match(t, "redis", "tracking.data"), Ids{});
+  EXPECT_EQ(t.route(3).to.targets()[0].connector, "d");
+}
+
+TEST(RouteTable, RouteWithSeveralMatchingSourcesIsReportedOnce) {
+  RouteTable t;
+  t.add(route(R"({"from": ["a", "a:x.*", "a:x.y", "b:#"], "to": "o"})"));
+  EXPECT_EQ(match(t, "a", "x.y"), Ids{0});
+  EXPECT_EQ(match(t, "b", "q"), Ids{0});
+}
+
+TEST(RouteTable, MergedSourcesFeedOneRoute) {
+  RouteTable t;
+  t.add(route(R"({"from": ["east:orders.>", "west:orders.>"], "to": "o",
+                  "dedup": {"key": "id", "window_ms": 1000}})"));
+  EXPECT_EQ(match(t, "east", "orders.1"), Ids{0});
+  EXPECT_EQ(match(t, "west", "orders.1"), Ids{0});
+}
+
+TEST(RouteTable, AppendsToWhatIsAlreadyInTheOutput) {
+  RouteTable t;
+  t.add(route(R"({"from": "a", "to": "o"})"));
+  Ids out{42};
+  t.match("a", "s", out);
+  EXPECT_EQ(out, (Ids{42, 0}));
+}
+
+TEST(RouteTable, SubscriptionsListDistinctPatternsPerConnector) {
+  RouteTable t;
+  t.add(route(R"({"from": ["nats:a.*", "nats:b.>"], "to": "o"})"));
+  t.add(route(R"({"from": ["nats:a.*", "kafka"], "to": "o"})"));
+  auto subs = t.subscriptions();
+  EXPECT_EQ(subs["nats"], (std::vector<std::string>{"a.*", "b.>"}));
+  EXPECT_TRUE(subs.count("kafka"));
+  EXPECT_TRUE(subs["kafka"].empty());
+}
+
+TEST(RouteTable, ManyRoutesStillMatchExactly) {
+  RouteTable t;
+  for (int i = 0; i < 1000; ++i)
+    t.add(route(R"({"from": "k:dev.)" + std::to_string(i) + R"(.*", "to": "o"})"));
+  t.add(route(R"({"from": "k:dev.>", "to": "o"})"));
+  EXPECT_EQ(match(t, "k", "dev.500.temp"), (Ids{500, 1000}));
+}
+
+}  // namespace
+}  // namespace sluice::routing
