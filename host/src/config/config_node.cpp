@@ -80,7 +80,9 @@ class NodeBuilder {
     out.kind = ConfigNode::Kind::kMapping;
     std::vector<YAML::Node> merges;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
+      // Copies: the iterator's `->` yields a temporary pair.
+      YAML::Node key = it->first;
+      YAML::Node value_node = it->second;
       SourceLocation key_where = location(key.Mark());
       if (!key.IsScalar()) {
         error(key_where, "a key must be a plain string, not " +
@@ -88,7 +90,7 @@ class NodeBuilder {
         continue;
       }
       if (key.Scalar() == "<<" && key.Tag() == "?") {
-        merges.push_back(it->second);
+        merges.push_back(value_node);
         continue;
       }
       if (const auto* first = out.find(key.Scalar())) {
@@ -99,7 +101,7 @@ class NodeBuilder {
         continue;
       }
       std::string child_path = path.empty() ? key.Scalar() : path + "." + key.Scalar();
-      ConfigNode value = build(it->second, depth + 1, &key_where, child_path);
+      ConfigNode value = build(value_node, depth + 1, &key_where, child_path);
       out.entries.push_back({key.Scalar(), key_where, std::move(value)});
     }
     // YAML merge keys: explicit keys win, then earlier merged mappings.
