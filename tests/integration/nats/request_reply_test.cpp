@@ -26,7 +26,9 @@ connectors:
     expect_ready(*sluice_);
   }
   void TearDown() override {
-    if (sluice_) EXPECT_EQ(sluice_->stop(), 0) << sluice_->output();
+    if (sluice_) {
+      EXPECT_EQ(sluice_->stop(), 0) << sluice_->output();
+    }
   }
 
   TempDir dir_;
