@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone on Debian 12: installs what is
+# missing, builds build/ with sanitizers, starts the test brokers, runs ctest
+# (and scripts/package-test.sh when it exists), stops the brokers.
+#
+#   scripts/test.sh [CTEST_ARGS...]    e.g. scripts/test.sh -R nats
+#
+# SLUICE_TEST_BUILD_DIR overrides the build directory (default build/).
+#
+# Exit status: non-zero if the build or any test failed.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+./scripts/bootstrap.sh
+
+build="${SLUICE_TEST_BUILD_DIR:-$repo/build}"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=ON
+cmake --build "$build" -j"$(nproc)"
+
+# Brokers that were already up when we came (a developer's own session) are
+# left running; the ones started here are stopped on any exit.
+export SLUICE_BUILD_DIR="$build"
+if ./scripts/brokers.sh status >/dev/null 2>&1; then
+  echo "test: using the test brokers that are already running"
+else
+  trap './scripts/brokers.sh stop || true' EXIT
+fi
+brokers_env="$(./scripts/brokers.sh start)"
+eval "$brokers_env"
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+status=0
+ctest --test-dir "$build" --output-on-failure -j2 --timeout 600 "$@" || status=1
+
+if [[ -f scripts/package-test.sh ]]; then
+  echo "test: scripts/package-test.sh"
+  bash scripts/package-test.sh || status=1
+fi
+
+if ((status == 0)); then
+  echo "test: all passed"
+else
+  echo "test: FAILED" >&2
+fi
+exit "$status"
