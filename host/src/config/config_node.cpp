@@ -11,7 +11,7 @@ namespace {
 
 // Bounds that keep a hostile or broken file (alias loops, "billion laughs")
 // from exhausting the stack or memory; real configs are far below them.
-constexpr size_t kMaxNodes = 200000;
+constexpr size_t kMaxNodes = 100000;
 constexpr int kMaxDepth = 100;
 
 const std::string kStrTag = "tag:yaml.org,2002:str";
@@ -73,6 +73,7 @@ class NodeBuilder {
     out.literal_string = node.Tag() == "!" || node.Tag() == kStrTag;
     std::vector<std::string> problems;
     out.text = interpolate_env(node.Scalar(), getenv_, problems);
+    out.broken = !problems.empty();
     for (auto& p : problems) error(out.where, std::move(p));
   }
 

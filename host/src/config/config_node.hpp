@@ -19,6 +19,7 @@ struct ConfigNode {
   Kind kind = Kind::kNull;
   std::string text;             // kScalar: the value after ${VAR} interpolation
   bool literal_string = false;  // quoted, block (| >) or !!str: never read as number/bool/null
+  bool broken = false;          // its error is already reported (an unset ${VAR}): do not pile on
   SourceLocation where;
   std::vector<ConfigNode> items;  // kSequence
   std::vector<Entry> entries;     // kMapping, in file order, without duplicate keys

@@ -48,9 +48,12 @@ std::optional<std::string> closest_match(std::string_view word,
     std::string c = folded(candidate);
     size_t distance = edit_distance(w, c);
     size_t allowed = std::max<size_t>(1, std::min(w.size(), c.size()) / 3);
-    // A key written without its unit suffix ("statsd_interval") is still that key.
-    bool is_prefix = w.size() >= 4 && c.size() > w.size() && c.compare(0, w.size(), w) == 0 &&
-                     c.size() - w.size() <= 3;
+    // A name missing or adding a short suffix ("statsd_interval", "warning") is
+    // still that name.
+    const std::string& shorter = w.size() < c.size() ? w : c;
+    const std::string& longer = w.size() < c.size() ? c : w;
+    bool is_prefix = shorter.size() >= 4 && longer.size() - shorter.size() <= 3 &&
+                     longer.compare(0, shorter.size(), shorter) == 0;
     if (distance > allowed && !is_prefix) continue;
     if (is_prefix) distance = std::min(distance, allowed);
     if (!best || distance < best_distance) {

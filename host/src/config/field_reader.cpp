@@ -40,6 +40,7 @@ void FieldReader::expected(const ConfigNode& node, std::string_view path, std::s
 
 std::optional<int> FieldReader::integer(const ConfigNode& node, std::string_view path, int min,
                                         int max) {
+  if (node.broken) return std::nullopt;
   if (scalar_type(node) != ScalarType::kInteger) {
     std::string hint = unquoted_would_be(node, ScalarType::kInteger) ? " (remove the quotes)" : "";
     expected(node, path, "an integer" + hint);
@@ -55,6 +56,7 @@ std::optional<int> FieldReader::integer(const ConfigNode& node, std::string_view
 }
 
 std::optional<bool> FieldReader::boolean(const ConfigNode& node, std::string_view path) {
+  if (node.broken) return std::nullopt;
   if (scalar_type(node) != ScalarType::kBool) {
     std::string hint = unquoted_would_be(node, ScalarType::kBool) ? " (remove the quotes)" : "";
     expected(node, path, "true or false" + hint);
@@ -65,6 +67,7 @@ std::optional<bool> FieldReader::boolean(const ConfigNode& node, std::string_vie
 
 std::optional<std::string> FieldReader::string(const ConfigNode& node, std::string_view path,
                                                bool allow_empty) {
+  if (node.broken) return std::nullopt;
   // Any scalar is text to a string field ("port: 8080" for a name is fine);
   // lists, mappings and null are not.
   if (!node.is_scalar()) {
@@ -80,6 +83,7 @@ std::optional<std::string> FieldReader::string(const ConfigNode& node, std::stri
 
 std::optional<std::string> FieldReader::choice(const ConfigNode& node, std::string_view path,
                                                const std::vector<std::string_view>& choices) {
+  if (node.broken) return std::nullopt;
   auto value = string(node, path);
   if (!value) return std::nullopt;
   for (auto c : choices) {
