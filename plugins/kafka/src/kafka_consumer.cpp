@@ -320,7 +320,7 @@ void KafkaConsumer::pause(Partition& p) {
   rd_kafka_pause_partitions(rk_, list.get());
   p.paused = true;
   metrics_.backpressure_pauses.add();
-  metrics_.paused_partitions.add(1);
+  update_gauges();
 }
 
 void KafkaConsumer::resume(Partition& p) {
@@ -331,7 +331,14 @@ void KafkaConsumer::resume(Partition& p) {
   rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.id);
   rd_kafka_resume_partitions(rk_, list.get());
   p.paused = false;
-  metrics_.paused_partitions.add(-1);
+  update_gauges();
+}
+
+void KafkaConsumer::update_gauges() {
+  size_t paused = 0;
+  for (const auto& [key, p] : assigned_) paused += p->paused ? 1 : 0;
+  metrics_.paused_partitions.set(static_cast<double>(paused));
+  metrics_.assigned_partitions.set(static_cast<double>(assigned_.size()));
 }
 
 void KafkaConsumer::pause_all() {
@@ -438,12 +445,13 @@ void KafkaConsumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
       rd_kafka_assign(rk, nullptr);
       break;
   }
-  self->metrics_.assigned_partitions.set(static_cast<double>(self->assigned_.size()));
+  self->update_gauges();
 }
 
 void KafkaConsumer::assign(rd_kafka_topic_partition_list_t* partitions, bool cooperative) {
   for (int i = 0; i < partitions->cnt; ++i) {
     const auto& tp = partitions->elems[i];
+    if (assigned_.count({tp.topic, tp.partition})) continue;  // already ours
     std::unique_lock lock(slots_mutex_);
     uint32_t slot = next_slot_;
     while (slots_.count(slot) || slot == 0) slot = (slot % kAckSlotMask) + 1;

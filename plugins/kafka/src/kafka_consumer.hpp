@@ -96,6 +96,7 @@ class KafkaConsumer final : public ClientEvents {
   void pause(Partition& p);
   void resume(Partition& p);
   void pause_all();
+  void update_gauges();
   void apply_seeks();
   void store_offsets();
   void drop_backlog(Partition& p);

@@ -1,0 +1,269 @@
+// End to end through `sluice run` and `sluice check`: every codec, two
+// processes sharing a group, kill -9 and restart with a slow output (never
+// a commit past an unfinished message, nothing lost), poison messages to a
+// dead-letter topic, and clear errors for bad settings.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <map>
+#include <set>
+
+#include "kafka_fixture.hpp"
+#include "support/sluice_test.hpp"
+
+namespace sluice::test::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Connector settings every test wants: quick groups and commits.
+std::string kafka_connector(const std::string& name, const std::string& brokers,
+                            const std::string& extra) {
+  return "  " + name + ":\n    plugin: kafka\n    brokers: \"" + brokers +
+         "\"\n    commit_interval_ms: 100\n    statistics_interval_ms: 500\n"
+         "    revoke_timeout_ms: 2000\n" +
+         extra + "    properties: { session.timeout.ms: 6000, heartbeat.interval.ms: 500 }\n";
+}
+
+std::string header(const std::string& node) {
+  return "node_id: " + node +
+         "\nworkers: 2\nadmin: { enabled: false }\nshutdown_timeout_ms: 20000\nconnectors:\n";
+}
+
+std::set<std::string> distinct(const std::vector<std::string>& lines) {
+  return {lines.begin(), lines.end()};
+}
+
+TEST(KafkaSluiceRun, RoundTripsThroughEveryCodec) {
+  const std::string brokers = shared_brokers();
+  KafkaClient client(brokers);
+  const std::string in = unique_name("rt-in");
+  const int count = 200;
+  std::vector<Record> records;
+  for (int i = 0; i < count; ++i) {
+    Record r;
+    r.payload = R"({"n":)" + std::to_string(i) + R"(,"pad":")" + std::string(200, 'x') + "\"}";
+    r.key = "device-" + std::to_string(i % 10);
+    r.headers = {{"trace", "t" + std::to_string(i)}};
+    records.push_back(r);
+  }
+  client.produce(in, records);
+
+  const std::vector<std::string> codecs = {"none", "gzip", "snappy", "lz4", "zstd"};
+  TempDir dir;
+  std::string yaml = header("codecs") + kafka_connector("source", brokers,
+                                                        "    group: " + unique_name("g") +
+                                                            "\n    topics: [" + in + "]\n");
+  std::string routes = "routes:\n";
+  std::map<std::string, std::string> out_topic;
+  for (const auto& codec : codecs) {
+    out_topic[codec] = unique_name("rt-" + codec);
+    yaml += kafka_connector("out_" + codec, brokers, "    compression: " + codec + "\n");
+    routes += "  - from: source\n    to: out_" + codec + ":" + out_topic[codec] + "\n";
+  }
+  write_file(dir.file("sluice.yaml"), yaml + routes);
+  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"));
+
+  for (const auto& codec : codecs) {
+    SCOPED_TRACE(codec);
+    auto got = client.read(out_topic[codec], count, 60s);
+    ASSERT_EQ(got.size(), static_cast<size_t>(count)) << sluice.output();
+    std::set<std::string> payloads;
+    for (const auto& m : got) {
+      payloads.insert(m.payload);
+      ASSERT_TRUE(m.key);
+      ASSERT_TRUE(m.header("trace"));
+      int n = std::stoi(m.payload.substr(5));
+      EXPECT_EQ(*m.key, "device-" + std::to_string(n % 10));
+      EXPECT_EQ(*m.header("trace"), "t" + std::to_string(n));
+    }
+    EXPECT_EQ(payloads.size(), static_cast<size_t>(count));
+  }
+  EXPECT_EQ(sluice.stop(30s), 0) << sluice.output();
+}
+
+TEST(KafkaSluiceRun, TwoProcessesInOneGroupSplitTheWorkExactlyOnce) {
+  MockCluster cluster(3);
+  const std::string topic = unique_name("split");
+  const std::string group = unique_name("g");
+  cluster.create_topic(topic, 4);
+  TempDir dir;
+  auto config = [&](const std::string& node) {
+    std::string yaml =
+        header(node) +
+        kafka_connector("in", cluster.bootstraps(),
+                        "    group: " + group + "\n    topics: [" + topic + "]\n") +
+        "  out:\n    plugin: file\n    mode: sink\n    path: " + dir.file(node + ".out") +
+        "\nroutes:\n  - from: in\n    to: out\n";
+    write_file(dir.file(node + ".yaml"), yaml);
+    return dir.file(node + ".yaml");
+  };
+  auto a = SluiceProcess::run(config("a"));
+  ASSERT_TRUE(a.wait_for_output("assigned 4 partition(s)", 60s)) << a.output();
+  auto b = SluiceProcess::run(config("b"));
+  ASSERT_TRUE(b.wait_for_output("assigned 2 partition(s)", 60s)) << b.output();
+
+  const int total = 2000;
+  std::vector<Record> records;
+  for (int i = 0; i < total; ++i)
+    records.push_back(Record{"message-" + std::to_string(i), "key-" + std::to_string(i)});
+  KafkaClient client(cluster.bootstraps());
+  client.produce(topic, records);
+
+  ASSERT_TRUE(wait_until(
+      [&] { return count_lines(dir.file("a.out")) + count_lines(dir.file("b.out")) >= total; },
+      60s))
+      << "a: " << count_lines(dir.file("a.out")) << " b: " << count_lines(dir.file("b.out"));
+  EXPECT_EQ(a.stop(30s), 0) << a.output();
+  EXPECT_EQ(b.stop(30s), 0) << b.output();
+
+  auto from_a = read_lines(dir.file("a.out"));
+  auto from_b = read_lines(dir.file("b.out"));
+  EXPECT_GT(from_a.size(), 0u);
+  EXPECT_GT(from_b.size(), 0u);
+  std::vector<std::string> all = from_a;
+  all.insert(all.end(), from_b.begin(), from_b.end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(total)) << "a message was processed twice";
+  EXPECT_EQ(distinct(all).size(), static_cast<size_t>(total)) << "a message was lost";
+}
+
+TEST(KafkaSluiceRun, KillDashNineNeverCommitsPastAnUnfinishedMessageAndLosesNothing) {
+  MockCluster cluster(1);
+  const std::string topic = unique_name("crash");
+  const std::string slow_topic = unique_name("crash-slow");
+  const std::string group = unique_name("g");
+  cluster.create_topic(topic, 2);
+  cluster.create_topic(slow_topic, 1);
+  const int total = 3000;
+  std::vector<Record> records;
+  for (int i = 0; i < total; ++i) {
+    // Every 10th message goes to a slow output: its completions come late,
+    // after those of the fast messages behind it.
+    bool slow = i % 10 == 0;
+    records.push_back(
+        Record{R"({"n":)" + std::to_string(i) + R"(,"slow":)" + (slow ? "true" : "false") + "}",
+               "key-" + std::to_string(i % 4)});
+  }
+  KafkaClient client(cluster.bootstraps());
+  client.produce(topic, records);
+  auto input = client.read(topic, total, 30s);
+  ASSERT_EQ(input.size(), static_cast<size_t>(total));
+
+  TempDir dir;
+  const std::string fast_file = dir.file("fast.out");
+  std::string yaml =
+      header("crash") +
+      kafka_connector("in", cluster.bootstraps(),
+                      "    group: " + group + "\n    topics: [" + topic + "]\n") +
+      kafka_connector("slow", cluster.bootstraps(),
+                      "    default_topic: " + slow_topic + "\n    linger_ms: 3000\n") +
+      "  fast:\n    plugin: file\n    mode: sink\n    path: " + fast_file +
+      "\nroutes:\n"
+      "  - from: in\n    where: { slow: false }\n    to: fast\n"
+      "  - from: in\n    where: { slow: true }\n    to: slow\n";
+  write_file(dir.file("sluice.yaml"), yaml);
+
+  auto first = SluiceProcess::run(dir.file("sluice.yaml"));
+  ASSERT_TRUE(wait_until([&] { return count_lines(fast_file) >= 500; }, 60s)) << first.output();
+  first.signal(SIGKILL);
+  first.wait(10s);
+
+  // What was committed must have been delivered: every message below the
+  // committed offset of its partition is in the fast file or the slow topic.
+  auto committed = client.committed(group, topic);
+  std::set<std::string> delivered = distinct(read_lines(fast_file));
+  for (const auto& m : client.read(slow_topic, total, 5s)) delivered.insert(m.payload);
+  bool held_back = false;  // a done fast message above a commit point held by a slow one
+  for (const auto& m : input) {
+    auto c = committed.find(m.partition);
+    const int64_t point = c == committed.end() ? 0 : c->second;
+    if (m.offset < point)
+      EXPECT_TRUE(delivered.count(m.payload))
+          << "offset " << m.offset << " of partition " << m.partition
+          << " was committed but never delivered: " << m.payload;
+    else if (delivered.count(m.payload))
+      held_back = true;
+  }
+  EXPECT_TRUE(held_back) << "expected finished messages behind an unfinished slow one";
+
+  // Restart: everything arrives, at least once.
+  auto second = SluiceProcess::run(dir.file("sluice.yaml"));
+  std::set<std::string> all;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        all = distinct(read_lines(fast_file));
+        for (const auto& m : client.read(slow_topic, total, 2s)) all.insert(m.payload);
+        return all.size() >= static_cast<size_t>(total);
+      },
+      120s, 2s))
+      << all.size() << " of " << total << " delivered\n"
+      << second.output();
+  EXPECT_EQ(second.stop(30s), 0) << second.output();
+}
+
+TEST(KafkaSluiceRun, APoisonMessageLandsInTheDeadLetterTopic) {
+  const std::string brokers = shared_brokers();
+  KafkaClient client(brokers);
+  const std::string in = unique_name("poison-in");
+  const std::string out = unique_name("poison-out");
+  const std::string dlq = unique_name("poison-dlq");
+  client.produce(in, {Record{R"({"type":"order","id":1})"}, Record{"this is {not json"},
+                      Record{R"({"type":"order","id":2})"}});
+  TempDir dir;
+  write_file(
+      dir.file("sluice.yaml"),
+      header("poison") +
+          kafka_connector("in", brokers,
+                          "    group: " + unique_name("g") + "\n    topics: [" + in + "]\n") +
+          kafka_connector("out", brokers, "") + "routes:\n  - from: in\n" +
+          "    where: { type: order }\n    to: out:" + out + "\n    dead_letter: out:" + dlq +
+          "\n");
+  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"));
+  auto dead = client.read(dlq, 1, 60s);
+  ASSERT_EQ(dead.size(), 1u) << sluice.output();
+  EXPECT_EQ(dead[0].payload, "this is {not json");
+  ASSERT_TRUE(dead[0].header("sluice-error"));
+  EXPECT_FALSE(dead[0].header("sluice-error")->empty());
+  EXPECT_EQ(client.read(out, 2, 30s).size(), 2u);
+  EXPECT_EQ(sluice.stop(30s), 0) << sluice.output();
+}
+
+TEST(KafkaSluiceRun, CheckExplainsBadSettings) {
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"),
+             header("check") + "  tracking:\n    plugin: kafka\n    brokers: 127.0.0.1:9092\n" +
+                 "    topics: [t]\n    compression: brotli\n" +
+                 "    properties: { fetch.wait.max.mss: 10 }\n" +
+                 "  archive:\n    plugin: kafka\n    brokers: 127.0.0.1:9092\n" +
+                 "    properties: { linger.ms: soon }\n" +
+                 "routes:\n  - from: tracking\n    to: archive:x\n");
+  std::string output;
+  int status = run_sluice({"check", "-c", dir.file("sluice.yaml")}, &output);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(output.find("tracking"), std::string::npos) << output;
+  EXPECT_NE(output.find("expected one of: none, gzip, snappy, lz4, zstd"), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("archive"), std::string::npos) << output;
+  EXPECT_NE(output.find("property 'linger.ms': Invalid value for configuration property"),
+            std::string::npos)
+      << output;
+
+  write_file(dir.file("ok.yaml"), header("check") +
+                                      "  tracking:\n    plugin: kafka\n    brokers: "
+                                      "127.0.0.1:9092\n    topics: [t]\n" +
+                                      "routes:\n  - from: tracking\n    to: tracking:copy\n");
+  EXPECT_EQ(run_sluice({"check", "-c", dir.file("ok.yaml")}, &output), 0) << output;
+  write_file(dir.file("unknown.yaml"),
+             header("check") +
+                 "  tracking:\n    plugin: kafka\n    brokers: 127.0.0.1:9092\n    topics: [t]\n" +
+                 "    properties: { fetch.wait.max.mss: 10 }\n" +
+                 "routes:\n  - from: tracking\n    to: tracking:copy\n");
+  EXPECT_NE(run_sluice({"check", "-c", dir.file("unknown.yaml")}, &output), 0);
+  EXPECT_NE(output.find("No such configuration property: \"fetch.wait.max.mss\""),
+            std::string::npos)
+      << output;
+}
+
+}  // namespace
+}  // namespace sluice::test::kafka
