@@ -1,0 +1,52 @@
+// The file plugin's writing side: appends each published message as a line
+// (raw or JSON), buffered, and completes it once its batch was written to
+// the OS, or fsynced with `fsync: true`.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <sluice/plugin.hpp>
+#include <string>
+
+#include "io/batch_writer.hpp"
+#include "io/line_format.hpp"
+
+namespace sluice::file {
+
+class FileSink {
+ public:
+  struct Options {
+    std::string path;
+    lineio::LineFormat format = lineio::LineFormat::kRaw;
+    bool fsync = false;
+    size_t batch_bytes = 64 * 1024;
+    size_t max_pending_bytes = 8 << 20;
+    uint32_t flush_interval_ms = 100;
+  };
+
+  FileSink(const Host& host, Options options);
+  ~FileSink();  // writes what is buffered, completes everything, closes
+  FileSink(const FileSink&) = delete;
+  FileSink& operator=(const FileSink&) = delete;
+
+  // Creates parent directories and opens the file for appending; "" or why
+  // it failed. publish() opens it on first use when open() was not called.
+  std::string open();
+  Status publish(const MessageView& message, Completion& completion, std::string& error);
+  Status flush(uint32_t timeout_ms);
+  Health health() const;
+
+ private:
+  std::string open_locked();
+
+  const Host host_;
+  const Options options_;
+  mutable std::mutex mutex_;
+  int fd_ = -1;
+  std::unique_ptr<lineio::BatchWriter> writer_;
+  Metric messages_;
+  Metric bytes_;
+  Metric errors_;
+};
+
+}  // namespace sluice::file

@@ -1,0 +1,102 @@
+// The file plugin's reading side: reads a file line by line with large
+// buffered reads, optionally follows it like `tail -F` (new data,
+// truncation, rotation by inode), and keeps a checkpoint after the last
+// line acked without gaps, so a restart resumes there: at-least-once.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <sluice/plugin.hpp>
+#include <string>
+#include <thread>
+
+#include "checkpoint.hpp"
+#include "io/line_splitter.hpp"
+#include "io/stop_signal.hpp"
+#include "line_progress.hpp"
+
+namespace sluice::file {
+
+class FileSource {
+ public:
+  struct Options {
+    std::string path;
+    std::string subject;
+    bool follow = false;
+    bool start_at_end = false;
+    std::string checkpoint_path;
+    uint32_t checkpoint_interval_ms = 1000;
+    uint32_t poll_interval_ms = 250;
+    size_t max_line_bytes = 1 << 20;
+    size_t max_uncommitted_lines = 100000;
+  };
+
+  FileSource(const Host& host, Options options);
+  // Stops reading if still running and writes the final checkpoint (acks
+  // that arrived after stop() are in it).
+  ~FileSource();
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  Status start(std::string& error);
+  void stop();
+  void ack(uint64_t ack_id, Outcome outcome);
+  Health health() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void run();
+  // Opens the path; at the first open positions from the checkpoint or
+  // start_at, after a rotation at 0. False when it cannot be opened yet.
+  bool open_file(bool rotated, std::string* error);
+  uint64_t resume_offset(const FileIdentity& identity, uint64_t size);
+  // Emits every complete buffered line; false when reading must end.
+  bool emit_lines();
+  bool emit_line(const lineio::Line& line);
+  // At EOF in follow mode: true when the file was rotated or truncated
+  // (and reading should go on at once).
+  bool handle_rotation_or_truncation();
+  void finish_reading();
+  void maybe_save_checkpoint();
+  void save_checkpoint();
+  void set_health(bool healthy, std::string message);
+
+  const Host host_;
+  const Options options_;
+  CheckpointStore store_;
+  std::optional<FilePosition> loaded_checkpoint_;
+  LineProgress progress_;
+  lineio::StopSignal stop_;
+  std::thread reader_;
+  bool stopped_ = false;
+
+  // Reader thread state.
+  lineio::LineSplitter splitter_;
+  int fd_ = -1;
+  FileIdentity identity_;
+  uint64_t read_offset_ = 0;
+  bool rotation_seen_ = false;
+  Clock::time_point last_save_ = Clock::now();
+
+  std::mutex save_mutex_;
+  std::optional<FilePosition> saved_;  // what the checkpoint file holds
+  std::atomic<bool> opened_{false};
+  std::atomic<uint64_t> nacked_{0};
+
+  mutable std::mutex health_mutex_;
+  Health health_;
+
+  Metric lines_;
+  Metric bytes_;
+  Metric skipped_;
+  Metric nacks_;
+  Metric rotations_;
+  Metric truncations_;
+  Metric checkpoint_offset_;
+};
+
+}  // namespace sluice::file

@@ -1,0 +1,103 @@
+// The `stdio` plugin: reads standard input one message per line and writes
+// messages to standard output, raw or as JSON lines. Handy for pipelines
+// (`producer | sluice run | consumer`), debugging and tests.
+#include <unistd.h>
+
+#include <memory>
+#include <sluice/plugin.hpp>
+#include <string>
+
+#include "io/batch_writer.hpp"
+#include "io/line_format.hpp"
+#include "stdin_source.hpp"
+#include "stdio_settings.hpp"
+
+namespace sluice::stdio {
+namespace {
+
+class StdioPlugin : public Plugin {
+ public:
+  StdioPlugin(Host host, const Config& config) : Plugin(std::move(host)), config_(config) {
+    format_ = lineio::parse_line_format(config.get_string("format"));
+    messages_ = this->host().counter("sink_messages_total", "Messages written to stdout");
+  }
+
+  ~StdioPlugin() override {
+    source_.reset();
+    writer_.reset();  // writes what is buffered and completes it
+  }
+
+  Status subscribe(std::string_view, std::string&) override {
+    subscribed_ = true;
+    return Status::kOk;
+  }
+
+  Status start(std::string& error) override {
+    std::string mode = config_.get_string("mode");
+    bool reads = mode == "source" || mode == "both" || (mode == "auto" && subscribed_);
+    lineio::BatchWriter::Options o;
+    o.batch_bytes = static_cast<size_t>(config_.get_int("batch_bytes"));
+    o.flush_interval_ms = static_cast<uint32_t>(config_.get_int("flush_interval_ms"));
+    o.max_pending_bytes = static_cast<size_t>(config_.get_int("max_pending_bytes"));
+    o.name = "stdout";
+    writer_ = std::make_unique<lineio::BatchWriter>(
+        STDOUT_FILENO, o, [this](const std::string& e) { host().log(LogLevel::kError, e); });
+    if (!reads) {
+      host().source_finished();
+      return Status::kOk;
+    }
+    StdinSource::Options so;
+    so.subject = config_.get_string("subject");
+    so.max_line_bytes = static_cast<size_t>(config_.get_int("max_line_bytes"));
+    source_ = std::make_unique<StdinSource>(host(), so);
+    return source_->start(error);
+  }
+
+  void stop() override {
+    if (source_) source_->stop();
+  }
+
+  Status publish(const MessageView& message, Completion& completion, std::string& error) override {
+    if (!writer_) {
+      error = "not started";
+      return Status::kError;
+    }
+    if (!writer_->append([&](std::string& out) { lineio::append_line(out, message, format_); },
+                         completion))
+      return Status::kBusy;
+    messages_.add();
+    return Status::kOk;
+  }
+
+  void ack(uint64_t ack_id, Outcome outcome) override {
+    if (source_) source_->ack(ack_id, outcome);
+  }
+
+  Status flush(uint32_t timeout_ms) override {
+    if (!writer_) return Status::kOk;
+    return writer_->flush(timeout_ms) ? Status::kOk : Status::kTimeout;
+  }
+
+  Health health() override {
+    if (!writer_) return {};
+    std::string error = writer_->last_error();
+    if (!error.empty()) return Health{false, error};
+    return {};
+  }
+
+ private:
+  Config config_;
+  lineio::LineFormat format_;
+  bool subscribed_ = false;
+  Metric messages_;
+  std::unique_ptr<lineio::BatchWriter> writer_;
+  std::unique_ptr<StdinSource> source_;
+};
+
+}  // namespace
+}  // namespace sluice::stdio
+
+using sluice::stdio::StdioPlugin;
+SLUICE_PLUGIN(StdioPlugin, "stdio", "1.0.0",
+              "Reads stdin one message per line; writes messages to stdout (raw or JSON lines)",
+              SLUICE_CAP_SOURCE | SLUICE_CAP_SINK, sluice::stdio::stdio_settings)

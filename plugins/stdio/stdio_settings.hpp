@@ -1,0 +1,11 @@
+// The stdio plugin's settings, declared once: they drive validation, the JSON
+// Schema in the descriptor and the README's settings table.
+#pragma once
+
+#include <sluice/settings.hpp>
+
+namespace sluice::stdio {
+
+const SettingsSpec& stdio_settings();
+
+}  // namespace sluice::stdio
