@@ -2,6 +2,9 @@
 
 #include <iostream>
 
+#include "admin/admin_endpoints.hpp"
+#include "admin/http_server.hpp"
+#include "admin/statsd_exporter.hpp"
 #include "cli/commands.hpp"
 #include "cli/setup.hpp"
 #include "log/logger.hpp"
@@ -40,9 +43,33 @@ int run_command(const Options& options) {
     rt.shutdown();
     return kExitConfigInvalid;
   }
+  // Declared after the runtime so they stop before it is destroyed.
+  admin::HttpServer admin_server(admin::make_admin_handler(rt));
+  if (cfg.admin.enabled) {
+    if (std::string e = admin_server.start(cfg.admin.listen); !e.empty()) {
+      log::error("admin", e);
+      rt.shutdown();
+      return kExitConfigInvalid;
+    }
+    log::info("admin", "admin HTTP on http://" + cfg.admin.listen.substr(0, cfg.admin.listen.rfind(':')) +
+                           ":" + std::to_string(admin_server.port()) + "/");
+  }
+  admin::StatsdExporter statsd(rt.metrics(), rt.timers());
+  if (!cfg.metrics.statsd.empty()) {
+    if (std::string e = statsd.start(cfg.metrics.statsd, cfg.metrics.statsd_interval_ms,
+                                     cfg.metrics.prefix);
+        !e.empty()) {
+      log::error("statsd", e);
+      rt.shutdown();
+      return kExitConfigInvalid;
+    }
+  }
   runtime::RunOptions run_options;
   run_options.exit_when_done = options.exit_when_done;
-  return rt.run(run_options);
+  int code = rt.run(run_options);
+  statsd.stop();
+  admin_server.stop();
+  return code;
 }
 
 }  // namespace sluice::cli

@@ -49,10 +49,22 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
   return series(name, help, Kind::kHistogram, labels).histogram;
 }
 void Registry::sampled_gauge(const std::string& name, const std::string& help,
-                             const Labels& labels, std::function<double()> sample) {
+                             const Labels& labels, std::function<double()> sample,
+                             const void* owner) {
   auto& s = series(name, help, Kind::kGauge, labels);
   std::lock_guard lock(mutex_);
   s.sample = std::move(sample);
+  s.owner = owner;
+}
+
+void Registry::detach(const void* owner) {
+  std::lock_guard lock(mutex_);
+  for (auto& [name, family] : families_)
+    for (auto& s : family->series)
+      if (s.owner == owner) {
+        s.sample = nullptr;
+        s.owner = nullptr;
+      }
 }
 
 void Registry::for_each(const std::function<void(const Family&)>& fn) const {

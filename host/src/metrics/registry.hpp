@@ -72,6 +72,7 @@ struct Series {
   Gauge gauge;
   Histogram histogram;
   std::function<double()> sample;  // for gauges computed on read
+  const void* owner = nullptr;      // whose state `sample` reads
 };
 
 struct Family {
@@ -88,8 +89,11 @@ class Registry {
   Histogram& histogram(const std::string& name, const std::string& help,
                        const Labels& labels = {});
   // A gauge whose value is computed when read (queue depth, RSS).
+  // `owner` must call detach(owner) before the state `sample` reads goes
+  // away; afterwards the gauge reads 0.
   void sampled_gauge(const std::string& name, const std::string& help, const Labels& labels,
-                     std::function<double()> sample);
+                     std::function<double()> sample, const void* owner = nullptr);
+  void detach(const void* owner);
 
   // Calls `fn` for each family in name order, under the registry lock.
   void for_each(const std::function<void(const Family&)>& fn) const;

@@ -28,14 +28,21 @@ Connector::Connector(Runtime& runtime, const config::ConnectorConfig& config,
                                   "Emits refused with BUSY because the ingress was full", labels);
   stats_.retries =
       &registry.counter("sluice_publish_retries_total", "Publish attempts retried", labels);
-  registry.sampled_gauge("sluice_publish_in_flight", "Publishes awaiting confirmation", labels,
-                         [this] { return static_cast<double>(in_flight()); });
-  registry.sampled_gauge("sluice_publish_in_flight_capacity",
-                         "Cap on publishes awaiting confirmation (max_in_flight)", labels,
-                         [this] { return static_cast<double>(config_.max_in_flight); });
+  registry.sampled_gauge(
+      "sluice_publish_in_flight", "Publishes awaiting confirmation", labels,
+      [this] { return static_cast<double>(in_flight()); }, this);
+  registry.sampled_gauge(
+      "sluice_publish_in_flight_capacity", "Cap on publishes awaiting confirmation (max_in_flight)",
+      labels, [this] { return static_cast<double>(config_.max_in_flight); }, this);
+  registry.sampled_gauge(
+      "sluice_connector_up", "1 while the connector reports itself healthy (connected)", labels,
+      [this] { return health().healthy ? 1.0 : 0.0; }, this);
 }
 
-Connector::~Connector() { destroy(); }
+Connector::~Connector() {
+  registry_.detach(this);
+  destroy();
+}
 
 std::string Connector::create(const sluice_host_api* api) {
   char buf[kErrorCapacity] = "";
@@ -76,6 +83,7 @@ bool Connector::flush(uint32_t timeout_ms) {
 
 void Connector::destroy() {
   if (!instance_) return;
+  registry_.detach(this);  // no scrape may call into a plugin being destroyed
   stop();
   vtable().destroy(instance_);
   instance_ = nullptr;

@@ -226,7 +226,10 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
   for (const auto& rc : routes) {
     ++index;
     Route r;
-    r.name = rc.name.empty() ? "route-" + std::to_string(index) : rc.name;
+    r.name = rc.name;
+    if (const auto* n = rc.spec.if_contains("name"); r.name.empty() && n && n->is_string())
+      r.name = n->get_string();
+    if (r.name.empty()) r.name = "route-" + std::to_string(index);
     std::string where = rc.where.str() + ": route '" + r.name + "': ";
     auto resolve = [&](const std::string& text, const char* role) -> Connector* {
       auto spec = parse_target(text);

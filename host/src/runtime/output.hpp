@@ -28,6 +28,15 @@ using ReplyCallback =
     std::function<void(sluice_status status, const std::string& error, EnvelopePtr reply)>;
 
 struct Output {
+  Output() = default;
+  Output(OutputKind kind, Target target, EnvelopePtr message,
+         std::optional<Target> dead_letter = std::nullopt, RouteStats* route = nullptr)
+      : kind(kind),
+        target(std::move(target)),
+        message(std::move(message)),
+        dead_letter(std::move(dead_letter)),
+        route(route) {}
+
   OutputKind kind = OutputKind::kPublish;
   Target target;
   EnvelopePtr message;  // payload, key, headers; the subject comes from target

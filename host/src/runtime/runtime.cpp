@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "log/logger.hpp"
+#include "metrics/process_metrics.hpp"
 #include "runtime/host_api.hpp"
 
 namespace sluice::runtime {
@@ -38,6 +39,7 @@ Runtime::Runtime(config::Config config, const loader::PluginRegistry& plugins)
                                 "Messages no route matched (acked and dropped)");
   latency_ = &metrics_.histogram("sluice_end_to_end_latency_seconds",
                                  "From emit to every output confirmed (source ack)");
+  metrics::register_process_metrics(metrics_, started_at_);
   metrics_.sampled_gauge("sluice_in_flight", "Accepted source messages not yet acked", {},
                          [this] { return static_cast<double>(in_flight()); });
 }
@@ -125,11 +127,13 @@ std::vector<std::string> Runtime::start() {
     metrics::Labels labels{{"worker", std::to_string(i)}};
     Worker* raw = w.get();
     metrics_.sampled_gauge("sluice_queue_depth", "Messages waiting in a worker's ingress queue",
-                           labels, [raw] { return static_cast<double>(raw->depth()); });
-    metrics_.sampled_gauge("sluice_queue_capacity", "Bound of a worker's ingress queue", labels,
-                           [raw] { return static_cast<double>(raw->capacity()); });
+                           labels, [raw] { return static_cast<double>(raw->depth()); }, raw);
+    metrics_.sampled_gauge(
+        "sluice_queue_capacity", "Bound of a worker's ingress queue", labels,
+        [raw] { return static_cast<double>(raw->capacity()); }, raw);
     workers_.push_back(std::move(w));
   }
+  routing_ewma_ = std::make_unique<std::atomic<double>[]>(n);
   for (auto& w : workers_) w->start();
 
   auto subs = router()->subscriptions();
@@ -156,7 +160,27 @@ std::vector<std::string> Runtime::start() {
     }
   }
   started_at_ = std::chrono::steady_clock::now();
+  started_.store(true);
   return errors;
+}
+
+ReloadResult Runtime::reload() {
+  if (!reload_hook_) return {false, "no script configured: nothing to reload"};
+  return reload_hook_();
+}
+
+double Runtime::routing_time_ewma_us() const {
+  if (workers_.empty() || !routing_ewma_) return 0;
+  double sum = 0;
+  for (size_t i = 0; i < workers_.size(); ++i) sum += routing_ewma_[i].load();
+  return sum / static_cast<double>(workers_.size());
+}
+
+void Runtime::record_routing_time(size_t worker, double us) {
+  // Only worker `worker` writes its slot, so load+store is race-free.
+  auto& slot = routing_ewma_[worker];
+  double cur = slot.load(std::memory_order_relaxed);
+  slot.store(cur == 0 ? us : cur * 0.9 + us * 0.1, std::memory_order_relaxed);
 }
 
 sluice_status Runtime::ingest(Connector& source, const sluice_message* m, uint64_t ack_id,
@@ -401,7 +425,8 @@ int Runtime::run(const RunOptions& options) {
       break;
     }
     if (sig == SIGHUP) {
-      log::info(kComponent, "received SIGHUP: nothing to reload (no script configured)");
+      auto result = reload();
+      (result.ok ? log::info : log::warn)(kComponent, "SIGHUP reload: " + result.message);
     } else if (sig == SIGUSR1) {
       log::info(kComponent, "stats: " + status_json());
     }

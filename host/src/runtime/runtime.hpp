@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -21,6 +22,11 @@
 #include "runtime/worker.hpp"
 
 namespace sluice::runtime {
+
+struct ReloadResult {
+  bool ok = false;
+  std::string message;
+};
 
 struct RunOptions {
   bool exit_when_done = false;  // exit once every source finished and all is acked
@@ -75,6 +81,16 @@ class Runtime {
   const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
   int64_t in_flight() const { return in_flight_.load(); }
   std::chrono::steady_clock::time_point started_at() const { return started_at_; }
+  // Reloads the script (SIGHUP, POST /reload). The script layer installs
+  // the hook; without a script there is nothing to reload.
+  ReloadResult reload();
+  void set_reload_hook(std::function<ReloadResult()> hook) { reload_hook_ = std::move(hook); }
+  // True between start() and the beginning of shutdown.
+  bool running() const { return started_.load() && !stopping_.load(); }
+  // Average time a worker spends routing one message, in microseconds
+  // (exponentially weighted, sampled).
+  double routing_time_ewma_us() const;
+  void record_routing_time(size_t worker, double microseconds);
   // Node, version, uptime, connector health and counters, as JSON text.
   std::string status_json() const;
 
@@ -101,6 +117,9 @@ class Runtime {
   std::mutex drain_mutex_;
   std::condition_variable drained_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> started_{false};
+  std::function<ReloadResult()> reload_hook_;
+  std::unique_ptr<std::atomic<double>[]> routing_ewma_;
   std::atomic<bool> force_stop_{false};
   std::atomic<bool> stop_requested_{false};
   bool shut_down_ = false;

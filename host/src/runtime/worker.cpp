@@ -11,6 +11,7 @@ Worker::Worker(Runtime& runtime, size_t index, size_t capacity)
     : runtime_(runtime), index_(index), queue_(capacity) {}
 
 Worker::~Worker() {
+  runtime_.metrics().detach(this);
   close();
   join();
 }
@@ -39,12 +40,19 @@ void Worker::loop() {
 }
 
 void Worker::process(const EnvelopePtr& message) {
+  // Time one message in 16: enough for the EWMA, cheap on the hot path.
+  bool timed = (++processed_ & 15) == 0;
+  auto t0 = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   auto* delivery = new Delivery(runtime_, message);
   if (!runtime_.handle_control(message, *delivery, *this)) {
     auto router = runtime_.router();
     if (!router || !router->route(message, *delivery, *this)) runtime_.count_unrouted();
   }
   delivery->settle(true);  // the routing step's own reference
+  if (timed)
+    runtime_.record_routing_time(
+        index_,
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
 }
 
 void Worker::send(Delivery& delivery, Output output) {

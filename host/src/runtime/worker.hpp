@@ -45,6 +45,7 @@ class Worker : public Dispatch {
   size_t index_;
   BoundedQueue<Item> queue_;
   std::thread thread_;
+  uint64_t processed_ = 0;
 };
 
 }  // namespace sluice::runtime

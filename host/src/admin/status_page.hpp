@@ -1,0 +1,107 @@
+// The self-contained status page served at / by the admin server: no
+// external assets; it polls /stats and /readyz and computes rates itself.
+#pragma once
+
+namespace sluice::admin {
+
+inline constexpr const char* kStatusPage = R"HTML(<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>sluice status</title>
+<style>
+ body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
+ header{background:#1d2330;color:#fff;padding:12px 20px;display:flex;gap:24px;align-items:baseline;flex-wrap:wrap}
+ header h1{font-size:18px;margin:0} header span{opacity:.8}
+ main{padding:16px 20px;max-width:1200px}
+ h2{font-size:15px;margin:20px 0 8px}
+ table{border-collapse:collapse;width:100%;background:#fff;box-shadow:0 1px 2px #0001}
+ th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #e6e8ec;white-space:nowrap}
+ th{background:#eef0f4;font-weight:600} td.num{text-align:right;font-variant-numeric:tabular-nums}
+ .ok{color:#137333;font-weight:600} .bad{color:#b3261e;font-weight:600}
+ #error{color:#b3261e;padding:8px 0}
+</style></head>
+<body>
+<header><h1>sluice</h1><span id="node">node …</span><span id="version"></span>
+<span id="uptime"></span><span id="ready"></span></header>
+<main>
+<div id="error"></div>
+<h2>Connectors</h2>
+<table id="connectors"><thead><tr><th>connector</th><th>plugin</th><th>health</th>
+<th>in/s</th><th>out/s</th><th>in</th><th>out</th><th>acked</th><th>nacked</th><th>failed</th></tr></thead><tbody></tbody></table>
+<h2>Routes</h2>
+<table id="routes"><thead><tr><th>route</th><th>matched/s</th><th>matched</th><th>filtered</th>
+<th>throttled</th><th>coalesced</th><th>dropped</th><th>dead-lettered</th><th>failed</th></tr></thead><tbody></tbody></table>
+<h2>Workers</h2>
+<table id="workers"><thead><tr><th>worker</th><th>queue depth</th><th>capacity</th></tr></thead><tbody></tbody></table>
+<p id="summary"></p>
+</main>
+<script>
+"use strict";
+let previous = null;
+const fmt = n => (Math.round(n * 10) / 10).toLocaleString();
+function cell(row, text, cls) { const td = row.insertCell(); td.textContent = text; if (cls) td.className = cls; return td; }
+function series(stats, name) { return (stats.metrics[name] || []); }
+function byLabel(stats, name, label) {
+  const out = {};
+  for (const s of series(stats, name)) out[s.labels[label]] = (out[s.labels[label]] || 0) + s.value;
+  return out;
+}
+function rate(now, before, key, elapsed) {
+  if (!before || elapsed <= 0) return 0;
+  return Math.max(0, ((now[key] || 0) - (before[key] || 0)) / elapsed);
+}
+async function refresh() {
+  try {
+    const [statsRes, readyRes] = await Promise.all([fetch("stats"), fetch("readyz")]);
+    const stats = await statsRes.json();
+    const ready = await readyRes.json();
+    const t = performance.now() / 1000;
+    const cur = {
+      t, in: byLabel(stats, "sluice_messages_in_total", "connector"),
+      out: byLabel(stats, "sluice_messages_out_total", "connector"),
+      matched: byLabel(stats, "sluice_route_matched_total", "route")
+    };
+    const elapsed = previous ? t - previous.t : 0;
+    document.getElementById("node").textContent = "node " + stats.node_id;
+    document.getElementById("version").textContent = "v" + stats.version;
+    document.getElementById("uptime").textContent = "up " + stats.uptime_s + " s";
+    const r = document.getElementById("ready");
+    r.textContent = ready.ready ? "ready" : "not ready"; r.className = ready.ready ? "ok" : "bad";
+    const ctb = document.querySelector("#connectors tbody"); ctb.replaceChildren();
+    for (const c of stats.connectors) {
+      const row = ctb.insertRow(); row.dataset.connector = c.name;
+      cell(row, c.name); cell(row, c.plugin);
+      cell(row, c.healthy ? "healthy" : "unhealthy" + (c.message ? ": " + c.message : ""), c.healthy ? "ok" : "bad");
+      cell(row, fmt(rate(cur.in, previous && previous.in, c.name, elapsed)), "num");
+      cell(row, fmt(rate(cur.out, previous && previous.out, c.name, elapsed)), "num");
+      for (const k of ["messages_in", "messages_out", "acked", "nacked", "failed"]) cell(row, c[k].toLocaleString(), "num");
+    }
+    const routes = {};
+    const kinds = ["matched", "filtered", "throttled", "coalesced", "dropped", "dead_lettered", "failed"];
+    for (const k of kinds) for (const s of series(stats, "sluice_route_" + k + "_total")) {
+      (routes[s.labels.route] = routes[s.labels.route] || {})[k] = s.value;
+    }
+    const rtb = document.querySelector("#routes tbody"); rtb.replaceChildren();
+    for (const [name, v] of Object.entries(routes)) {
+      const row = rtb.insertRow(); cell(row, name);
+      cell(row, fmt(rate(cur.matched, previous && previous.matched, name, elapsed)), "num");
+      for (const k of kinds) cell(row, (v[k] || 0).toLocaleString(), "num");
+    }
+    const wtb = document.querySelector("#workers tbody"); wtb.replaceChildren();
+    for (const w of stats.workers) {
+      const row = wtb.insertRow(); cell(row, w.index); cell(row, w.queue_depth, "num"); cell(row, w.queue_capacity, "num");
+    }
+    document.getElementById("summary").textContent =
+      "in flight: " + stats.in_flight + " · routing time (EWMA): " + fmt(stats.routing_time_ewma_us) + " µs";
+    document.getElementById("error").textContent = "";
+    previous = cur;
+  } catch (e) {
+    document.getElementById("error").textContent = "cannot reach sluice: " + e;
+  }
+}
+refresh(); setInterval(refresh, 1000);
+</script>
+</body></html>
+)HTML";
+
+}  // namespace sluice::admin
