@@ -13,7 +13,17 @@ bool all_chars(std::string_view s, bool (*ok)(unsigned char)) {
 }
 
 bool hostname_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '.' || c == '_'; }
-bool ipv6_char(unsigned char c) { return std::isxdigit(c) || c == ':' || c == '.' || c == '%'; }
+bool ipv6_char(unsigned char c) { return std::isxdigit(c) || c == ':' || c == '.'; }
+bool zone_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; }
+
+// "fe80::1%eth0": an IPv6 address with an optional zone (interface) suffix.
+bool is_ipv6(std::string_view s) {
+  size_t percent = s.find('%');
+  std::string_view zone = percent == std::string_view::npos ? "" : s.substr(percent + 1);
+  std::string_view address = s.substr(0, percent);
+  return address.find(':') != std::string_view::npos && all_chars(address, ipv6_char) &&
+         (percent == std::string_view::npos || (!zone.empty() && all_chars(zone, zone_char)));
+}
 bool digit(unsigned char c) { return std::isdigit(c); }
 
 }  // namespace
@@ -31,8 +41,7 @@ std::optional<std::string> host_port_problem(std::string_view address) {
   }
   if (host.empty()) return "'" + std::string(address) + "' has no host" + example;
   if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']' ||
-        !all_chars(host.substr(1, host.size() - 2), ipv6_char)) {
+    if (host.size() < 3 || host.back() != ']' || !is_ipv6(host.substr(1, host.size() - 2))) {
       return "'" + std::string(address) + "': not a valid [IPv6] host" + example;
     }
     return std::nullopt;
