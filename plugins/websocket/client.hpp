@@ -1,0 +1,86 @@
+// One connected WebSocket client as the hub sees it: identity, limits,
+// subscriptions, its bounded send queue and its counters. The transport (the
+// Beast session) is behind an interface so the hub is tested without sockets.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth.hpp"
+#include "send_queue.hpp"
+#include "subscription.hpp"
+
+namespace sluice::websocket {
+
+enum class Format { kRaw, kEnvelope };
+
+// What the hub asks of a connection. Both calls must only post work: they
+// are made with hub locks held.
+class ClientTransport {
+ public:
+  virtual ~ClientTransport() = default;
+  // Frames are waiting and no write is in progress: start writing.
+  virtual void wake() = 0;
+  // Close the connection (e.g. it fell too far behind).
+  virtual void close(uint16_t code, std::string reason) = 0;
+};
+
+struct ClientCounters {
+  std::atomic<uint64_t> delivered{0};  // event frames written to the socket
+  std::atomic<uint64_t> dropped{0};    // frames lost to a full send queue
+  std::atomic<uint64_t> throttled{0};  // frames coalesced or dropped by a throttle
+};
+
+struct ClientInfo {
+  std::string remote;  // peer address:port
+  std::string path;    // the stream path it connected to
+  Format format = Format::kRaw;
+  Identity identity;
+};
+
+class Client {
+ public:
+  Client(uint64_t id, ClientInfo info, ClientTransport* transport, size_t queue_capacity,
+         SlowClientPolicy policy)
+      : id_(id),
+        info_(std::move(info)),
+        transport_(transport),
+        connected_at_(std::chrono::system_clock::now()),
+        queue_(queue_capacity, policy) {}
+
+  uint64_t id() const { return id_; }
+  const ClientInfo& info() const { return info_; }
+  ClientCounters& counters() { return counters_; }
+  const ClientCounters& counters() const { return counters_; }
+  std::chrono::system_clock::time_point connected_at() const { return connected_at_; }
+
+ private:
+  friend class Hub;
+
+  const uint64_t id_;
+  const ClientInfo info_;
+  ClientTransport* const transport_;
+  const std::chrono::system_clock::time_point connected_at_;
+  ClientCounters counters_;
+  // Index field id -> the values its identity allows (tenant, capabilities, scopes).
+  std::vector<std::pair<size_t, ValueSet>> limits_;
+
+  // Guarded by the hub's index lock (changed under the exclusive lock).
+  std::map<std::string, std::unique_ptr<Subscription>> subscriptions_;
+
+  // Guarded by mutex_.
+  std::mutex mutex_;
+  SendQueue queue_;
+  bool writing_ = false;     // a write is in flight or about to be
+  bool closing_ = false;     // no more frames: the connection is going away
+  uint64_t last_event_ = 0;  // raw format: the last event sent (one copy per event)
+};
+
+}  // namespace sluice::websocket

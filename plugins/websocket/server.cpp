@@ -1,0 +1,147 @@
+#include "server.hpp"
+
+#include <boost/json.hpp>
+
+#include "http_session.hpp"
+#include "viewer_page.hpp"
+
+namespace sluice::websocket {
+namespace {
+
+// The viewer learns where to connect and which fields it can filter on.
+std::string render_viewer(const ServerOptions& options, const Hub& hub) {
+  std::string html(viewer_page_html());
+  boost::json::array fields;
+  for (const auto& f : hub.options().index) fields.emplace_back(f.name);
+  boost::json::object params;
+  for (const auto& [param, field] : options.query_params) params[param] = field;
+  boost::json::object config{{"path", options.paths.front()},
+                             {"fields", std::move(fields)},
+                             {"query_params", std::move(params)}};
+  std::string json = boost::json::serialize(config);
+  // Inside a <script> block "</" must not appear literally.
+  for (size_t at = json.find("</"); at != std::string::npos; at = json.find("</", at + 2))
+    json.replace(at, 2, "<\\/");
+  const std::string placeholder = "\"__SLUICE_VIEWER_CONFIG__\"";
+  if (auto at = html.find(placeholder); at != std::string::npos)
+    html.replace(at, placeholder.size(), json);
+  return html;
+}
+
+}  // namespace
+
+Server::Server(const ServerOptions& options, Hub& hub, const Authenticator& auth, LogFn log)
+    : options_(options),
+      hub_(hub),
+      viewer_html_(render_viewer(options, hub)),
+      context_(
+          ServerContext{options_, hub_, auth, viewer_html_, nullptr, counters_, std::move(log)}),
+      ioc_(options.io_threads),
+      acceptor_(ioc_),
+      tick_(ioc_) {}
+
+Server::~Server() { stop(); }
+
+bool Server::start(std::string& error) {
+  if (!options_.tls_cert.empty()) {
+    try {
+      tls_.emplace(ssl::context::tls_server);
+      tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+      tls_->use_certificate_chain_file(options_.tls_cert);
+      tls_->use_private_key_file(options_.tls_key, ssl::context::pem);
+    } catch (const std::exception& e) {
+      error = "cannot load TLS certificate '" + options_.tls_cert + "' / key '" + options_.tls_key +
+              "': " + e.what();
+      return false;
+    }
+    context_->tls = &*tls_;
+  }
+
+  beast::error_code ec;
+  auto address = net::ip::make_address(options_.host, ec);
+  if (ec) {
+    error = "listen address '" + options_.host + "' is not an IP address";
+    return false;
+  }
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+            ec.message();
+    return false;
+  }
+  port_ = acceptor_.local_endpoint().port();
+  listening_ = true;
+  do_accept();
+  schedule_tick();
+  for (int i = 0; i < options_.io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  return true;
+}
+
+void Server::do_accept() {
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         beast::bind_front_handler(&Server::on_accept, this));
+}
+
+void Server::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec) {
+    // Out of file descriptors and the like: keep accepting, but not in a
+    // hot loop.
+    context_->log(LogLevel::kWarn, "accept failed: " + ec.message());
+    auto pause = std::make_shared<net::steady_timer>(ioc_, std::chrono::milliseconds(100));
+    pause->async_wait([this, pause](beast::error_code) { do_accept(); });
+    return;
+  }
+  beast::error_code endpoint_ec;
+  auto peer = socket.remote_endpoint(endpoint_ec);
+  std::string remote =
+      endpoint_ec ? "?" : peer.address().to_string() + ":" + std::to_string(peer.port());
+  socket.set_option(tcp::no_delay(true), endpoint_ec);
+  if (tls_) {
+    std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls_), *context_,
+                                             std::move(remote))
+        ->run();
+  } else {
+    std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), *context_,
+                                               std::move(remote))
+        ->run();
+  }
+  do_accept();
+}
+
+void Server::schedule_tick() {
+  tick_.expires_after(std::chrono::milliseconds(options_.throttle_tick_ms));
+  tick_.async_wait([this](beast::error_code ec) {
+    if (ec) return;
+    hub_.poll_throttles();
+    schedule_tick();
+  });
+}
+
+void Server::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (listening_) {
+    net::post(ioc_, [this] {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      tick_.cancel();
+    });
+    hub_.close_all(static_cast<uint16_t>(ws::close_code::going_away), "server shutting down");
+    // Close handshakes need a round trip; do not wait for dead peers.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (hub_.client_count() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ioc_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  listening_ = false;
+}
+
+}  // namespace sluice::websocket

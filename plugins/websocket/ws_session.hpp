@@ -1,0 +1,59 @@
+// One accepted WebSocket connection: reads control frames, writes the frames
+// the hub queues for it (one write in flight, from its bounded queue), and
+// keeps the peer alive with pings. Runs on its own strand.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+
+#include "beast_types.hpp"
+#include "client.hpp"
+#include "protocol.hpp"
+#include "server_context.hpp"
+
+namespace sluice::websocket {
+
+template <class Stream>
+class WsSession final : public ClientTransport,
+                        public std::enable_shared_from_this<WsSession<Stream>> {
+ public:
+  // `stream` carries an HTTP upgrade request that passed every check; the
+  // session holds the client slot reserved for it.
+  WsSession(Stream&& stream, ServerContext& context, ClientInfo info,
+            std::optional<SubscribeRequest> initial);
+  ~WsSession() override;
+
+  void accept(Request request);
+
+  void wake() override;
+  void close(uint16_t code, std::string reason) override;
+
+ private:
+  void on_accept(beast::error_code ec);
+  void do_read();
+  void on_read(beast::error_code ec);
+  void handle_control(std::string_view text);
+  void do_write();
+  void on_write(beast::error_code ec);
+  void do_close(uint16_t code, const std::string& reason);
+  void finish(beast::error_code ec);
+
+  ws::stream<Stream> ws_;
+  ServerContext& context_;
+  ClientInfo info_;
+  std::optional<SubscribeRequest> initial_;
+  std::shared_ptr<Client> client_;
+  bool slot_held_ = true;  // until the hub owns it (connect) or we give it back
+  beast::flat_buffer read_buffer_;
+  OutFrame writing_;
+  std::array<net::const_buffer, 2> write_buffers_;
+  bool write_in_flight_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+};
+
+extern template class WsSession<PlainStream>;
+extern template class WsSession<TlsStream>;
+
+}  // namespace sluice::websocket

@@ -1,0 +1,17 @@
+# integration_websocket also holds the unit tests of the plugin's socket-free
+# core (hub, index, throttles, auth, protocol), which it links directly, and
+# a Beast WebSocket client. The browser test drives the live viewer with a
+# real headless Chromium (tests/browser/websocket).
+find_package(OpenSSL REQUIRED)
+target_link_libraries(integration_websocket PRIVATE sluice-websocket-core Boost::headers
+                      OpenSSL::SSL OpenSSL::Crypto)
+foreach(plugin websocket stdio generate)
+  if(TARGET sluice-plugin-${plugin})
+    add_dependencies(integration_websocket sluice-plugin-${plugin})
+  endif()
+endforeach()
+
+add_test(NAME websocket_browser_viewer
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/browser/websocket/run.sh)
+set_tests_properties(websocket_browser_viewer PROPERTIES
+  ENVIRONMENT "${SLUICE_TEST_ENV}" TIMEOUT 600 LABELS browser)

@@ -1,0 +1,224 @@
+// Unit tests of the per-subscription throttle and the send queue, on a fake clock.
+#include "throttle.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fake_clock.hpp"
+#include "send_queue.hpp"
+
+namespace sluice::websocket {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeClock;
+using Verdict = StreamThrottle::Verdict;
+
+OutFrame frame(std::string text, uint64_t tag = 0) {
+  OutFrame f;
+  f.body = std::make_shared<const std::string>(std::move(text));
+  f.stream_tag = tag;
+  return f;
+}
+
+TEST(TokenBucket, StartsFullAndRefillsAtRate) {
+  FakeClock clock;
+  TokenBucket bucket(10, 3, clock.now());
+  EXPECT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_FALSE(bucket.try_take(clock.now()));
+  EXPECT_EQ(bucket.next_token(clock.now()), clock.now() + 100ms);
+  clock.advance(99ms);
+  EXPECT_FALSE(bucket.try_take(clock.now()));
+  clock.advance(1ms);
+  EXPECT_TRUE(bucket.try_take(clock.now()));
+  clock.advance(10s);  // never more than the burst
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_FALSE(bucket.try_take(clock.now()));
+}
+
+TEST(StreamThrottle, WithoutLimitsSendsEverything) {
+  FakeClock clock;
+  StreamThrottle throttle(ThrottleSpec{});
+  for (int i = 0; i < 100; ++i) {
+    auto f = frame("x");
+    EXPECT_EQ(throttle.offer("a", f, clock.now()), Verdict::kSend);
+  }
+}
+
+TEST(StreamThrottle, RateWithoutBufferDropsExcess) {
+  FakeClock clock;
+  StreamThrottle throttle(ThrottleSpec{.rate = 2, .burst = 1});
+  int sent = 0, dropped = 0;
+  // 100 frames/s for 5 s at 2/s per stream: 1 at once, then 2 per second.
+  for (int i = 0; i < 500; ++i) {
+    auto f = frame("x");
+    auto v = throttle.offer("a", f, clock.now());
+    sent += v == Verdict::kSend;
+    dropped += v == Verdict::kDropped;
+    clock.advance(10ms);
+  }
+  EXPECT_EQ(sent, 10);
+  EXPECT_EQ(dropped, 490);
+}
+
+TEST(StreamThrottle, StreamsAreLimitedIndependently) {
+  FakeClock clock;
+  StreamThrottle throttle(ThrottleSpec{.rate = 1, .burst = 1});
+  auto a = frame("a"), b = frame("b"), a2 = frame("a2");
+  EXPECT_EQ(throttle.offer("dev-a", a, clock.now()), Verdict::kSend);
+  EXPECT_EQ(throttle.offer("dev-b", b, clock.now()), Verdict::kSend);
+  EXPECT_EQ(throttle.offer("dev-a", a2, clock.now()), Verdict::kDropped);
+  EXPECT_EQ(throttle.streams(), 2u);
+}
+
+TEST(StreamThrottle, KeepLatestDeliversOnlyTheNewestWhenATokenFrees) {
+  FakeClock clock;
+  StreamThrottle throttle(ThrottleSpec{.rate = 2, .burst = 1, .keep_latest = true});
+  auto first = frame("1");
+  EXPECT_EQ(throttle.offer("dev", first, clock.now()), Verdict::kSend);
+  auto second = frame("2"), third = frame("3"), fourth = frame("4");
+  EXPECT_EQ(throttle.offer("dev", second, clock.now()), Verdict::kHeld);
+  EXPECT_EQ(throttle.offer("dev", third, clock.now()), Verdict::kCoalesced);
+  EXPECT_EQ(throttle.offer("dev", fourth, clock.now()), Verdict::kCoalesced);
+  EXPECT_EQ(throttle.held(), 1u);
+
+  std::vector<OutFrame> out;
+  auto next = throttle.release_due(clock.now(), out);
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, clock.now() + 500ms);
+  clock.advance(499ms);
+  throttle.release_due(clock.now(), out);
+  EXPECT_TRUE(out.empty());
+  clock.advance(1ms);
+  EXPECT_FALSE(throttle.release_due(clock.now(), out).has_value());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(*out[0].body, "4");
+  EXPECT_EQ(throttle.held(), 0u);
+}
+
+TEST(StreamThrottle, KeepLatestRateIsExactOverTime) {
+  FakeClock clock;
+  StreamThrottle throttle(ThrottleSpec{.rate = 2, .burst = 1, .keep_latest = true});
+  // 50 frames/s for 10 s, released on a 10 ms tick: 2 per second plus the first.
+  size_t delivered = 0;
+  std::vector<OutFrame> out;
+  for (int ms = 0; ms < 10'000; ms += 10) {
+    if (ms % 20 == 0) {
+      auto f = frame(std::to_string(ms));
+      delivered += throttle.offer("dev", f, clock.now()) == Verdict::kSend;
+    }
+    out.clear();
+    throttle.release_due(clock.now(), out);
+    delivered += out.size();
+    clock.advance(10ms);
+  }
+  EXPECT_GE(delivered, 20u);
+  EXPECT_LE(delivered, 21u);
+}
+
+TEST(StreamThrottle, BufferHoldsFramesInOrderAndDropsBeyond) {
+  FakeClock clock;
+  StreamThrottle throttle(ThrottleSpec{.rate = 1, .burst = 1, .buffer = 2});
+  auto f0 = frame("0"), f1 = frame("1"), f2 = frame("2"), f3 = frame("3");
+  EXPECT_EQ(throttle.offer("s", f0, clock.now()), Verdict::kSend);
+  EXPECT_EQ(throttle.offer("s", f1, clock.now()), Verdict::kHeld);
+  EXPECT_EQ(throttle.offer("s", f2, clock.now()), Verdict::kHeld);
+  EXPECT_EQ(throttle.offer("s", f3, clock.now()), Verdict::kDropped);
+  std::vector<OutFrame> out;
+  clock.advance(1s);
+  throttle.release_due(clock.now(), out);
+  clock.advance(1s);
+  throttle.release_due(clock.now(), out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(*out[0].body, "1");
+  EXPECT_EQ(*out[1].body, "2");
+}
+
+TEST(StreamThrottle, NewFramesNeverOvertakeHeldOnes) {
+  FakeClock clock;
+  StreamThrottle throttle(ThrottleSpec{.rate = 1, .burst = 1, .buffer = 5});
+  auto f0 = frame("0"), f1 = frame("1");
+  throttle.offer("s", f0, clock.now());
+  throttle.offer("s", f1, clock.now());
+  clock.advance(1s);  // a token is free, but "1" waits first
+  auto f2 = frame("2");
+  EXPECT_EQ(throttle.offer("s", f2, clock.now()), Verdict::kHeld);
+  std::vector<OutFrame> out;
+  throttle.release_due(clock.now(), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(*out[0].body, "1");
+}
+
+TEST(StreamThrottle, MinIntervalSpacesFrames) {
+  FakeClock clock;
+  StreamThrottle throttle(ThrottleSpec{.min_interval = 100ms, .keep_latest = true});
+  auto a = frame("a"), b = frame("b");
+  EXPECT_EQ(throttle.offer("s", a, clock.now()), Verdict::kSend);
+  clock.advance(50ms);
+  EXPECT_EQ(throttle.offer("s", b, clock.now()), Verdict::kHeld);
+  std::vector<OutFrame> out;
+  auto next = throttle.release_due(clock.now(), out);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(*next, clock.now() + 50ms);
+  clock.advance(50ms);
+  throttle.release_due(clock.now(), out);
+  EXPECT_EQ(out.size(), 1u);
+}
+
+TEST(StreamThrottle, IdleStreamsAreForgotten) {
+  FakeClock clock;
+  StreamThrottle throttle(ThrottleSpec{.rate = 100, .burst = 1});
+  for (int i = 0; i < 5000; ++i) {
+    auto f = frame("x");
+    throttle.offer("stream-" + std::to_string(i), f, clock.now());
+    clock.advance(1ms);
+  }
+  EXPECT_LT(throttle.streams(), 2100u);
+}
+
+TEST(SendQueue, DropOldestKeepsTheNewest) {
+  SendQueue queue(2, SlowClientPolicy::kDropOldest);
+  EXPECT_EQ(queue.push(frame("1")), SendQueue::Push::kQueued);
+  EXPECT_EQ(queue.push(frame("2")), SendQueue::Push::kQueued);
+  EXPECT_EQ(queue.push(frame("3")), SendQueue::Push::kReplacedOlder);
+  OutFrame out;
+  ASSERT_TRUE(queue.pop(out));
+  EXPECT_EQ(*out.body, "2");
+  ASSERT_TRUE(queue.pop(out));
+  EXPECT_EQ(*out.body, "3");
+  EXPECT_FALSE(queue.pop(out));
+}
+
+TEST(SendQueue, KeepLatestReplacesTheSameStreamInPlace) {
+  SendQueue queue(2, SlowClientPolicy::kKeepLatest);
+  queue.push(frame("a1", 7));
+  queue.push(frame("b1", 8));
+  EXPECT_EQ(queue.push(frame("a2", 7)), SendQueue::Push::kReplacedOlder);
+  OutFrame out;
+  queue.pop(out);
+  EXPECT_EQ(*out.body, "a2");
+  queue.pop(out);
+  EXPECT_EQ(*out.body, "b1");
+}
+
+TEST(SendQueue, KeepLatestFallsBackToDropOldest) {
+  SendQueue queue(2, SlowClientPolicy::kKeepLatest);
+  queue.push(frame("a", 1));
+  queue.push(frame("b", 2));
+  EXPECT_EQ(queue.push(frame("c", 3)), SendQueue::Push::kReplacedOlder);
+  OutFrame out;
+  queue.pop(out);
+  EXPECT_EQ(*out.body, "b");
+}
+
+TEST(SendQueue, DisconnectPolicyReportsOverflow) {
+  SendQueue queue(1, SlowClientPolicy::kDisconnect);
+  EXPECT_EQ(queue.push(frame("1")), SendQueue::Push::kQueued);
+  EXPECT_EQ(queue.push(frame("2")), SendQueue::Push::kOverflow);
+  EXPECT_EQ(queue.size(), 1u);
+}
+
+}  // namespace
+}  // namespace sluice::websocket
