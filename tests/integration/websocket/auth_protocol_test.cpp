@@ -5,6 +5,7 @@
 #include "fake_clock.hpp"
 #include "jwt.hpp"
 #include "protocol.hpp"
+#include "support/sluice_test.hpp"
 #include "ws_settings.hpp"
 
 namespace sluice::websocket {
@@ -215,6 +216,9 @@ TEST(Settings, ReadmeTableIsGeneratedFromTheSpec) {
   EXPECT_NE(table.find("| `listen` | string | `\"127.0.0.1:8080\"` |"), std::string::npos);
   EXPECT_NE(table.find("| `slow_client_policy` | drop_oldest \\| keep_latest \\| disconnect |"),
             std::string::npos);
+  std::string readme = test::read_file(test::source_dir() + "/plugins/websocket/README.md");
+  EXPECT_NE(readme.find(table), std::string::npos)
+      << "plugins/websocket/README.md must hold websocket_settings().markdown_table() verbatim";
 }
 
 }  // namespace
