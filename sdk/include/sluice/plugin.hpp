@@ -457,9 +457,11 @@ struct Adapter {
 //
 //   SLUICE_PLUGIN(EchoPlugin, "echo", "1.0.0", "Echoes messages",
 //                 SLUICE_CAP_SOURCE | SLUICE_CAP_SINK, echo_settings)
+// The descriptor function has a fixed name (one plugin per shared object)
+// rather than one pasted from `Class`, which may be namespace-qualified.
 #define SLUICE_PLUGIN(Class, name, version, description, capabilities, settings_fn)         \
-  SLUICE_PLUGIN_DESCRIPTOR(sluice_plugin_descriptor_##Class, Class, name, version,          \
+  SLUICE_PLUGIN_DESCRIPTOR(sluice_plugin_exported_descriptor, Class, name, version,         \
                            description, capabilities, settings_fn)                          \
   extern "C" SLUICE_EXPORT const sluice_plugin_descriptor* sluice_plugin_entry(void) {      \
-    return sluice_plugin_descriptor_##Class();                                              \
+    return sluice_plugin_exported_descriptor();                                             \
   }
