@@ -131,11 +131,11 @@ void NatsConnection::close() {
 }
 
 bool NatsConnection::wait_connected(int64_t timeout_ms) {
+  // A closed connection never comes back: wait the whole time, so that
+  // callers polling in a loop do not spin.
   std::unique_lock lock(mutex_);
-  changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
-    auto s = state_.load();
-    return s == LinkState::kConnected || s == LinkState::kClosed;
-  });
+  changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                    [&] { return state_.load() == LinkState::kConnected; });
   return state_.load() == LinkState::kConnected;
 }
 

@@ -40,7 +40,7 @@ class NatsConnection {
   // Bumped on every disconnect: a publish made in an earlier epoch may have
   // been lost with the old socket.
   uint64_t epoch() const { return epoch_.load(); }
-  // Blocks until connected, closed, or `timeout_ms` passed; true if connected.
+  // Blocks until connected or `timeout_ms` passed; true if connected.
   bool wait_connected(int64_t timeout_ms);
   // Called (from a cnats thread) after every (re)connect.
   void on_connected(std::function<void()> fn) { connected_hooks_ = std::move(fn); }

@@ -176,10 +176,9 @@ size_t NatsPlugin::pending_publishes() const {
 Status NatsPlugin::publish_core(const std::string& subject, std::string_view reply,
                                 const MessageView& message, Completion& completion,
                                 std::string& error) {
-  if (!started_) {
-    error = "the NATS connector is not started";
-    return Status::kError;
-  }
+  // The host may route to this connector before starting it (it starts
+  // sources in config order): busy makes it wait instead of failing.
+  if (!started_) return Status::kBusy;
   if (confirmer_ && confirmer_->pending() >= static_cast<size_t>(settings_.max_pending_publishes))
     return Status::kBusy;
   NatsMsgPtr msg;
@@ -207,10 +206,7 @@ Status NatsPlugin::publish_core(const std::string& subject, std::string_view rep
 Status NatsPlugin::send_with_reply(ReplyRouter::Kind kind, const std::string& subject,
                                    const MessageView& message, int64_t timeout_ms,
                                    Completion& completion, std::string& error) {
-  if (!started_) {
-    error = "the NATS connector is not started";
-    return Status::kError;
-  }
+  if (!started_) return Status::kBusy;  // see publish_core
   if (router_->pending() >= static_cast<size_t>(settings_.max_pending_publishes))
     return Status::kBusy;
   uint64_t id = 0;

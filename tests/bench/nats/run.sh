@@ -11,7 +11,8 @@
 #     subscriber (baseline), then routed subject -> sluice -> subject.
 #
 # Environment: SLUICE_BUILD_DIR (default <repo>/build), SLUICE_BIN (default
-# $SLUICE_BUILD_DIR/bin/sluice). The tools nats_loadgen and nats_responder
+# $SLUICE_BUILD_DIR/bin/sluice), SLUICE_PLUGIN_DIR (default
+# $SLUICE_BUILD_DIR/plugins). Use a build without sanitizers. The tools nats_loadgen and nats_responder
 # come from $SLUICE_BUILD_DIR/bench, or are compiled into a temp dir.
 # Results: a table on stdout, and one JSON object per measurement in --json.
 set -euo pipefail
@@ -20,6 +21,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 here="$repo/tests/bench/nats"
 build="${SLUICE_BUILD_DIR:-$repo/build}"
 sluice_bin="${SLUICE_BIN:-$build/bin/sluice}"
+plugin_dir="${SLUICE_PLUGIN_DIR:-$build/plugins}"
 seconds=5
 count=200000
 json_out=""
@@ -104,7 +106,7 @@ routes:
   - from: bus:bench.ps.in
     to: bus:bench.ps.out
 EOF
-SLUICE_PLUGIN_PATH="$build/plugins" "$sluice_bin" run -c "$work/sluice.yaml" --log-level info \
+SLUICE_PLUGIN_PATH="$plugin_dir" "$sluice_bin" run -c "$work/sluice.yaml" --log-level info \
   >"$work/sluice.log" 2>&1 &
 sluice_pid=$!
 pids+=($sluice_pid)

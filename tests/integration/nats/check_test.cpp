@@ -62,8 +62,7 @@ TEST(NatsCheck, TlsAndAuthMistakes_AllReportedAtOnce) {
   std::string output;
   EXPECT_NE(check_connector("    tls_cert: /nonexistent/cert.pem\n"
                             "    token: secret\n"
-                            "    user: alice\n"
-                            "    publish_confirm: sometimes\n",
+                            "    user: alice\n",
                             &output),
             0);
   EXPECT_NE(output.find("'tls_cert': file '/nonexistent/cert.pem' does not exist"),
@@ -71,8 +70,16 @@ TEST(NatsCheck, TlsAndAuthMistakes_AllReportedAtOnce) {
       << output;
   EXPECT_NE(output.find("'tls_cert' and 'tls_key' go together"), std::string::npos) << output;
   EXPECT_NE(output.find("use one of"), std::string::npos) << output;
-  EXPECT_NE(output.find("expected one of: flush, none"), std::string::npos) << output;
   EXPECT_EQ(output.find("secret"), std::string::npos) << "a secret was echoed: " << output;
+}
+
+TEST(NatsCheck, BadChoice_ListsTheAllowedValues) {
+  std::string output;
+  EXPECT_NE(check_connector("    publish_confirm: sometimes\n    token: hunter2\n", &output), 0);
+  EXPECT_NE(output.find("'publish_confirm' is 'sometimes', expected one of: flush, none"),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(output.find("hunter2"), std::string::npos) << output;
 }
 
 TEST(NatsCheck, JetStreamMistakes_NamedWithTheirPath) {

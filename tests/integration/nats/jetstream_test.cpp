@@ -91,6 +91,7 @@ connectors:
     path: )" +
          out + R"(
     mode: sink
+    batch_bytes: 1  # write (and confirm) each message at once
 routes:
   - from: bus:)" +
          prefix + R"(.orders.>
@@ -192,6 +193,7 @@ connectors:
     plugin: file
     path: )" + out + R"(
     mode: sink
+    batch_bytes: 1  # write (and confirm) each message at once
 routes:
   - from: bus:)" + prefix + R"(.events.>
     to: out

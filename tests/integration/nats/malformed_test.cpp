@@ -21,10 +21,12 @@ connectors:
     plugin: file
     path: )" + out + R"(
     mode: sink
+    batch_bytes: 1  # write (and confirm) each message at once
   dead:
     plugin: file
     path: )" + dead + R"(
     mode: sink
+    batch_bytes: 1  # write (and confirm) each message at once
 routes:
   - name: orders
     from: bus:)" + prefix + R"(.in

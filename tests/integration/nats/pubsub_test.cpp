@@ -24,6 +24,7 @@ connectors:
     plugin: file
     path: )" + out + R"(
     mode: sink
+    batch_bytes: 1  # write (and confirm) each message at once
 routes:
   - from: bus:)" + prefix + R"(.in.>
     to: out
@@ -102,6 +103,7 @@ connectors:
     plugin: file
     path: )" + out + R"(
     mode: sink
+    batch_bytes: 1  # write (and confirm) each message at once
 routes:
   - from: bus
     to: out

@@ -23,6 +23,7 @@ connectors:
     path: )" +
          out + R"(
     mode: sink
+    batch_bytes: 1  # write (and confirm) each message at once
 routes:
   - from: bus:)" +
          prefix + R"(.jobs

@@ -51,6 +51,7 @@ connectors:
     plugin: file
     path: )" + out + R"(
     mode: sink
+    batch_bytes: 1  # write (and confirm) each message at once
 routes:
   - from: data:)" + prefix + R"(.in
     to: out
