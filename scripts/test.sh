@@ -21,10 +21,12 @@ cmake --build "$build" -j"$(nproc)"
 # Brokers that were already up when we came (a developer's own session) are
 # left running; the ones started here are stopped on any exit.
 export SLUICE_BUILD_DIR="$build"
-if ./scripts/brokers.sh status >/dev/null 2>&1; then
-  echo "test: using the test brokers that are already running"
-else
-  trap './scripts/brokers.sh stop || true' EXIT
+to_stop=()
+for broker in redis nats mqtt rabbitmq kafka; do
+  ./scripts/brokers.sh status "$broker" >/dev/null 2>&1 || to_stop+=("$broker")
+done
+if ((${#to_stop[@]} > 0)); then
+  trap './scripts/brokers.sh stop "${to_stop[@]}" || true' EXIT
 fi
 brokers_env="$(./scripts/brokers.sh start)"
 eval "$brokers_env"
