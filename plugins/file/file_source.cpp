@@ -154,15 +154,6 @@ void FileSource::run() {
       stop_.sleep_for(std::chrono::milliseconds(options_.poll_interval_ms));
       continue;
     }
-    if (progress_.uncommitted() >= options_.max_uncommitted_lines) {
-      // Bounded memory: while a NACKed line holds the checkpoint back, read
-      // only so far past it.
-      if (nacked_.load() > 0)
-        set_health(false, "reading paused: a NACKed line holds the checkpoint of " + options_.path +
-                              " back; restart to read again from it");
-      stop_.sleep_for(std::chrono::milliseconds(options_.poll_interval_ms));
-      continue;
-    }
     auto space = splitter_.writable();
     ssize_t n = ::read(fd_, space.data(), space.size());
     if (n > 0) {
@@ -213,7 +204,20 @@ bool FileSource::emit_lines() {
       continue;
     }
     if (line->text.empty()) continue;
-    if (!emit_line(*line)) return false;
+    if (!wait_for_room() || !emit_line(*line)) return false;
+  }
+  return true;
+}
+
+bool FileSource::wait_for_room() {
+  // Bounded memory: while a NACKed line holds the checkpoint back (or acks
+  // lag far behind), read only so far past the checkpoint.
+  while (progress_.uncommitted() >= options_.max_uncommitted_lines) {
+    if (nacked_.load() > 0)
+      set_health(false, "reading paused: a NACKed line holds the checkpoint of " + options_.path +
+                            " back; restart to read again from it");
+    if (!stop_.sleep_for(std::chrono::milliseconds(1))) return false;
+    maybe_save_checkpoint();
   }
   return true;
 }

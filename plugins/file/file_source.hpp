@@ -57,6 +57,9 @@ class FileSource {
   // Emits every complete buffered line; false when reading must end.
   bool emit_lines();
   bool emit_line(const lineio::Line& line);
+  // Waits while too many lines are not yet behind the checkpoint; false
+  // when stop was requested.
+  bool wait_for_room();
   // At EOF in follow mode: true when the file was rotated or truncated
   // (and reading should go on at once).
   bool handle_rotation_or_truncation();

@@ -1,0 +1,92 @@
+// `sluice plugins` facing plugins it must refuse, one case per folder of
+// build/test-plugins/bad/: the exit status says so, and the message names
+// the file and the reason (with the dynamic loader's own text, or both ABI
+// versions).
+#include <gtest/gtest.h>
+#include <sluice/plugin.h>
+
+#include "support/sluice_test.hpp"
+
+namespace sluice::test {
+namespace {
+
+struct Listing {
+  int status = 0;
+  std::string output;
+};
+
+Listing list_plugins(const std::string& bad_case) {
+  Listing l;
+  l.status = run_sluice({"plugins"}, &l.output,
+                        {{"SLUICE_PLUGIN_PATH", test_plugin_dir() + "/bad/" + bad_case}});
+  return l;
+}
+
+std::string abi(uint32_t major, uint32_t minor) {
+  return std::to_string(major) + "." + std::to_string(minor);
+}
+
+#define EXPECT_CONTAINS(haystack, needle)                                                          \
+  EXPECT_NE((haystack).find(needle), std::string::npos) << "expected \"" << (needle) << "\" in:\n" \
+                                                        << (haystack)
+
+TEST(LoaderRefusals, AbiMajorMismatchNamesFileAndBothVersions) {
+  auto l = list_plugins("abi_major");
+  EXPECT_NE(l.status, 0) << l.output;
+  EXPECT_CONTAINS(l.output, "bad/abi_major/sluice-abimajor.so");
+  EXPECT_CONTAINS(l.output, abi(2, SLUICE_ABI_MINOR));
+  EXPECT_CONTAINS(l.output, abi(SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR));
+}
+
+TEST(LoaderRefusals, NewerAbiMinorNamesFileAndBothVersions) {
+  auto l = list_plugins("abi_minor");
+  EXPECT_NE(l.status, 0) << l.output;
+  EXPECT_CONTAINS(l.output, "bad/abi_minor/sluice-abiminor.so");
+  EXPECT_CONTAINS(l.output, abi(SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR + 1));
+  EXPECT_CONTAINS(l.output, abi(SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR));
+  EXPECT_CONTAINS(l.output, "newer");
+}
+
+TEST(LoaderRefusals, MissingEntrySymbol) {
+  auto l = list_plugins("no_entry");
+  EXPECT_NE(l.status, 0) << l.output;
+  EXPECT_CONTAINS(l.output, "bad/no_entry/sluice-noentry.so");
+  EXPECT_CONTAINS(l.output, SLUICE_PLUGIN_ENTRY_SYMBOL);
+}
+
+TEST(LoaderRefusals, UndefinedSymbolShowsTheDlopenError) {
+  auto l = list_plugins("undefined_symbol");
+  EXPECT_NE(l.status, 0) << l.output;
+  EXPECT_CONTAINS(l.output, "bad/undefined_symbol/sluice-undefined.so");
+  // The dynamic loader's own words.
+  EXPECT_CONTAINS(l.output, "undefined symbol: sluice_test_symbol_that_does_not_exist");
+}
+
+TEST(LoaderRefusals, MissingLibraryShowsTheDlopenError) {
+  auto l = list_plugins("missing_library");
+  EXPECT_NE(l.status, 0) << l.output;
+  EXPECT_CONTAINS(l.output, "bad/missing_library/sluice-missinglib.so");
+  EXPECT_CONTAINS(l.output,
+                  "libsluice-test-absent.so.1: cannot open shared object file: No such file or "
+                  "directory");
+}
+
+TEST(LoaderRefusals, TwoPluginsWithOneNameInAFolderAreBothRefused) {
+  auto l = list_plugins("duplicate_name");
+  EXPECT_NE(l.status, 0) << l.output;
+  EXPECT_CONTAINS(l.output, "bad/duplicate_name/sluice-dup-a.so");
+  EXPECT_CONTAINS(l.output, "bad/duplicate_name/sluice-dup-b.so");
+  EXPECT_CONTAINS(l.output, "'dup'");
+}
+
+TEST(LoaderRefusals, GoodPluginsLoadWithoutRefusals) {
+  std::string output;
+  int status = run_sluice({"plugins"}, &output,
+                          {{"SLUICE_PLUGIN_PATH", plugin_dir() + ":" + test_plugin_dir()}});
+  EXPECT_EQ(status, 0) << output;
+  for (const char* name : {"file ", "stdio ", "generate ", "null ", "ctest "})
+    EXPECT_CONTAINS(output, std::string("\n") + name);
+}
+
+}  // namespace
+}  // namespace sluice::test

@@ -1,0 +1,127 @@
+// `ctest`, the plugin written in plain C99, through the real `sluice`
+// binary: it loads, its source and sink round-trip messages, and its health
+// (and so /readyz) follows a flag file.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <set>
+
+#include "support/sluice_test.hpp"
+
+namespace sluice::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(CPlugin, IsListedWithItsCapabilities) {
+  std::string output;
+  int status =
+      run_sluice({"plugins", "--json"}, &output, {{"SLUICE_PLUGIN_PATH", test_plugin_dir()}});
+  ASSERT_EQ(status, 0) << output;
+  auto doc = boost::json::parse(output.substr(output.find('{'))).as_object();
+  const boost::json::object* ctest = nullptr;
+  for (const auto& p : doc.at("plugins").as_array())
+    if (p.at("name").as_string() == "ctest") ctest = &p.as_object();
+  ASSERT_NE(ctest, nullptr) << output;
+  EXPECT_EQ(ctest->at("capabilities").as_string(), "source,sink,request");
+  EXPECT_EQ(ctest->at("abi").as_string(), "1.0");
+  EXPECT_TRUE(ctest->at("config_schema").is_object());
+}
+
+TEST(CPlugin, SourceAndSinkRoundTrip) {
+  TempDir dir;
+  write_file(dir.file("in.txt"), "alpha\nbeta\ngamma\n");
+  write_file(dir.file("sluice.yaml"),
+             "workers: 2\n"
+             "admin: { enabled: false }\n"
+             "state_dir: " +
+                 dir.file("state") +
+                 "\n"
+                 "connectors:\n"
+                 "  c_source: { plugin: ctest, count: 500 }\n"
+                 "  c_sink: { plugin: ctest, sink_file: \"" +
+                 dir.file("c_sink.txt") +
+                 "\" }\n"
+                 "  file_in: { plugin: file, mode: source, path: \"" +
+                 dir.file("in.txt") +
+                 "\" }\n"
+                 "  file_out: { plugin: file, mode: sink, path: \"" +
+                 dir.file("out.txt") +
+                 "\" }\n"
+                 "routes:\n"
+                 "  - from: c_source\n"
+                 "    to: file_out\n"
+                 "  - from: file_in\n"
+                 "    to: c_sink\n");
+  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"), {"--exit-when-done"});
+  auto status = sluice.wait(60s);
+  ASSERT_TRUE(status.has_value()) << sluice.output();
+  ASSERT_EQ(*status, 0) << sluice.output();
+
+  auto out = read_lines(dir.file("out.txt"));
+  ASSERT_EQ(out.size(), 500u);
+  std::set<std::string> unique(out.begin(), out.end());
+  EXPECT_EQ(unique.size(), 500u);
+  for (int i = 1; i <= 500; ++i) EXPECT_TRUE(unique.count("ctest " + std::to_string(i))) << i;
+  EXPECT_EQ(read_lines(dir.file("c_sink.txt")),
+            (std::vector<std::string>{"alpha", "beta", "gamma"}));
+  // Every emitted message was acked back to the C plugin.
+  EXPECT_NE(sluice.output().find("ctest: 500 acked, 0 nacked"), std::string::npos)
+      << sluice.output();
+}
+
+TEST(CPlugin, CheckValidatesItsSettings) {
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"),
+             "connectors:\n"
+             "  c: { plugin: ctest, cuont: 5 }\n"
+             "routes:\n"
+             "  - from: c\n"
+             "    to: c\n");
+  std::string output;
+  EXPECT_NE(run_sluice({"check", "-c", dir.file("sluice.yaml")}, &output), 0) << output;
+  EXPECT_NE(output.find("unknown setting 'cuont'"), std::string::npos) << output;
+}
+
+TEST(CPlugin, ReadinessFollowsTheUnhealthyFlagFile) {
+  TempDir dir;
+  uint16_t port = free_tcp_port();
+  std::string flag = dir.file("unhealthy.flag");
+  write_file(dir.file("sluice.yaml"), "state_dir: " + dir.file("state") +
+                                          "\n"
+                                          "admin: { enabled: true, listen: 127.0.0.1:" +
+                                          std::to_string(port) +
+                                          " }\n"
+                                          "connectors:\n"
+                                          "  c: { plugin: ctest, unhealthy_flag_file: \"" +
+                                          flag + "\", sink_file: \"" + dir.file("sink.txt") +
+                                          "\" }\n"
+                                          "  g: { plugin: generate, rate: 1 }\n"
+                                          "routes:\n"
+                                          "  - from: g\n"
+                                          "    to: c\n");
+  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"));
+  ASSERT_TRUE(wait_until([&] { return http_get("127.0.0.1", port, "/readyz").status == 200; }, 30s))
+      << sluice.output();
+
+  write_file(flag, "");
+  HttpResponse response;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        response = http_get("127.0.0.1", port, "/readyz");
+        return response.status == 503;
+      },
+      30s))
+      << sluice.output();
+  EXPECT_NE(response.body.find("flag file " + flag + " exists"), std::string::npos)
+      << response.body;
+
+  std::filesystem::remove(flag);
+  ASSERT_TRUE(wait_until([&] { return http_get("127.0.0.1", port, "/readyz").status == 200; }, 30s))
+      << sluice.output();
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+}
+
+}  // namespace
+}  // namespace sluice::test
