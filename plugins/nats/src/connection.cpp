@@ -201,17 +201,16 @@ void NatsConnection::disconnected_cb(natsConnection* nc, void* closure) {
                    last && *last ? ": " : "", last ? last : "");
 }
 
-void NatsConnection::closed_cb(natsConnection* nc, void* closure) {
+void NatsConnection::closed_cb(natsConnection*, void* closure) {
   auto* self = static_cast<NatsConnection*>(closure);
-  (void)nc;
   self->connected_gauge_.set(0);
-  {
-    std::lock_guard lock(self->mutex_);
-    self->closed_seen_ = true;
-    self->state_.store(LinkState::kClosed);
-  }
-  self->changed_.notify_all();
   self->host_.log(LogLevel::kInfo, "NATS connection closed");
+  // Last touch: close() may free this object as soon as it sees the flag,
+  // so the flag is set and signalled under the lock and nothing follows.
+  std::lock_guard lock(self->mutex_);
+  self->closed_seen_ = true;
+  self->state_.store(LinkState::kClosed);
+  self->changed_.notify_all();
 }
 
 void NatsConnection::error_cb(natsConnection* nc, natsSubscription* sub, natsStatus err,

@@ -110,10 +110,9 @@ void CoreSubscriptions::stop(int64_t drain_timeout_ms) {
 
 void CoreSubscriptions::on_complete(void* closure) {
   auto* self = static_cast<CoreSubscriptions*>(closure);
-  {
-    std::lock_guard lock(self->mutex_);
-    ++self->completed_count_;
-  }
+  // Signalled under the lock: destroy() may free this object once it sees it.
+  std::lock_guard lock(self->mutex_);
+  ++self->completed_count_;
   self->completed_.notify_all();
 }
 

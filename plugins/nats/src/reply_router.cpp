@@ -201,10 +201,9 @@ void ReplyRouter::fail_all(Status status, std::string_view why) {
 
 void ReplyRouter::on_sub_complete(void* closure) {
   auto* self = static_cast<ReplyRouter*>(closure);
-  {
-    std::lock_guard lock(self->mutex_);
-    self->sub_done_ = true;
-  }
+  // Signalled under the lock: stop() may free this object once it sees it.
+  std::lock_guard lock(self->mutex_);
+  self->sub_done_ = true;
   self->wake_.notify_all();
 }
 
