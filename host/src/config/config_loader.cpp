@@ -158,7 +158,9 @@ Config load_config_text(std::string_view yaml_text, const std::string& display_n
   config.path = display_name;
   config.node_id = hostname();
   std::error_code ec;
-  fs::path base_dir = fs::absolute(fs::path(display_name), ec).parent_path();
+  // "sluice.yaml" and "<stdin>" alike live in the working directory.
+  fs::path base_dir =
+      fs::absolute(fs::path(display_name.empty() ? "." : display_name), ec).parent_path();
   if (ec) base_dir = fs::current_path(ec);
   if (auto dir = getenv("STATE_DIRECTORY"); dir && !dir->empty()) {
     // systemd sets it, colon-separated when the unit lists several.

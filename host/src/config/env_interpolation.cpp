@@ -7,6 +7,11 @@ constexpr int kMaxDefaultNesting = 16;
 
 bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+bool is_upper_name(std::string_view name) {
+  for (char c : name)
+    if (c >= 'a' && c <= 'z') return false;
+  return true;
+}
 
 // Index of the '}' closing the '{' at `open`, counting nested braces so that
 // a default may hold another ${...}; npos when there is none.
@@ -50,7 +55,13 @@ std::string expand(std::string_view text, const EnvLookup& getenv,
       name_end = 1;
       while (name_end < body.size() && is_name_char(body[name_end])) ++name_end;
     }
-    bool plain_reference = name_end > 0 && name_end == body.size();
+    // A plain ${name} is an environment variable only when the name is
+    // upper case, as environment variables are by convention; ${device},
+    // ${counter} or ${node_id} are left for message templates (plugins and
+    // routes use the same syntax). With a default, ${name:-x} is always
+    // the environment.
+    bool plain_reference =
+        name_end > 0 && name_end == body.size() && is_upper_name(body.substr(0, name_end));
     bool with_default = name_end > 0 && body.compare(name_end, 2, ":-") == 0;
     if (!plain_reference && !with_default) {
       // Not ours: a message template such as ${data.DEVICE_ID}.

@@ -5,10 +5,12 @@
 //   ${NAME:-text}    the value, or `text` when NAME is unset or empty; `text`
 //                    may itself contain ${...} (${A:-${B:-x}}).
 //   $${              a literal "${" (the escape: `$${NAME}` gives "${NAME}").
-// NAME is [A-Za-z_][A-Za-z0-9_]*. Anything else inside ${...}, such as
-// ${data.DEVICE_ID}, is not an environment reference: it is kept verbatim for
-// the route engine's message templates. A template on a plain identifier
-// (${key}, ${subject}) must be escaped as $${key}.
+// Route targets (${key}, ${data.DEVICE_ID}) and plugins (the generator's
+// ${device}, ${randint:0:9}) have templates in the same syntax, so only these
+// are environment references: ${NAME} with an upper-case NAME
+// ([A-Z_][A-Z0-9_]*, as environment variables are by convention) and
+// ${name:-default} with any identifier. Everything else is kept verbatim. A
+// template on an upper-case name (${DEVICE_ID}) is written $${DEVICE_ID}.
 #pragma once
 
 #include <string>

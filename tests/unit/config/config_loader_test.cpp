@@ -172,6 +172,12 @@ TEST(ConfigLoader, ResolvesRelativePathsAgainstTheConfigFileDirectory) {
   EXPECT_EQ(c.script, (dir.path() / "lua" / "main.lua").string());
 }
 
+TEST(ConfigLoader, RelativeConfigNameResolvesAgainstTheWorkingDirectory) {
+  auto loaded = load_yaml("state_dir: data\n", {}, "sluice.yaml");
+  ASSERT_EQ(loaded.errors(), Strings{});
+  EXPECT_EQ(loaded.config.state_dir, (std::filesystem::current_path() / "data").string());
+}
+
 TEST(ConfigLoader, PluginPathAcceptsASingleString) {
   auto loaded = load_yaml("plugin_path: /opt/plugins\n");
   ASSERT_EQ(loaded.errors(), Strings{});

@@ -70,6 +70,17 @@ TEST(EnvInterpolation, ValuesAreNotExpandedAgain) {
 TEST(EnvInterpolation, LeavesMessageTemplatesAlone) {
   auto e = expand("ws:devices/${data.DEVICE_ID}/${headers.x-id}", {});
   EXPECT_EQ(e.text, "ws:devices/${data.DEVICE_ID}/${headers.x-id}");
+  // Lower-case plain names are message-template fields, not the environment.
+  auto t = expand("${device}:${node_id}:${counter}:${randint:0:9}", {{"device", "env"}});
+  EXPECT_EQ(t.text, "${device}:${node_id}:${counter}:${randint:0:9}");
+  EXPECT_EQ(e.problems, Strings{});
+  EXPECT_EQ(t.problems, Strings{});
+}
+
+TEST(EnvInterpolation, PlainReferencesNeedUpperCaseNamesDefaultsTakeAny) {
+  auto e = expand("${HOME_DIR}|${_X}|${A1}|${Mixed}|${node:-n1}|${lower:-x}",
+                  {{"HOME_DIR", "/h"}, {"_X", "x"}, {"A1", "1"}, {"Mixed", "m"}, {"node", "n"}});
+  EXPECT_EQ(e.text, "/h|x|1|${Mixed}|n|x");
   EXPECT_EQ(e.problems, Strings{});
 }
 
@@ -140,11 +151,11 @@ TEST(ConfigInterpolation, EscapeKeepsALiteralReferenceForTheRouteEngine) {
                               "connectors: { in: { plugin: stdio }, out: { plugin: redis } }",
                               "routes:",
                               "  - from: in",
-                              "    to: \"out:last.$${key}.${data.id}\"",
+                              "    to: \"out:last.$${DEVICE_ID}.${key}.${data.id}\"",
                           }),
-                          {{"key", "from-env"}});
+                          {{"DEVICE_ID", "from-env"}});
   ASSERT_EQ(loaded.errors(), Strings{});
-  EXPECT_EQ(loaded.config.routes[0].spec.at("to"), "out:last.${key}.${data.id}");
+  EXPECT_EQ(loaded.config.routes[0].spec.at("to"), "out:last.${DEVICE_ID}.${key}.${data.id}");
 }
 
 TEST(ConfigInterpolation, MissingVariableErrorsNameEachVariableAndPlace) {
