@@ -47,6 +47,7 @@ std::optional<FieldRef> FieldRef::compile(std::string_view name, std::string& er
 FieldValue FieldRef::resolve(const MessageContext& m) const {
   switch (kind_) {
     case Kind::kPayload: {
+      if (m.scan) return m.scan->read(m.message.payload, path_);
       const boost::json::value* root = m.message.json();
       if (!root) return FieldValue::not_json();
       return FieldValue::of_json(path_.find(*root));

@@ -24,7 +24,8 @@ class FieldRef {
   static std::optional<FieldRef> compile(std::string_view name, std::string& error);
 
   // Reads the value; kNotJson when it needs the payload and the payload is
-  // not JSON. Parses the payload at most once per message (Envelope::json).
+  // not JSON. Parses the payload at most once per message (Envelope::json),
+  // or scans it when the context carries a PayloadScan.
   FieldValue resolve(const MessageContext& m) const;
 
   Kind kind() const { return kind_; }

@@ -37,10 +37,11 @@ std::optional<Number> parse_number(std::string_view text) {
   bool integral = true;
   for (const char* p = first; p != last; ++p)
     if (*p < '0' || *p > '9') integral = false;
-  if (integral && last - first <= 18) {
+  if (integral) {
     int64_t i = 0;
-    std::from_chars(first, last, i);
-    return Number::of(negative ? -i : i);
+    auto [end, ec] = std::from_chars(first, last, i);
+    if (ec == std::errc() && end == last) return Number::of(negative ? -i : i);
+    // Too large for int64: read it as a double below.
   }
   double d = 0;
   auto [end, ec] = std::from_chars(first, last, d, std::chars_format::general);
@@ -112,9 +113,13 @@ bool append_text(const FieldValue& value, std::string& out) {
     case FieldValue::Kind::kNumber: {
       char buf[32];
       std::to_chars_result r{buf, std::errc()};
-      if (value.json && value.json->is_uint64())
+      if (value.json && value.json->is_uint64()) {
         r = std::to_chars(buf, buf + sizeof buf, value.json->get_uint64());
-      else if (value.number.is_integer)
+      } else if (!value.json && !value.number.is_integer &&
+                 value.raw.find_first_of(".eE") == std::string_view::npos && !value.raw.empty()) {
+        out.append(value.raw);  // an integer too large for int64, as written
+        return true;
+      } else if (value.number.is_integer)
         r = std::to_chars(buf, buf + sizeof buf, value.number.integer);
       else  // shortest text that reads back as the same double: 12.5, not 1.25E1
         r = std::to_chars(buf, buf + sizeof buf, value.number.real);
@@ -123,7 +128,10 @@ bool append_text(const FieldValue& value, std::string& out) {
     }
     case FieldValue::Kind::kObject:
     case FieldValue::Kind::kArray:
-      if (value.json) out.append(boost::json::serialize(*value.json));
+      if (value.json)
+        out.append(boost::json::serialize(*value.json));
+      else
+        out.append(value.raw);  // as written in the payload, spacing included
       return true;
   }
   return false;

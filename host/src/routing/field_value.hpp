@@ -44,6 +44,9 @@ struct FieldValue {
   Number number;
   std::string_view string;
   const boost::json::value* json = nullptr;  // set for values read from a parsed payload
+  // Set for values read by scanning the payload text (JsonScanner): the JSON
+  // text of an object, array or number.
+  std::string_view raw;
 
   static FieldValue missing() { return {}; }
   static FieldValue not_json() {

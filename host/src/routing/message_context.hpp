@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "routing/payload_scan.hpp"
 #include "runtime/envelope.hpp"
 
 namespace sluice::routing {
@@ -13,6 +14,10 @@ struct MessageContext {
   const runtime::Envelope& message;
   std::string_view source;   // name of the connector the message came from
   std::string_view node_id;  // config `node_id`
+  // Not set: payload fields come from Envelope::json() (parsed once, kept).
+  // Set: they are scanned from the payload text (about a third of a parse
+  // for the first field; see PayloadScan).
+  PayloadScan* scan = nullptr;
 };
 
 }  // namespace sluice::routing

@@ -185,6 +185,16 @@ Verdict eval(const Node& node, const std::vector<FieldRef>& fields, const Messag
 
 }  // namespace
 
-Verdict Predicate::evaluate(const MessageContext& m) const { return eval(*root_, fields_, m); }
+Verdict Predicate::evaluate(const MessageContext& m) const {
+  // The first payload field read notes all of this rule's fields in one
+  // validating pass (a rule decided by the subject alone reads none),
+  // unless the caller planned a wider set (CompiledRoute::payload_paths).
+  if (!m.scan || payload_paths_.empty() || !m.scan->planned().empty())
+    return eval(*root_, fields_, m);
+  m.scan->plan(payload_paths_);
+  Verdict v = eval(*root_, fields_, m);
+  m.scan->plan({});
+  return v;
+}
 
 }  // namespace sluice::routing

@@ -49,6 +49,7 @@ class Predicate {
  private:
   std::unique_ptr<predicate_detail::Node> root_;
   std::vector<FieldRef> fields_;
+  std::vector<const JsonPath*> payload_paths_;  // into fields_, for PayloadScan::prefetch
 
   friend class PredicateCompiler;
 };

@@ -104,6 +104,8 @@ class PredicateCompiler {
     Predicate p;
     *p.root_ = std::move(root);
     p.fields_ = std::move(fields_);
+    for (const auto& f : p.fields_)
+      if (f.reads_payload()) p.payload_paths_.push_back(&f.path());
     return p;
   }
 

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "routing/quoted.hpp"
+
 namespace sluice::routing {
 
 namespace {
@@ -108,14 +110,14 @@ class RouteCompiler {
       auto colon = text.find(':');
       source.connector = std::string(text.substr(0, colon));
       if (source.connector.empty()) {
-        error(here, "'" + std::string(text) + "' names no connector before ':'");
+        error(here, quoted(text) + " names no connector before ':'");
         return;
       }
       check(source.connector, RouteCompileOptions::Role::kSource, here);
       if (colon != std::string_view::npos) {
         std::string_view pattern = text.substr(colon + 1);
         if (pattern.empty()) {
-          error(here, "'" + std::string(text) + "' has an empty subject pattern after ':'");
+          error(here, quoted(text) + " has an empty subject pattern after ':'");
           return;
         }
         SubjectSyntax syntax =
@@ -326,13 +328,13 @@ std::optional<OutputTarget> compile_target(std::string_view text, std::string& e
   auto colon = text.find(':');
   t.connector = std::string(text.substr(0, colon));
   if (t.connector.empty()) {
-    error = "'" + std::string(text) + "' names no connector before ':'";
+    error = quoted(text) + " names no connector before ':'";
     return std::nullopt;
   }
   if (colon == std::string_view::npos) return t;
   std::string_view subject = text.substr(colon + 1);
   if (subject.empty()) {
-    error = "'" + std::string(text) + "' has an empty subject after ':'";
+    error = quoted(text) + " has an empty subject after ':'";
     return std::nullopt;
   }
   auto compiled = Template::compile(subject, error);

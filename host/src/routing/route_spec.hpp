@@ -53,6 +53,11 @@ struct CompiledRoute {
   std::optional<OutputTarget> dead_letter;
   // Kept as written for the Lua layer; null when absent.
   boost::json::value transform;
+  // Every payload path this route reads (where, subject templates, throttle
+  // and dedup keys), each once, pointing into this route: plan them on a
+  // PayloadScan and one validating pass serves them all. Filled by
+  // RouteTable::add (where the route's address no longer changes).
+  std::vector<const JsonPath*> payload_paths;
 };
 
 struct RouteCompileOptions {

@@ -4,9 +4,35 @@
 
 namespace sluice::routing {
 
+namespace {
+
+void add_path(const FieldRef& field, std::vector<const JsonPath*>& out) {
+  if (!field.reads_payload()) return;
+  for (const JsonPath* p : out)
+    if (p->text() == field.path().text()) return;
+  out.push_back(&field.path());
+}
+
+void add_template(const Template& t, std::vector<const JsonPath*>& out) {
+  for (const auto& f : t.fields()) add_path(f, out);
+}
+
+void collect_payload_paths(CompiledRoute& r) {
+  auto& out = r.payload_paths;
+  out.clear();
+  for (const auto& f : r.where.fields()) add_path(f, out);
+  for (const auto& t : r.to.targets()) add_template(t.subject, out);
+  if (r.throttle && r.throttle->key) add_template(*r.throttle->key, out);
+  if (r.dedup) add_template(r.dedup->key, out);
+  if (r.dead_letter) add_template(r.dead_letter->subject, out);
+}
+
+}  // namespace
+
 RouteTable::RouteId RouteTable::add(CompiledRoute route) {
   const auto id = static_cast<RouteId>(routes_.size());
   routes_.push_back(std::make_unique<CompiledRoute>(std::move(route)));
+  collect_payload_paths(*routes_.back());
   for (const RouteSource& source : routes_.back()->from) {
     auto it = by_connector_.find(std::string_view(source.connector));
     if (it == by_connector_.end())

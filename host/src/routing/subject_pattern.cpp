@@ -1,5 +1,7 @@
 #include "routing/subject_pattern.hpp"
 
+#include "routing/quoted.hpp"
+
 namespace sluice::routing {
 
 std::optional<SubjectSyntax> parse_subject_syntax(std::string_view name) {
@@ -82,7 +84,7 @@ std::optional<SubjectPattern> SubjectPattern::compile(std::string_view text, Sub
       p.tokens_.push_back({TokenKind::kOne, {}});
     } else if (token == rules.rest) {
       if (syntax != SubjectSyntax::kAmqp && !last)
-        return fail("'" + std::string(rules.rest) + "' must be the last token");
+        return fail(quoted(rules.rest) + " must be the last token");
       if (syntax == SubjectSyntax::kNats) p.tokens_.push_back({TokenKind::kOne, {}});
       // AMQP `#.#` means the same as `#`; collapsing keeps matching linear.
       if (p.tokens_.empty() || p.tokens_.back().kind != TokenKind::kRest)

@@ -43,6 +43,7 @@ class Template {
   // The template as written.
   const std::string& text() const { return text_; }
   bool reads_payload() const;
+  const std::vector<FieldRef>& fields() const { return fields_; }
 
  private:
   struct Part {

@@ -19,9 +19,16 @@ Predicate compile(std::string_view spec_json) {
   return p ? std::move(*p) : Predicate();
 }
 
+// Evaluates both ways a payload can be read (parsed DOM, text scanner); they
+// must agree.
 Verdict eval(std::string_view spec_json, const runtime::Envelope& m,
              std::string_view source = "tracking") {
-  return compile(spec_json).evaluate(MessageContext{m, source, "node-1"});
+  Predicate p = compile(spec_json);
+  Verdict dom = p.evaluate(MessageContext{m, source, "node-1"});
+  PayloadScan scan;
+  Verdict scanned = p.evaluate(MessageContext{m, source, "node-1", &scan});
+  EXPECT_EQ(dom, scanned) << "DOM and scanner disagree on " << spec_json;
+  return dom;
 }
 
 bool on_tracking(std::string_view spec_json) {
@@ -226,6 +233,11 @@ TEST(Predicate, SubjectTestRunsBeforeTheParseIsNeeded) {
   // Deciding on the subject first gives a definite answer for a bad payload.
   EXPECT_EQ(p.evaluate(MessageContext{*m, "s", "n"}), Verdict::kNoMatch);
   EXPECT_FALSE(compile(R"({"subject": "x"})").reads_payload());
+  // Scanning: the payload is not even validated.
+  auto good = make_message(kTrackingEvent, "tracking.data");
+  PayloadScan scan;
+  EXPECT_EQ(p.evaluate(MessageContext{*good, "s", "n", &scan}), Verdict::kNoMatch);
+  EXPECT_EQ(scan.state(), PayloadScan::State::kUnchecked);
 }
 
 TEST(Predicate, SharesOneFieldRefPerName) {

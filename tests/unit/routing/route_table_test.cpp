@@ -78,5 +78,32 @@ TEST(RouteTable, ManyRoutesStillMatchExactly) {
   EXPECT_EQ(match(t, "k", "dev.500.temp"), (Ids{500, 1000}));
 }
 
+TEST(RouteTable, RoutesListThePayloadPathsTheyReadOnce) {
+  RouteTable t;
+  auto id = t.add(route(R"({"from": "k", "where": {"data.ENGINE_STATUS": "ON", "subject": "x"},
+                            "to": "ws:devices/${data.DEVICE_ID}/${subject}",
+                            "throttle": {"key": "data.DEVICE_ID", "rate": 1},
+                            "dedup": {"key": "uuid", "window_ms": 10}})"));
+  std::vector<std::string> texts;
+  for (const JsonPath* p : t.route(id).payload_paths) texts.push_back(p->text());
+  EXPECT_EQ(texts, (std::vector<std::string>{"data.ENGINE_STATUS", "data.DEVICE_ID", "uuid"}));
+}
+
+TEST(RouteTable, PlannedRoutePathsAreReadInOneValidatingPass) {
+  RouteTable t;
+  auto id = t.add(route(R"({"from": "k", "where": {"data.ENGINE_STATUS": "ON"},
+                            "to": "ws:devices/${data.DEVICE_ID}"})"));
+  const CompiledRoute& r = t.route(id);
+  runtime::Envelope m;
+  m.payload = R"({"data": {"ENGINE_STATUS": "ON", "DEVICE_ID": "d1"}})";
+  PayloadScan scan;
+  scan.plan(r.payload_paths);
+  MessageContext ctx{m, "k", "n", &scan};
+  EXPECT_EQ(r.where.evaluate(ctx), Verdict::kMatch);
+  std::string subject;
+  EXPECT_TRUE(r.to.targets()[0].subject.render(ctx, subject).complete());
+  EXPECT_EQ(subject, "devices/d1");
+}
+
 }  // namespace
 }  // namespace sluice::routing

@@ -62,6 +62,28 @@ TEST(Template, NonStringValuesRenderAsJsonText) {
   EXPECT_EQ(out, R"(42|12.5|true|null|18446744073709551615|{"a":[1,2]})");
 }
 
+TEST(Template, ScannedPayloadRendersLikeTheParsedOne) {
+  auto m = make_message(R"({"i": 42, "d": 12.5, "b": true, "z": null, "big": 18446744073709551615,
+                           "s": "a\"b", "o": {"a": [1, 2]}})");
+  auto t = compile("${i}|${d}|${b}|${z}|${big}|${s}|${o}");
+  std::string dom, scanned;
+  t.render(MessageContext{*m, "s", "n"}, dom);
+  PayloadScan scan;
+  EXPECT_TRUE(t.render(MessageContext{*m, "s", "n", &scan}, scanned).complete());
+  EXPECT_EQ(scanned, R"(42|12.5|true|null|18446744073709551615|a"b|{"a": [1, 2]})");
+  // Objects keep their spacing when scanned; everything else is identical.
+  EXPECT_EQ(dom.substr(0, dom.rfind('|')), scanned.substr(0, scanned.rfind('|')));
+}
+
+TEST(Template, ScannedNonJsonPayloadIsReported) {
+  auto m = make_message("{\"a\": ", "subj");
+  PayloadScan scan;
+  std::string out;
+  auto r = compile("${a}").render(MessageContext{*m, "s", "n", &scan}, out);
+  EXPECT_TRUE(r.not_json);
+  EXPECT_EQ(scan.state(), PayloadScan::State::kInvalid);
+}
+
 TEST(Template, MissingFieldRendersEmptyAndIsCounted) {
   auto m = make_message(R"({"a": "x"})");
   std::string out;
