@@ -6,6 +6,8 @@
 #include <cmath>
 #include <random>
 
+#include "subject.hpp"
+
 namespace sluice::nats {
 
 const char* link_state_name(LinkState state) {
@@ -108,11 +110,17 @@ bool NatsConnection::open(std::string& error) {
     return true;
   }
   if (s == NATS_NOT_YET_CONNECTED) {
-    host_.logf(LogLevel::kWarn, "NATS server not reachable yet (%s); retrying in the background",
-               settings_.urls.front().c_str());
+    const char* why = nullptr;
+    natsConnection_GetLastError(nc_, &why);
+    {
+      std::lock_guard lock(mutex_);
+      if (why && *why) last_error_ = why;
+    }
+    host_.logf(LogLevel::kWarn, "cannot connect to NATS at %s yet (%s); retrying in the background",
+               redact_url(settings_.urls.front()).c_str(), why && *why ? why : "unreachable");
     return true;
   }
-  error = "cannot connect to " + settings_.urls.front() + ": " + nats_error(s);
+  error = "cannot connect to " + redact_url(settings_.urls.front()) + ": " + nats_error(s);
   nc_ = nullptr;
   return false;
 }
@@ -140,13 +148,28 @@ bool NatsConnection::wait_connected(int64_t timeout_ms) {
 }
 
 std::string NatsConnection::describe() const {
-  std::lock_guard lock(mutex_);
   auto state = state_.load();
+  std::string error;
+  if (state != LinkState::kConnected && nc_) {
+    // cnats keeps the reason of the last failed attempt (refused, TLS,
+    // authorization) in a fixed buffer; reading it does not block.
+    const char* text = nullptr;
+    natsConnection_GetLastError(nc_, &text);
+    if (text && *text) error = text;
+  }
+  std::lock_guard lock(mutex_);
   std::string text = link_state_name(state);
   if (state == LinkState::kConnected) return text + " to " + server_url_;
+  text += " to " + redact_url(settings_.urls.front());
+  if (settings_.urls.size() > 1) text += " (+" + std::to_string(settings_.urls.size() - 1) + ")";
   if (state == LinkState::kReconnecting || state == LinkState::kConnecting)
-    text += " (attempt round " + std::to_string(attempts_.load()) + ")";
-  if (!last_error_.empty()) text += ": " + last_error_;
+    text += ", attempt round " + std::to_string(attempts_.load());
+  if (error.empty()) {
+    error = last_error_;
+  } else if (!last_error_.empty() && error != last_error_) {
+    error += " (before: " + last_error_ + ")";  // e.g. the authorization failure behind a close
+  }
+  if (!error.empty()) text += ": " + error;
   return text;
 }
 
@@ -164,7 +187,7 @@ void NatsConnection::note_connected(natsConnection* nc) {
   bool reconnect;
   {
     std::lock_guard lock(mutex_);
-    server_url_ = url;
+    server_url_ = redact_url(url);
     last_error_.clear();
     reconnect = ever_connected_;
     ever_connected_ = true;
@@ -173,7 +196,8 @@ void NatsConnection::note_connected(natsConnection* nc) {
   connected_gauge_.set(1);
   if (reconnect) reconnects_.add(1);
   set_state(LinkState::kConnected);
-  host_.logf(LogLevel::kInfo, "%s to NATS server %s", reconnect ? "reconnected" : "connected", url);
+  host_.logf(LogLevel::kInfo, "%s to NATS server %s", reconnect ? "reconnected" : "connected",
+             redact_url(url).c_str());
   if (connected_hooks_) connected_hooks_();
 }
 

@@ -78,7 +78,7 @@ bool subject_matches(std::string_view subject, std::string_view pattern) {
 }
 
 std::optional<std::string> url_problem(std::string_view url) {
-  std::string u(url);
+  std::string u = redact_url(url);  // messages never show a password
   std::string_view rest = url;
   if (auto scheme_end = rest.find("://"); scheme_end != std::string_view::npos) {
     auto scheme = rest.substr(0, scheme_end);
@@ -103,6 +103,14 @@ std::optional<std::string> url_problem(std::string_view url) {
     if (c == ' ' || c == '/' || c == '?' || c == '#')
       return "url '" + u + "': host '" + std::string(host) + "' is not a host name";
   return std::nullopt;
+}
+
+std::string redact_url(std::string_view url) {
+  size_t start = url.find("://");
+  start = start == std::string_view::npos ? 0 : start + 3;
+  size_t at = url.find('@', start);
+  if (at == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, start)) + "***" + std::string(url.substr(at));
 }
 
 bool url_wants_tls(std::string_view url) { return url.substr(0, 6) == "tls://"; }

@@ -28,6 +28,9 @@ bool subject_matches(std::string_view subject, std::string_view pattern);
 // nullopt when it is.
 std::optional<std::string> url_problem(std::string_view url);
 
+// `url` with any user:password@ part replaced by "***@", for logs and health.
+std::string redact_url(std::string_view url);
+
 // True when `url` asks for TLS (tls:// scheme).
 bool url_wants_tls(std::string_view url);
 

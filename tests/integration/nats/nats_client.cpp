@@ -118,15 +118,19 @@ std::string unique_prefix(const std::string& name) {
          std::to_string(counter.fetch_add(1)) + "_" + std::to_string(rd() % 100000);
 }
 
-PrivateServer::PrivateServer() : port_(free_tcp_port()) { start(); }
+PrivateServer::PrivateServer(std::vector<std::string> extra_args)
+    : port_(free_tcp_port()), extra_args_(std::move(extra_args)) {
+  start();
+}
 
 PrivateServer::~PrivateServer() { stop(); }
 
 void PrivateServer::start() {
   if (process_) return;
-  process_ = std::make_unique<Process>(std::vector<std::string>{"nats-server", "-a", "127.0.0.1",
-                                                                "-p", std::to_string(port_), "-js",
-                                                                "-sd", dir_.file("js")});
+  std::vector<std::string> argv{"nats-server",         "-a",  "127.0.0.1", "-p",
+                                std::to_string(port_), "-js", "-sd",       dir_.file("js")};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  process_ = std::make_unique<Process>(argv);
   if (!wait_until([&] { return tcp_port_open("127.0.0.1", port_); }, std::chrono::seconds(10)))
     throw std::runtime_error("private nats-server did not start on port " + std::to_string(port_) +
                              ": " + process_->output());

@@ -73,15 +73,18 @@ std::string unique_prefix(const std::string& name);
 // A private nats-server (with JetStream) on a free loopback port.
 class PrivateServer {
  public:
-  PrivateServer();
+  // `extra_args` go to nats-server (e.g. --user/--pass, --tls ...).
+  explicit PrivateServer(std::vector<std::string> extra_args = {});
   ~PrivateServer();
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+  uint16_t port() const { return port_; }
   void start();
   void stop();
   bool running() const { return process_ != nullptr; }
 
  private:
   uint16_t port_;
+  std::vector<std::string> extra_args_;
   TempDir dir_;
   std::unique_ptr<Process> process_;
 };

@@ -49,5 +49,14 @@ TEST(NatsSubject, UrlProblem_AcceptsNatsUrlsOnly) {
   EXPECT_TRUE(url_problem("nats://"));
 }
 
+TEST(NatsSubject, RedactUrl_HidesCredentials) {
+  EXPECT_EQ(redact_url("nats://alice:secret@h:4222"), "nats://***@h:4222");
+  EXPECT_EQ(redact_url("tok@h:4222"), "***@h:4222");
+  EXPECT_EQ(redact_url("nats://h:4222"), "nats://h:4222");
+  auto problem = url_problem("nats://alice:secret@h:x");
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->find("secret"), std::string::npos) << *problem;
+}
+
 }  // namespace
 }  // namespace sluice::nats
