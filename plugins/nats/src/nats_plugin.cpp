@@ -175,7 +175,7 @@ size_t NatsPlugin::pending_publishes() const {
 
 Status NatsPlugin::publish_core(const std::string& subject, std::string_view reply,
                                 const MessageView& message, Completion& completion,
-                                std::string& error) {
+                                std::string& error, bool confirm) {
   // The host may route to this connector before starting it (it starts
   // sources in config order): busy makes it wait instead of failing.
   if (!started_) return Status::kBusy;
@@ -194,7 +194,7 @@ Status NatsPlugin::publish_core(const std::string& subject, std::string_view rep
     metrics_.publish_failed.add(1);
     return s == NATS_MAX_PAYLOAD ? Status::kRejected : Status::kError;
   }
-  if (confirmer_) {
+  if (confirmer_ && confirm) {
     confirmer_->add(completion, epoch);
   } else {
     metrics_.published.add(1);
@@ -245,7 +245,9 @@ Status NatsPlugin::reply(std::string_view reply_to, const MessageView& message,
     error = "the message has no reply subject";
     return Status::kRejected;
   }
-  return publish_core(std::string(reply_to), {}, message, completion, error);
+  // A reply is as good as the requester's timeout: nobody retries a reply,
+  // so it completes once cnats took it, without a PING/PONG round trip.
+  return publish_core(std::string(reply_to), {}, message, completion, error, false);
 }
 
 void NatsPlugin::ack(uint64_t ack_id, Outcome outcome) {

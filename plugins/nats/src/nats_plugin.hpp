@@ -52,9 +52,11 @@ class NatsPlugin : public Plugin {
   void set_problem(std::string problem);
   // Resolves the outgoing subject (message's, else default_subject).
   bool outgoing_subject(const MessageView& message, std::string& subject, std::string& error) const;
-  // Core publish of `message` to `subject`, completed per publish_confirm.
+  // Core publish of `message` to `subject`, completed per publish_confirm
+  // (or as soon as cnats took it when `confirm` is false).
   Status publish_core(const std::string& subject, std::string_view reply,
-                      const MessageView& message, Completion& completion, std::string& error);
+                      const MessageView& message, Completion& completion, std::string& error,
+                      bool confirm = true);
   // Publish (or request) whose answer comes back on the reply inbox.
   Status send_with_reply(ReplyRouter::Kind kind, const std::string& subject,
                          const MessageView& message, int64_t timeout_ms, Completion& completion,
