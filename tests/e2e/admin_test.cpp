@@ -50,7 +50,7 @@ constexpr const char* kGenerateToNull = R"(connectors:
     payload: '{"n":${counter},"status":"${random:ON|OFF}"}'
     key: "k${counter}"
   sink:
-    plugin: null
+    plugin: "null"
 routes:
   - name: on-only
     from: gen
@@ -59,7 +59,7 @@ routes:
 )";
 
 TEST_F(AdminTest, Admin_MetricsParseStrictlyAndCountersAgree) {
-  start(kGenerateToNull);
+  ASSERT_NO_FATAL_FAILURE(start(kGenerateToNull));
   ASSERT_TRUE(wait_until(
       [&] { return metrics().sum("sluice_messages_acked_total", {{"connector", "gen"}}) == 3000; },
       30s))
@@ -91,7 +91,7 @@ TEST_F(AdminTest, Admin_MetricsParseStrictlyAndCountersAgree) {
 }
 
 TEST_F(AdminTest, Admin_StatsJsonAgreesWithMetrics) {
-  start(kGenerateToNull);
+  ASSERT_NO_FATAL_FAILURE(start(kGenerateToNull));
   ASSERT_TRUE(wait_until(
       [&] { return metrics().sum("sluice_messages_acked_total", {{"connector", "gen"}}) == 3000; },
       30s));
@@ -116,9 +116,10 @@ TEST_F(AdminTest, Admin_StatsJsonAgreesWithMetrics) {
 
 TEST_F(AdminTest, Admin_ReadyzFollowsConnectorHealth) {
   auto flag = dir_.path() / "unhealthy";
-  start("connectors:\n  flaky:\n    plugin: ctest\n    unhealthy_flag_file: " + flag.string() +
-        "\n    sink_file: " + (dir_.path() / "sink.txt").string() +
-        "\n  gen:\n    plugin: generate\n    rate: 50\nroutes:\n  - from: gen\n    to: flaky\n");
+  ASSERT_NO_FATAL_FAILURE(
+      start("connectors:\n  flaky:\n    plugin: ctest\n    unhealthy_flag_file: " + flag.string() +
+            "\n    sink_file: " + (dir_.path() / "sink.txt").string() +
+            "\n  gen:\n    plugin: generate\n    rate: 50\nroutes:\n  - from: gen\n    to: flaky\n"));
   ASSERT_TRUE(wait_until([&] { return get("/readyz").status == 200; }, 10s));
   write_file(flag, "down");
   ASSERT_TRUE(wait_until([&] { return get("/readyz").status == 503; }, 10s));
@@ -154,16 +155,16 @@ int raw_status(uint16_t port, const std::string& bytes, std::chrono::seconds wai
 }
 
 TEST_F(AdminTest, Admin_BadRequestsGetProperStatusAndRoutingGoesOn) {
-  start(R"(connectors:
+  ASSERT_NO_FATAL_FAILURE(start(R"(connectors:
   gen:
     plugin: generate
     rate: 200
   sink:
-    plugin: null
+    plugin: "null"
 routes:
   - from: gen
     to: sink
-)");
+)"));
   double before = metrics().sum("sluice_messages_in_total", {{"connector", "gen"}});
   EXPECT_EQ(get("/nope").status, 404);
   auto post = http_request("127.0.0.1", port_, "POST", "/metrics");

@@ -26,7 +26,10 @@ bool split_host_port(const std::string& listen, std::string& host, unsigned shor
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer& server)
-      : stream_(std::move(socket)), server_(server), connections_(server.connections_) {
+      : stream_(std::move(socket)),
+        read_timer_(stream_.get_executor()),
+        server_(server),
+        connections_(server.connections_) {
     connections_->fetch_add(1);
   }
   ~Session() { connections_->fetch_sub(1); }
@@ -38,14 +41,26 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.limits_.header_limit));
     parser_->body_limit(server_.limits_.body_limit);
-    stream_.expires_after(server_.limits_.read_timeout);
+    // Our own timer rather than the stream's expiry: expiry closes the
+    // socket, and a slow client should still hear 408 before we hang up.
+    stream_.expires_never();
+    timed_out_ = false;
+    read_timer_.expires_after(server_.limits_.read_timeout);
+    read_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->read_timer_.cancel();
                        self->on_read(ec);
                      });
   }
 
   void on_read(beast::error_code ec) {
+    if (timed_out_) return reply_error(http::status::request_timeout);
     if (ec == http::error::end_of_stream || ec == boost::asio::error::connection_reset) return;
     if (ec == http::error::header_limit) return reply_error(http::status::request_header_fields_too_large);
     if (ec == http::error::body_limit) return reply_error(http::status::payload_too_large);
@@ -78,7 +93,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void write(Response res, bool close) {
     auto shared = std::make_shared<Response>(std::move(res));
-    stream_.expires_after(server_.limits_.read_timeout);
+    stream_.expires_after(server_.limits_.write_timeout);
     http::async_write(stream_, *shared,
                       [self = shared_from_this(), shared, close](beast::error_code ec, size_t) {
                         if (ec || close) {
@@ -91,6 +106,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  boost::asio::steady_timer read_timer_;
+  bool timed_out_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer& server_;

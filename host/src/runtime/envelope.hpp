@@ -19,6 +19,7 @@
 namespace sluice::runtime {
 
 class Connector;
+class Delivery;
 
 struct Header {
   std::string name;
@@ -51,6 +52,9 @@ class Envelope {
   Connector* source = nullptr;
   uint64_t ack_id = 0;
   bool needs_ack = false;
+  // The source message's at-least-once record while it is routed (set by
+  // the worker; lets a throttle that holds the message keep it open).
+  Delivery* delivery = nullptr;
   std::chrono::steady_clock::time_point received_at{};
 
   const std::string* header(std::string_view name) const {
@@ -69,6 +73,8 @@ class Envelope {
   // first use only. Not thread-safe: one worker owns a message while
   // routing it.
   const boost::json::value* json() const;
+  // True once json() parsed the payload successfully (it is then free).
+  bool json_parsed() const { return json_state_ == JsonState::kParsed; }
   // The parse error text when json() returned nullptr.
   const std::string& json_error() const { return json_error_; }
   // Call after changing `payload` so the next json() parses it again.

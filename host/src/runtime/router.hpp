@@ -24,6 +24,10 @@ class Dispatch {
   virtual ~Dispatch() = default;
   // Sends one output; the delivery is held until it settles.
   virtual void send(Delivery& delivery, Output output) = 0;
+  // Which worker is routing (per-worker router state: throttles, selectors).
+  virtual size_t worker_index() const = 0;
+  // Runs `task` later on this same worker (timer-driven releases).
+  virtual void post(std::function<void()> task) = 0;
 };
 
 using ConnectorLookup = std::function<Connector*(const std::string& name)>;
@@ -48,9 +52,13 @@ class Router {
 
 // Compiles the config's routes. Every problem goes to `errors`, each
 // prefixed with the route's location.
+// `workers` sizes the per-worker state; `timers` arms throttle releases
+// (may be null when only checking).
+class TimerService;
 std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig>& routes,
                                            const ConnectorLookup& lookup,
                                            metrics::Registry& registry, const std::string& node_id,
+                                           size_t workers, TimerService* timers,
                                            std::vector<std::string>& errors);
 
 }  // namespace sluice::runtime

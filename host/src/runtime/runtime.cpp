@@ -78,7 +78,7 @@ std::vector<std::string> Runtime::check() {
     connectors_.push_back(std::make_unique<Connector>(*this, cc, *plugin, metrics_));
   }
   auto lookup = [this](const std::string& name) { return connector(name); };
-  build_router(config_.routes, lookup, metrics_, config_.node_id, errors);
+  build_router(config_.routes, lookup, metrics_, config_.node_id, 1, nullptr, errors);
   connectors_.clear();
   shut_down_ = true;  // nothing was started
   return errors;
@@ -104,7 +104,10 @@ std::vector<std::string> Runtime::build() {
   if (!errors.empty()) return errors;
 
   auto lookup = [this](const std::string& name) { return connector(name); };
-  auto router = build_router(config_.routes, lookup, metrics_, config_.node_id, errors);
+  size_t workers = config_.workers > 0 ? static_cast<size_t>(config_.workers)
+                                       : std::max(1u, std::thread::hardware_concurrency());
+  auto router =
+      build_router(config_.routes, lookup, metrics_, config_.node_id, workers, &timers_, errors);
   if (!config_.control_subject.empty()) {
     auto spec = parse_target(config_.control_subject);
     control_ = {connector(spec.connector), spec.subject};

@@ -44,6 +44,7 @@ void Worker::process(const EnvelopePtr& message) {
   bool timed = (++processed_ & 15) == 0;
   auto t0 = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   auto* delivery = new Delivery(runtime_, message);
+  message->delivery = delivery;
   if (!runtime_.handle_control(message, *delivery, *this)) {
     auto router = runtime_.router();
     if (!router || !router->route(message, *delivery, *this)) runtime_.count_unrouted();

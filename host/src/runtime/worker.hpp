@@ -25,7 +25,8 @@ class Worker : public Dispatch {
   }
   // Runs `task` on this worker's thread, ahead of no one, ignoring the
   // bound (retries and timer releases that are already accounted for).
-  void post(std::function<void()> task) { queue_.push_always(Item{std::move(task)}); }
+  void post(std::function<void()> task) override { queue_.push_always(Item{std::move(task)}); }
+  size_t worker_index() const override { return index_; }
 
   void start();
   void close() { queue_.close(); }

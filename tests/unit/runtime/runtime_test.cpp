@@ -190,7 +190,7 @@ TEST_F(RuntimeTest, Runtime_ShutdownWaitsForInFlightAndAcksThem) {
 
 TEST_F(RuntimeTest, Runtime_WhereFilterDropsAreAckedAndCounted) {
   cfg_.connectors = {probe("src", "record"), probe("out", "record")};
-  cfg_.routes = {route(R"({"name":"moving","from":"src","where":{"data.SPEED":"12.50"},"to":"out"})")};
+  cfg_.routes = {route(R"({"name":"moving","from":"src","where":{"data.SPEED":{"ne":"0.00"}},"to":"out"})")};
   start();
   auto* src = ProbePlugin::get("src");
   ASSERT_EQ(src->emit(R"({"data":{"SPEED":"0.00"}})", "a"), Status::kOk);
@@ -215,6 +215,43 @@ TEST_F(RuntimeTest, Runtime_UnroutedMessagesAreAckedAndCounted) {
   ASSERT_EQ(src->emit("x", "k"), Status::kOk);
   ASSERT_TRUE(wait_until([&] { return src->acked() == 1; }, 5s));
   EXPECT_EQ(rt_->metrics().counter("sluice_unrouted_total", "").value(), 1);
+  EXPECT_TRUE(rt_->shutdown());
+}
+
+TEST_F(RuntimeTest, Runtime_TemplatesSubjectsAndFiltersBySetMembership) {
+  cfg_.connectors = {probe("src", "record"), probe("backup", "record")};
+  cfg_.routes = {route(
+      R"({"from":"src","to":"backup:devices/${data.id}","where":{"data.id":{"in":["a","b"]}}})")};
+  start();
+  auto* src = ProbePlugin::get("src");
+  ASSERT_EQ(src->emit(R"({"data":{"id":"a"}})", "a"), Status::kOk);
+  ASSERT_EQ(src->emit(R"({"data":{"id":"z"}})", "z"), Status::kOk);
+  ASSERT_TRUE(wait_until([&] { return src->acked() == 2; }, 5s));
+  auto out = ProbePlugin::get("backup")->recorded();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].subject, "devices/a");
+  EXPECT_TRUE(rt_->shutdown());
+}
+
+TEST_F(RuntimeTest, Runtime_ThrottleKeepsLatestPerKeyAndAcksCoalesced) {
+  cfg_.workers = 1;
+  cfg_.connectors = {probe("src", "record"), probe("out", "record")};
+  cfg_.routes = {route(
+      R"({"name":"t","from":"src","to":"out","throttle":{"key":"data.id","rate":2,"burst":1,"keep_latest":true}})")};
+  start();
+  auto* src = ProbePlugin::get("src");
+  // One key, five messages at once: the first goes, the next four coalesce
+  // into one held message that goes when the next token frees (~500 ms).
+  for (int i = 1; i <= 5; ++i)
+    ASSERT_EQ(src->emit(R"({"data":{"id":"dev"},"n":)" + std::to_string(i) + "}", "dev"),
+              Status::kOk);
+  ASSERT_TRUE(wait_until([&] { return src->acked() == 5; }, 5s));
+  auto out = ProbePlugin::get("out")->recorded();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].payload, R"({"data":{"id":"dev"},"n":1})");
+  EXPECT_EQ(out[1].payload, R"({"data":{"id":"dev"},"n":5})");
+  auto& coalesced = rt_->metrics().counter("sluice_route_coalesced_total", "", {{"route", "t"}});
+  EXPECT_EQ(coalesced.value(), 3);
   EXPECT_TRUE(rt_->shutdown());
 }
 

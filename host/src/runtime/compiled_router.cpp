@@ -1,0 +1,289 @@
+// The router built on the routing engine (host/src/routing): routes found
+// through the RouteTable index, `where` predicates on payload fields read
+// by scanning (no DOM unless something else parsed it), templated subjects,
+// output groups (fanout, fallback, round_robin), per-key throttles released
+// by timers, dedup windows and dead letters. One immutable router; its
+// mutable parts (throttles, selectors, dedup) exist once per worker.
+#include <algorithm>
+#include <mutex>
+
+#include "routing/dedup_window.hpp"
+#include "routing/route_spec.hpp"
+#include "routing/route_table.hpp"
+#include "runtime/connector.hpp"
+#include "runtime/router.hpp"
+#include "runtime/timer_service.hpp"
+
+namespace sluice::runtime {
+
+TargetSpec parse_target(const std::string& text) {
+  auto colon = text.find(':');
+  if (colon == std::string::npos) return {text, ""};
+  return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
+namespace {
+
+using routing::Clock;
+
+struct ResolvedTarget {
+  Connector* connector = nullptr;
+  const routing::OutputTarget* target = nullptr;
+};
+
+struct RouteEntry {
+  std::unique_ptr<RouteStats> stats;
+  std::vector<ResolvedTarget> outputs;
+  std::optional<ResolvedTarget> dead_letter;
+};
+
+// What one worker keeps per route.
+struct WorkerRouteState {
+  routing::OutputSelector selector;
+  std::unique_ptr<routing::Throttle> throttle;
+  std::unique_ptr<routing::DedupWindow> dedup;
+  std::optional<Clock::time_point> timer_due;  // the release timer armed, if any
+};
+
+class CompiledRouter : public Router {
+ public:
+  CompiledRouter(routing::RouteTable table, std::vector<RouteEntry> entries, std::string node_id,
+                 size_t workers, TimerService* timers)
+      : table_(std::move(table)),
+        entries_(std::move(entries)),
+        node_id_(std::move(node_id)),
+        timers_(timers),
+        state_(workers) {
+    for (auto& per_worker : state_) {
+      per_worker.resize(entries_.size());
+      for (size_t r = 0; r < entries_.size(); ++r) {
+        const auto& route = table_.route(static_cast<routing::RouteTable::RouteId>(r));
+        if (route.throttle)
+          per_worker[r].throttle = std::make_unique<routing::Throttle>(route.throttle->spec);
+        if (route.dedup)
+          per_worker[r].dedup =
+              std::make_unique<routing::DedupWindow>(route.dedup->window, route.dedup->max_keys);
+      }
+    }
+  }
+
+  bool route(const EnvelopePtr& message, Delivery& delivery, Dispatch& out) const override {
+    thread_local std::vector<routing::RouteTable::RouteId> matched;
+    matched.clear();
+    const std::string& source = message->source ? message->source->name() : empty_;
+    table_.match(source, message->subject, matched);
+    if (matched.empty()) return false;
+    routing::PayloadScan scan;
+    routing::MessageContext ctx{*message, source, node_id_, message->json_parsed() ? nullptr : &scan};
+    auto& worker_state = state_[out.worker_index() % state_.size()];
+    for (auto id : matched) {
+      const auto& route = table_.route(id);
+      const auto& entry = entries_[id];
+      auto& st = worker_state[id];
+      entry.stats->matched.inc();
+      auto verdict = route.where.evaluate(ctx);
+      if (verdict == routing::Verdict::kNotJson) {
+        entry.stats->parse_errors.inc();
+        if (entry.dead_letter) {
+          entry.stats->dead_lettered.inc();
+          send_to(*entry.dead_letter, with_error(*message, "payload is not JSON"), delivery, out,
+                  ctx, entry, nullptr);
+        } else {
+          entry.stats->filtered.inc();
+        }
+        continue;
+      }
+      if (verdict == routing::Verdict::kNoMatch) {
+        entry.stats->filtered.inc();
+        continue;
+      }
+      if (st.dedup) {
+        std::string key;
+        route.dedup->key.render(ctx, key);
+        if (st.dedup->is_duplicate(key, std::chrono::steady_clock::now())) {
+          entry.stats->filtered.inc();
+          continue;
+        }
+      }
+      if (st.throttle) {
+        std::string key;
+        if (route.throttle->key) route.throttle->key->render(ctx, key);
+        auto now = std::chrono::steady_clock::now();
+        auto decision = st.throttle->offer(key, message, now);
+        account_drop(decision, entry);
+        if (decision.action == routing::ThrottleDecision::Action::kDropped) continue;
+        if (decision.action == routing::ThrottleDecision::Action::kHeld) {
+          entry.stats->throttled.inc();
+          delivery.hold();  // settled when released or dropped
+          arm_release(id, st, out);
+          continue;
+        }
+      }
+      send_outputs(id, message, delivery, out, ctx);
+    }
+    return true;
+  }
+
+  std::map<std::string, std::vector<std::string>> subscriptions() const override {
+    return table_.subscriptions();
+  }
+
+  std::vector<std::string> sources() const override {
+    std::vector<std::string> out;
+    for (const auto& [connector, patterns] : table_.subscriptions()) out.push_back(connector);
+    return out;
+  }
+
+ private:
+  static EnvelopePtr with_error(const Envelope& m, const std::string& error) {
+    auto copy = std::make_shared<Envelope>();
+    copy->payload = m.payload;
+    copy->key = m.key;
+    copy->subject = m.subject;
+    copy->headers = m.headers;
+    copy->headers.push_back({"sluice-error", error});
+    copy->timestamp_ms = m.timestamp_ms;
+    return copy;
+  }
+
+  // A message the throttle let go of without sending is settled here:
+  // dropped on purpose, so its source is acked, and counted.
+  void account_drop(routing::ThrottleDecision& decision, const RouteEntry& entry) const {
+    if (!decision.dropped) return;
+    if (decision.reason == routing::DropReason::kCoalesced)
+      entry.stats->coalesced.inc();
+    else
+      entry.stats->dropped.inc();
+    // The offered message itself was never held: nothing to settle for it.
+    bool was_held = decision.action != routing::ThrottleDecision::Action::kDropped;
+    if (was_held && decision.dropped->delivery) decision.dropped->delivery->settle(true);
+  }
+
+  void send_outputs(routing::RouteTable::RouteId id, const EnvelopePtr& message,
+                    Delivery& delivery, Dispatch& out, const routing::MessageContext& ctx) const {
+    const auto& route = table_.route(id);
+    const auto& entry = entries_[id];
+    auto& st = state_[out.worker_index() % state_.size()][id];
+    thread_local std::vector<size_t> chosen;
+    chosen.clear();
+    st.selector.select(
+        route.to,
+        [&](size_t i) {
+          Connector* c = entry.outputs[i].connector;
+          return c && c->health().healthy;
+        },
+        chosen);
+    for (size_t i : chosen) send_to(entry.outputs[i], message, delivery, out, ctx, entry, &entry);
+  }
+
+  void send_to(const ResolvedTarget& t, const EnvelopePtr& message, Delivery& delivery,
+               Dispatch& out, const routing::MessageContext& ctx, const RouteEntry& entry,
+               const RouteEntry* dead_letter_of) const {
+    std::string subject;
+    if (t.target->has_subject)
+      t.target->subject.render(ctx, subject);
+    else
+      subject = message->subject;
+    std::optional<Target> dl;
+    if (dead_letter_of && dead_letter_of->dead_letter) {
+      const auto& d = *dead_letter_of->dead_letter;
+      std::string dl_subject;
+      if (d.target->has_subject)
+        d.target->subject.render(ctx, dl_subject);
+      else
+        dl_subject = message->subject;
+      dl = Target{d.connector, std::move(dl_subject)};
+    }
+    out.send(delivery, Output(OutputKind::kPublish, Target{t.connector, std::move(subject)}, message,
+                              std::move(dl), entry.stats.get()));
+  }
+
+  void arm_release(routing::RouteTable::RouteId id, WorkerRouteState& st, Dispatch& out) const {
+    auto due = st.throttle->next_release_time();
+    if (!due || !timers_) return;
+    if (st.timer_due && *st.timer_due <= *due) return;  // an earlier timer will re-arm
+    st.timer_due = *due;
+    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *due - std::chrono::steady_clock::now());
+    if (delay.count() < 0) delay = std::chrono::milliseconds(0);
+    Dispatch* worker = &out;
+    // The timer thread only posts; the release runs on the owning worker,
+    // which alone touches this throttle.
+    timers_->start(delay + std::chrono::milliseconds(1), std::chrono::milliseconds(0),
+                   [this, id, worker] { worker->post([this, id, worker] { release(id, *worker); }); });
+  }
+
+  void release(routing::RouteTable::RouteId id, Dispatch& out) const {
+    auto& st = state_[out.worker_index() % state_.size()][id];
+    st.timer_due.reset();
+    st.throttle->release_due(std::chrono::steady_clock::now(), [&](const auto& released) {
+      const EnvelopePtr& message = released.message;
+      Delivery* delivery = message->delivery;
+      const std::string& source = message->source ? message->source->name() : empty_;
+      routing::MessageContext ctx{*message, source, node_id_, nullptr};
+      send_outputs(id, message, *delivery, out, ctx);
+      delivery->settle(true);  // the hold taken when it was throttled
+    });
+    arm_release(id, st, out);
+  }
+
+  routing::RouteTable table_;
+  std::vector<RouteEntry> entries_;
+  std::string node_id_;
+  TimerService* timers_;
+  std::string empty_;
+  // [worker][route]; each worker touches only its own row.
+  mutable std::vector<std::vector<WorkerRouteState>> state_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig>& routes,
+                                           const ConnectorLookup& lookup,
+                                           metrics::Registry& registry, const std::string& node_id,
+                                           size_t workers, TimerService* timers,
+                                           std::vector<std::string>& errors) {
+  routing::RouteCompileOptions options;
+  options.check_connector = [&](std::string_view name,
+                                routing::RouteCompileOptions::Role role) -> std::optional<std::string> {
+    Connector* c = lookup(std::string(name));
+    if (!c) return "unknown connector '" + std::string(name) + "'";
+    if (role == routing::RouteCompileOptions::Role::kSource && !c->is_source())
+      return "connector '" + c->name() + "' (plugin " + c->plugin().name() + ") is not a source";
+    if (role == routing::RouteCompileOptions::Role::kSink && !c->is_sink())
+      return "connector '" + c->name() + "' (plugin " + c->plugin().name() + ") is not a sink";
+    return std::nullopt;
+  };
+  routing::RouteTable table;
+  std::vector<RouteEntry> entries;
+  int index = 0;
+  for (const auto& rc : routes) {
+    ++index;
+    std::string context = rc.where.file.empty() ? "routes[" + std::to_string(index - 1) + "]"
+                                                : rc.where.str() + ": route";
+    std::string name = rc.name;
+    if (const auto* n = rc.spec.if_contains("name"); name.empty() && n && n->is_string())
+      name = n->get_string();
+    if (name.empty()) name = "route-" + std::to_string(index);
+    boost::json::object spec = rc.spec;
+    spec["name"] = name;
+    auto compiled = routing::compile_route(spec, options, context + " '" + name + "'", errors);
+    if (!compiled) continue;
+    RouteEntry entry;
+    entry.stats = std::make_unique<RouteStats>(registry, name);
+    for (const auto& t : compiled->to.targets())
+      entry.outputs.push_back({lookup(t.connector), nullptr});
+    if (compiled->dead_letter)
+      entry.dead_letter = ResolvedTarget{lookup(compiled->dead_letter->connector), nullptr};
+    auto id = table.add(std::move(*compiled));
+    // Point at the targets now owned by the table (stable: held by pointer).
+    const auto& owned = table.route(id);
+    for (size_t i = 0; i < entry.outputs.size(); ++i) entry.outputs[i].target = &owned.to.targets()[i];
+    if (entry.dead_letter) entry.dead_letter->target = &*owned.dead_letter;
+    entries.push_back(std::move(entry));
+  }
+  return std::make_shared<CompiledRouter>(std::move(table), std::move(entries), node_id,
+                                          std::max<size_t>(1, workers), timers);
+}
+
+}  // namespace sluice::runtime
