@@ -46,10 +46,13 @@ class BatchWriter {
     size_t before = buffer_.size();
     format(buffer_);
     pending_bytes_ += buffer_.size() - before;
-    if (completions_.empty() && before == 0) first_append_ = Clock::now();
+    bool first = completions_.empty() && before == 0;
+    if (first) first_append_ = Clock::now();
     completions_.push_back(std::move(completion));
     ++appended_;
-    if (buffer_.size() >= options_.batch_bytes) wake_writer_.notify_one();
+    // The first pending line wakes the writer so that it starts the
+    // flush_interval clock; a full batch wakes it to write at once.
+    if (first || buffer_.size() >= options_.batch_bytes) wake_writer_.notify_one();
     return true;
   }
 
