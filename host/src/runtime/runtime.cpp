@@ -141,8 +141,10 @@ std::vector<std::string> Runtime::start() {
 
   auto subs = router()->subscriptions();
   if (control_.first && !control_.second.empty()) subs[control_.first->name()].push_back(control_.second);
-  for (const auto& [name, patterns] : subs) {
+  for (auto& [name, patterns] : subs) {
     Connector* c = connector(name);
+    // A route reading the whole connector subscribes to "" (everything).
+    if (patterns.empty()) patterns.emplace_back();
     for (const auto& p : patterns) {
       std::string err = c->subscribe(p);
       if (!err.empty()) errors.push_back("connector '" + name + "': " + err);

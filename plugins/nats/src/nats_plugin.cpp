@@ -40,6 +40,8 @@ NatsPlugin::~NatsPlugin() {
 }
 
 Status NatsPlugin::subscribe(std::string_view pattern, std::string& error) {
+  // "": a route reads the whole connector, i.e. what `subjects` names.
+  if (pattern.empty()) return Status::kOk;
   std::string subject = expand_node_id(pattern, host().node_id());
   if (auto problem = subject_problem(subject, true)) {
     error = *problem;

@@ -261,8 +261,10 @@ typedef struct sluice_plugin_vtable {
 
   /* Asks a source to deliver messages whose subject matches `pattern`, in
    * the plugin's own wildcard syntax (a route's `from`). Called before
-   * `start`, once per distinct pattern. A plugin that takes its inputs from
-   * its config may ignore it. Optional (NULL). */
+   * `start`, once per distinct pattern; an empty pattern means a route reads
+   * everything the connector delivers. Not called at all when no route
+   * reads from the connector. A plugin that takes its inputs from its
+   * config may ignore the pattern. Optional (NULL). */
   sluice_status (*subscribe)(sluice_instance* instance, const char* pattern,
                              sluice_error* error);
 
