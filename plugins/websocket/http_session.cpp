@@ -1,6 +1,7 @@
 #include "http_session.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "ws_session.hpp"
 

@@ -178,7 +178,7 @@ void WsSession<Stream>::do_close(uint16_t code, const std::string& reason) {
     beast::get_lowest_layer(ws_).socket().close(ignored);
     return;
   }
-  ws::close_reason why(code, reason);
+  ws::close_reason why(static_cast<ws::close_code>(code), reason);
   ws_.async_close(why, [self = this->shared_from_this()](beast::error_code ec) {
     // The pending read completes when the peer answers (or the handshake
     // timeout fires); it finishes the session.
