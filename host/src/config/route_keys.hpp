@@ -9,10 +9,12 @@
 namespace sluice::config {
 
 enum class RouteValueShape {
-  kString,        // a scalar
-  kStringOrList,  // a scalar or a non-empty list of scalars
-  kMapping,       // a mapping
-  kAny,           // checked by the route engine
+  kString,         // a scalar
+  kStringOrList,   // a scalar or a non-empty list of scalars
+  kOutputs,        // like kStringOrList, or an output group { fallback: [a, b] }
+  kMapping,        // a mapping
+  kMappingOrList,  // a mapping or a list (of mappings: `where` tests that all must pass)
+  kAny,            // checked by the route engine
 };
 
 struct RouteKey {
@@ -26,8 +28,8 @@ inline constexpr std::array kRouteKeys = {
     RouteKey{"name", RouteValueShape::kString, false, false},
     RouteKey{"description", RouteValueShape::kString, false, false},
     RouteKey{"from", RouteValueShape::kStringOrList, true, true},
-    RouteKey{"where", RouteValueShape::kMapping, false, false},
-    RouteKey{"to", RouteValueShape::kStringOrList, true, true},
+    RouteKey{"where", RouteValueShape::kMappingOrList, false, false},
+    RouteKey{"to", RouteValueShape::kOutputs, true, true},
     RouteKey{"transform", RouteValueShape::kAny, false, false},
     RouteKey{"throttle", RouteValueShape::kMapping, false, false},
     RouteKey{"dedup", RouteValueShape::kAny, false, false},

@@ -41,9 +41,28 @@ void check_value(const RouteKey& key, const ConfigNode& value, const std::string
     case RouteValueShape::kStringOrList:
       if (auto list = reader.string_or_list(value, path)) targets = std::move(*list);
       break;
+    case RouteValueShape::kOutputs:
+      if (value.is_mapping()) {
+        // An output group: the route engine checks the policy names; the
+        // connectors in it must exist all the same.
+        for (const auto& group : value.entries) {
+          std::string group_path = path + "." + group.key;
+          if (auto list = reader.string_or_list(group.value, group_path)) {
+            for (auto& t : *list) check_connector_reference(t, group_path, connector_names, reader);
+          }
+        }
+        return;
+      }
+      if (auto list = reader.string_or_list(value, path)) targets = std::move(*list);
+      break;
     case RouteValueShape::kMapping:
       if (!value.is_mapping()) {
         reader.error(value.where, path + ": expected a mapping, got " + describe(value));
+      }
+      break;
+    case RouteValueShape::kMappingOrList:
+      if (!value.is_mapping() && !value.is_sequence()) {
+        reader.error(value.where, path + ": expected a mapping or a list, got " + describe(value));
       }
       break;
     case RouteValueShape::kAny:

@@ -283,6 +283,18 @@ TEST(ConfigLoader, ReportsUnknownConnectorInRoutesWithSuggestion) {
             }));
 }
 
+TEST(ConfigLoader, ReportsUnknownConnectorInAnOutputGroup) {
+  auto loaded = load_yaml(yaml_lines({
+      "connectors: { in: { plugin: stdio }, a: { plugin: file }, b: { plugin: file } }",
+      "routes:",
+      "  - from: in",
+      "    to: { fallback: [a, c, \"b:x\"] }",
+  }));
+  EXPECT_EQ(
+      loaded.errors(),
+      Strings{"cfg.yaml:4:25: routes[0].to.fallback: unknown connector 'c'; did you mean 'a'?"});
+}
+
 TEST(ConfigLoader, ReportsUnknownConnectorInControlSubject) {
   auto loaded = load_yaml(yaml_lines({
       "control_subject: nats:sluice.control",
@@ -314,7 +326,7 @@ TEST(ConfigLoader, ReportsRouteShapeErrors) {
       "  - to: a",                             // 3
       "  - from: a",                           // 4
       "    to: []",                            // 5
-      "    where: [x]",                        // 6
+      "    where: x",                          // 6
       "  - just a string",                     // 7
       "  - from: [a, {b: 1}]",                 // 8
       "    to: a",                             // 9
@@ -323,7 +335,8 @@ TEST(ConfigLoader, ReportsRouteShapeErrors) {
             (Strings{
                 "cfg.yaml:3:5: routes[0]: missing required key 'from'",
                 "cfg.yaml:5:9: routes[1].to: the list is empty",
-                "cfg.yaml:6:12: routes[1].where: expected a mapping, got a list",
+                "cfg.yaml:6:12: routes[1].where: expected a mapping or a list, got the string "
+                "\"x\"",
                 "cfg.yaml:7:5: routes[2]: expected a mapping (from:, to:, ...), got the string "
                 "\"just a string\"",
                 "cfg.yaml:8:15: routes[3].from[1]: expected a string, got a mapping",

@@ -248,6 +248,19 @@ TEST(ConfigLoader, AppliesYamlMergeKeysAndIgnoresExtensionKeys) {
             boost::json::parse(R"({"brokers":"127.0.0.1:9093"})"));
 }
 
+TEST(ConfigLoader, AcceptsOutputGroupsAndWhereLists) {
+  auto loaded = load_yaml(yaml_lines({
+      "connectors: { in: { plugin: stdio }, a: { plugin: file }, b: { plugin: file } }",
+      "routes:",
+      "  - from: in",
+      "    where: [{ data.kind: alert }, { data.level: 3 }]",
+      "    to: { fallback: [a, \"b:backup\"] }",
+  }));
+  ASSERT_EQ(loaded.errors(), Strings{});
+  EXPECT_EQ(loaded.config.routes[0].spec.at("to"),
+            boost::json::parse(R"({"fallback": ["a", "b:backup"]})"));
+}
+
 TEST(ConfigLoader, RouteWithoutNameKeepsAnEmptyName) {
   auto loaded = load_yaml(yaml_lines({
       "connectors: { in: { plugin: stdio }, out: { plugin: file } }",
