@@ -330,9 +330,12 @@ template_pipeline_runs() {
   cat >"$dir/sluice.yaml" <<EOF
 node_id: package-test
 state_dir: $dir/state
+admin:
+  enabled: false
 connectors:
   input:
     plugin: file
+    mode: source
     path: $dir/input.txt
   shout:
     plugin: template
