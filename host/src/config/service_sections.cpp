@@ -64,7 +64,12 @@ void read_logging(const ConfigNode& node, LoggingConfig& logging, FieldReader& r
   if (!reader.mapping_or_null(node, "logging")) return;
   reader.reject_unknown_keys(node, kLoggingKeys, "logging");
   if (const auto* e = node.find("level")) {
-    if (auto v = reader.choice(e->value, "logging.level", kLogLevels)) logging.level = *v;
+    // The logger's own spelling is "warn"; "warning" is too common to refuse.
+    if (e->value.is_scalar() && e->value.text == "warning") {
+      logging.level = "warn";
+    } else if (auto v = reader.choice(e->value, "logging.level", kLogLevels)) {
+      logging.level = *v;
+    }
   }
   if (const auto* e = node.find("format")) {
     if (auto v = reader.choice(e->value, "logging.format", kLogFormats)) logging.format = *v;

@@ -253,13 +253,13 @@ TEST(ConfigLoader, AcceptsIpv6AndHostNameListenAddresses) {
 TEST(ConfigLoader, ReportsBadLogLevelWithSuggestion) {
   auto loaded = load_yaml(yaml_lines({
       "logging:",
-      "  level: warning",
+      "  level: debg",
       "  format: xml",
   }));
   EXPECT_EQ(loaded.errors(),
             (Strings{
-                "cfg.yaml:2:10: logging.level: 'warning' is not one of trace, debug, info, warn, "
-                "error, off; did you mean 'warn'?",
+                "cfg.yaml:2:10: logging.level: 'debg' is not one of trace, debug, info, warn, "
+                "error, off; did you mean 'debug'?",
                 "cfg.yaml:3:11: logging.format: 'xml' is not one of text, json",
             }));
 }

@@ -261,6 +261,12 @@ TEST(ConfigLoader, AcceptsOutputGroupsAndWhereLists) {
             boost::json::parse(R"({"fallback": ["a", "b:backup"]})"));
 }
 
+TEST(ConfigLoader, LogLevelWarningIsReadAsWarn) {
+  auto loaded = load_yaml("logging: { level: warning }\n");
+  ASSERT_EQ(loaded.errors(), Strings{});
+  EXPECT_EQ(loaded.config.logging.level, "warn");
+}
+
 TEST(ConfigLoader, RouteWithoutNameKeepsAnEmptyName) {
   auto loaded = load_yaml(yaml_lines({
       "connectors: { in: { plugin: stdio }, out: { plugin: file } }",
