@@ -27,7 +27,7 @@ TEST(NatsCheck, ValidSettings_Pass) {
                                 dir.file("user.creds") +
                                 "\n"
                                 "    queue_group: workers\n"
-                                "    subjects: [\"orders.>\", \"cmd.$${node_id}\"]\n"
+                                "    subjects: [\"orders.>\", \"cmd.${node_id}\"]\n"
                                 "    jetstream: {stream: ORDERS, deliver: push, batch: 10}\n",
                             &output),
             0)

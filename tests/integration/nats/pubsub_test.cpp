@@ -69,10 +69,10 @@ connectors:
   bus:
     plugin: nats
     url: )" + nats_url() + R"(
-    headers: {X-Origin: "sluice-$${node_id}"}
+    headers: {X-Origin: "sluice-${node_id}"}
 routes:
   - from: lines
-    to: bus:)" + prefix + R"(.$${node_id}
+    to: bus:)" + prefix + R"(.${node_id}
 )");
   ASSERT_TRUE(received->wait_for(200, std::chrono::seconds(20))) << sluice.output();
   auto messages = received->snapshot();
@@ -98,7 +98,7 @@ connectors:
   bus:
     plugin: nats
     url: )" + nats_url() + R"(
-    subjects: [")" + prefix + R"(.cmd.$${node_id}"]
+    subjects: [")" + prefix + R"(.cmd.${node_id}"]
   out:
     plugin: file
     path: )" + out + R"(
