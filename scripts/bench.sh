@@ -118,7 +118,8 @@ for name in "${scenarios[@]}"; do
 done
 
 echo
-echo "== results ($BENCH_LINES lines, $((BENCH_BYTES / 1000000)) MB; $(nproc) cores; MB = 10^6 bytes)"
+echo "== results ($BENCH_LINES lines, $((BENCH_BYTES / 1000000)) MB; $(nproc) cores, load average" \
+  "$(cut -d' ' -f1-3 /proc/loadavg); MB = 10^6 bytes)"
 # shellcheck source=../tests/bench/common/bench_lib.sh
 source tests/bench/common/bench_lib.sh
 bench_table "$BENCH_RESULTS"

@@ -5,7 +5,9 @@
 #
 #   scripts/test.sh [CTEST_ARGS...]    e.g. scripts/test.sh -R nats
 #
-# SLUICE_TEST_BUILD_DIR overrides the build directory (default build/).
+# SLUICE_TEST_BUILD_DIR overrides the build directory (default build/);
+# SLUICE_TEST_SKIP_PACKAGES=1 skips scripts/package-test.sh (which installs
+# and purges the packages on this machine).
 #
 # Exit status: non-zero if the build or any test failed.
 set -euo pipefail
@@ -37,7 +39,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 status=0
 ctest --test-dir "$build" --output-on-failure -j2 --timeout 600 "$@" || status=1
 
-if [[ -f scripts/package-test.sh ]]; then
+if [[ -f scripts/package-test.sh && ${SLUICE_TEST_SKIP_PACKAGES:-0} != 1 ]]; then
   echo "test: scripts/package-test.sh"
   bash scripts/package-test.sh || status=1
 fi
