@@ -100,15 +100,16 @@ void KafkaClient::produce(const std::string& topic, const std::vector<Record>& r
         rd_kafka_header_add(headers, n.data(), static_cast<ssize_t>(n.size()), v.data(),
                             static_cast<ssize_t>(v.size()));
     }
+    const void* key = r.key ? r.key->data() : nullptr;
+    const size_t key_len = r.key ? r.key->size() : 0;
     rd_kafka_resp_err_t err;
     for (int attempt = 0;; ++attempt) {
       err = rd_kafka_producev(
           producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
           RD_KAFKA_V_VALUE(const_cast<char*>(r.payload.data()), r.payload.size()),
-          RD_KAFKA_V_KEY(r.key ? r.key->data() : nullptr, r.key ? r.key->size() : 0),
-          RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms),
-          RD_KAFKA_V_OPAQUE(&failures), RD_KAFKA_V_END);
+          RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_HEADERS(headers),
+          RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_OPAQUE(&failures), RD_KAFKA_V_END);
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || attempt > 1000) break;
       rd_kafka_poll(producer_, 10);
     }

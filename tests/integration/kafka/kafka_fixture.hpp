@@ -46,6 +46,9 @@ class MockCluster {
 };
 
 struct Record {
+  Record() = default;
+  Record(std::string p, std::optional<std::string> k = std::nullopt)
+      : payload(std::move(p)), key(std::move(k)) {}
   std::string payload;
   std::optional<std::string> key;
   std::vector<std::pair<std::string, std::string>> headers;
