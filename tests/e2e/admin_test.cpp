@@ -1,10 +1,10 @@
 // The admin HTTP server of a running `sluice run`: Prometheus metrics that
 // a strict parser accepts and whose counters agree, /stats, /readyz
 // following connector health, and bad requests that never affect routing.
-#include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -26,8 +26,7 @@ class AdminTest : public ::testing::Test {
                             "/state\nadmin:\n  listen: 127.0.0.1:" + std::to_string(port_) + "\n" +
                             connectors_and_routes);
     proc_.emplace(SluiceProcess::run(config_.string()));
-    ASSERT_TRUE(wait_until([&] { return get("/healthz").status == 200; }, 20s))
-        << proc_->output();
+    ASSERT_TRUE(wait_until([&] { return get("/healthz").status == 200; }, 20s)) << proc_->output();
   }
   HttpResponse get(const std::string& target) { return http_get("127.0.0.1", port_, target); }
   PromText metrics() {
@@ -61,7 +60,9 @@ routes:
 TEST_F(AdminTest, Admin_MetricsParseStrictlyAndCountersAgree) {
   ASSERT_NO_FATAL_FAILURE(start(kGenerateToNull));
   ASSERT_TRUE(wait_until(
-      [&] { return metrics().sum("sluice_messages_acked_total", {{"connector", "gen"}}) == 3000; },
+      [&] {
+        return metrics().sum("sluice_messages_acked_total", {{"connector", "gen"}}) == 3000;
+      },
       30s))
       << proc_->output();
   auto m = metrics();
@@ -93,7 +94,9 @@ TEST_F(AdminTest, Admin_MetricsParseStrictlyAndCountersAgree) {
 TEST_F(AdminTest, Admin_StatsJsonAgreesWithMetrics) {
   ASSERT_NO_FATAL_FAILURE(start(kGenerateToNull));
   ASSERT_TRUE(wait_until(
-      [&] { return metrics().sum("sluice_messages_acked_total", {{"connector", "gen"}}) == 3000; },
+      [&] {
+        return metrics().sum("sluice_messages_acked_total", {{"connector", "gen"}}) == 3000;
+      },
       30s));
   auto r = get("/stats");
   ASSERT_EQ(r.status, 200);
@@ -116,10 +119,10 @@ TEST_F(AdminTest, Admin_StatsJsonAgreesWithMetrics) {
 
 TEST_F(AdminTest, Admin_ReadyzFollowsConnectorHealth) {
   auto flag = dir_.path() / "unhealthy";
-  ASSERT_NO_FATAL_FAILURE(
-      start("connectors:\n  flaky:\n    plugin: ctest\n    unhealthy_flag_file: " + flag.string() +
-            "\n    sink_file: " + (dir_.path() / "sink.txt").string() +
-            "\n  gen:\n    plugin: generate\n    rate: 50\nroutes:\n  - from: gen\n    to: flaky\n"));
+  ASSERT_NO_FATAL_FAILURE(start(
+      "connectors:\n  flaky:\n    plugin: ctest\n    unhealthy_flag_file: " + flag.string() +
+      "\n    sink_file: " + (dir_.path() / "sink.txt").string() +
+      "\n  gen:\n    plugin: generate\n    rate: 50\nroutes:\n  - from: gen\n    to: flaky\n"));
   ASSERT_TRUE(wait_until([&] { return get("/readyz").status == 200; }, 10s));
   write_file(flag, "down");
   ASSERT_TRUE(wait_until([&] { return get("/readyz").status == 503; }, 10s));
@@ -172,8 +175,9 @@ routes:
   EXPECT_EQ(post.headers["allow"], "GET");
   EXPECT_EQ(http_request("127.0.0.1", port_, "GET", "/reload").status, 405);
   std::string huge(20000, 'a');
-  EXPECT_EQ(raw_status(port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + huge + "\r\n\r\n", 5s),
-            431);
+  EXPECT_EQ(
+      raw_status(port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + huge + "\r\n\r\n", 5s),
+      431);
   EXPECT_EQ(raw_status(port_, "NOT HTTP AT ALL\r\n\r\n", 5s), 400);
   // A slow client that never finishes its headers is cut off with 408.
   EXPECT_EQ(raw_status(port_, "GET /metrics HTTP/1.1\r\nHost: x\r\n", 15s), 408);
@@ -185,7 +189,9 @@ routes:
   EXPECT_NE(page.body.find("<title>sluice status</title>"), std::string::npos);
   // Routing went on throughout.
   EXPECT_TRUE(wait_until(
-      [&] { return metrics().sum("sluice_messages_in_total", {{"connector", "gen"}}) > before + 100; },
+      [&] {
+        return metrics().sum("sluice_messages_in_total", {{"connector", "gen"}}) > before + 100;
+      },
       10s));
   EXPECT_EQ(proc_->stop(), 0);
 }

@@ -39,8 +39,10 @@ routes:
   EXPECT_NE(out.find("'wrokers'"), std::string::npos) << out;
   EXPECT_NE(out.find("did you mean 'workers'"), std::string::npos) << out;
   // A plugin's settings, validated by the plugin, shown with the connector.
-  EXPECT_NE(out.find(path + ":4:3: connector 'gen' (generate): unknown setting 'rat'; did you mean 'rate'?"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find(path +
+               ":4:3: connector 'gen' (generate): unknown setting 'rat'; did you mean 'rate'?"),
+      std::string::npos)
       << out;
   EXPECT_NE(out.find("connector 'out' (file)"), std::string::npos) << out;
   EXPECT_NE(out.find("no plugin named 'no_such_plugin'"), std::string::npos) << out;
@@ -63,7 +65,8 @@ TEST(SluiceCheck, Check_AcceptsAValidConfigAndTheShippedDefault) {
   auto config = dir.path() / "ok.yaml";
   write_file(config, R"(connectors:
   gen: { plugin: generate, count: 10 }
-  out: { plugin: file, path: )" + (dir.path() / "out.txt").string() + R"( }
+  out: { plugin: file, path: )" +
+                         (dir.path() / "out.txt").string() + R"( }
 routes:
   - { from: gen, to: out }
 )");
@@ -76,7 +79,8 @@ routes:
 TEST(SluiceCheck, Check_InterpolatesEnvironmentAndReportsMissingVariables) {
   TempDir dir;
   auto config = dir.path() / "env.yaml";
-  write_file(config, "node_id: ${SLUICE_TEST_UNSET_VARIABLE}\nworkers: ${SLUICE_TEST_WORKERS:-2}\n");
+  write_file(config,
+             "node_id: ${SLUICE_TEST_UNSET_VARIABLE}\nworkers: ${SLUICE_TEST_WORKERS:-2}\n");
   std::string out;
   EXPECT_EQ(check(config, out), 3) << out;
   EXPECT_NE(out.find("SLUICE_TEST_UNSET_VARIABLE"), std::string::npos) << out;

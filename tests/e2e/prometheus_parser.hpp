@@ -58,11 +58,16 @@ class PromText {
   }
 
  private:
-  static bool name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
-  static bool name_char(char c) { return name_start(c) || std::isdigit(static_cast<unsigned char>(c)); }
+  static bool name_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+  }
+  static bool name_char(char c) {
+    return name_start(c) || std::isdigit(static_cast<unsigned char>(c));
+  }
 
   void parse_all(const std::string& text) {
-    if (!text.empty() && text.back() != '\n') throw PromParseError(0, "text must end with a newline");
+    if (!text.empty() && text.back() != '\n')
+      throw PromParseError(0, "text must end with a newline");
     size_t pos = 0;
     int line_no = 0;
     while (pos < text.size()) {
@@ -84,7 +89,8 @@ class PromText {
     if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) {
       bool help = line[2] == 'H';
       size_t name_end = line.find(' ', 7);
-      std::string name = line.substr(7, name_end == std::string::npos ? std::string::npos : name_end - 7);
+      std::string name =
+          line.substr(7, name_end == std::string::npos ? std::string::npos : name_end - 7);
       check_name(name, n);
       std::string rest = name_end == std::string::npos ? "" : line.substr(name_end + 1);
       auto& f = families_[name];
@@ -95,7 +101,8 @@ class PromText {
       } else {
         if (!f.type.empty()) throw PromParseError(n, "second TYPE for " + name);
         if (!f.samples.empty()) throw PromParseError(n, "TYPE after samples of " + name);
-        static const std::set<std::string> types{"counter", "gauge", "histogram", "summary", "untyped"};
+        static const std::set<std::string> types{"counter", "gauge", "histogram", "summary",
+                                                 "untyped"};
         if (!types.count(rest)) throw PromParseError(n, "unknown type '" + rest + "'");
         f.type = rest;
         current_ = name;
@@ -104,7 +111,8 @@ class PromText {
   }
 
   void check_name(const std::string& name, int n) {
-    if (name.empty() || !name_start(name[0])) throw PromParseError(n, "bad metric name '" + name + "'");
+    if (name.empty() || !name_start(name[0]))
+      throw PromParseError(n, "bad metric name '" + name + "'");
     for (char c : name)
       if (!name_char(c)) throw PromParseError(n, "bad metric name '" + name + "'");
   }
@@ -119,7 +127,9 @@ class PromText {
       ++i;
       while (i < line.size() && line[i] != '}') {
         size_t start = i;
-        while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_')) ++i;
+        while (i < line.size() &&
+               (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_'))
+          ++i;
         std::string key = line.substr(start, i - start);
         if (key.empty() || std::isdigit(static_cast<unsigned char>(key[0])))
           throw PromParseError(n, "bad label name");
@@ -131,9 +141,12 @@ class PromText {
           if (line[i] == '\\') {
             if (i + 1 >= line.size()) throw PromParseError(n, "dangling escape");
             char e = line[i + 1];
-            if (e == 'n') value += '\n';
-            else if (e == '\\' || e == '"') value += e;
-            else throw PromParseError(n, std::string("bad escape \\") + e);
+            if (e == 'n')
+              value += '\n';
+            else if (e == '\\' || e == '"')
+              value += e;
+            else
+              throw PromParseError(n, std::string("bad escape \\") + e);
             i += 2;
           } else {
             value += line[i++];
@@ -148,12 +161,17 @@ class PromText {
       if (i >= line.size()) throw PromParseError(n, "unterminated label set");
       ++i;
     }
-    if (i >= line.size() || line[i] != ' ') throw PromParseError(n, "expected a space before the value");
+    if (i >= line.size() || line[i] != ' ')
+      throw PromParseError(n, "expected a space before the value");
     std::string value = line.substr(i + 1);
-    if (auto sp = value.find(' '); sp != std::string::npos) value = value.substr(0, sp);  // timestamp
-    if (value == "+Inf") s.value = INFINITY;
-    else if (value == "-Inf") s.value = -INFINITY;
-    else if (value == "NaN") s.value = NAN;
+    if (auto sp = value.find(' '); sp != std::string::npos)
+      value = value.substr(0, sp);  // timestamp
+    if (value == "+Inf")
+      s.value = INFINITY;
+    else if (value == "-Inf")
+      s.value = -INFINITY;
+    else if (value == "NaN")
+      s.value = NAN;
     else {
       size_t used = 0;
       try {
@@ -168,7 +186,8 @@ class PromText {
     const auto& type = families_[current_].type;
     bool belongs = s.name == current_;
     if (type == "histogram")
-      belongs = s.name == current_ + "_bucket" || s.name == current_ + "_sum" || s.name == current_ + "_count";
+      belongs = s.name == current_ + "_bucket" || s.name == current_ + "_sum" ||
+                s.name == current_ + "_count";
     if (!belongs) throw PromParseError(n, s.name + " is not part of family " + current_);
     std::string series_key = s.name;
     for (const auto& [k, v] : s.labels) series_key += "\x1f" + k + "=" + v;

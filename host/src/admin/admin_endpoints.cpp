@@ -73,9 +73,8 @@ std::string stats_json(runtime::Runtime& rt) {
   status["routing_time_ewma_us"] = rt.routing_time_ewma_us();
   boost::json::array workers;
   for (const auto& w : rt.workers())
-    workers.push_back(boost::json::object{{"index", w->index()},
-                                          {"queue_depth", w->depth()},
-                                          {"queue_capacity", w->capacity()}});
+    workers.push_back(boost::json::object{
+        {"index", w->index()}, {"queue_depth", w->depth()}, {"queue_capacity", w->capacity()}});
   status["workers"] = std::move(workers);
   status["metrics"] = std::move(families);
   return boost::json::serialize(status);
@@ -88,8 +87,8 @@ Handler make_admin_handler(runtime::Runtime& rt) {
     auto only = [&](http::verb verb, const char* allow) -> std::optional<Response> {
       if (req.method() == verb || (verb == http::verb::get && req.method() == http::verb::head))
         return std::nullopt;
-      auto res = respond(req, http::status::method_not_allowed,
-                         std::string("use ") + allow + "\n", "text/plain");
+      auto res = respond(req, http::status::method_not_allowed, std::string("use ") + allow + "\n",
+                         "text/plain");
       res.set(http::field::allow, allow);
       return res;
     };

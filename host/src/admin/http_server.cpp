@@ -62,7 +62,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   void on_read(beast::error_code ec) {
     if (timed_out_) return reply_error(http::status::request_timeout);
     if (ec == http::error::end_of_stream || ec == boost::asio::error::connection_reset) return;
-    if (ec == http::error::header_limit) return reply_error(http::status::request_header_fields_too_large);
+    if (ec == http::error::header_limit)
+      return reply_error(http::status::request_header_fields_too_large);
     if (ec == http::error::body_limit) return reply_error(http::status::payload_too_large);
     if (ec == beast::error::timeout) return reply_error(http::status::request_timeout);
     if (ec) return reply_error(http::status::bad_request);
@@ -122,8 +123,7 @@ HttpServer::~HttpServer() { stop(); }
 std::string HttpServer::start(const std::string& listen) {
   std::string host;
   unsigned short port = 0;
-  if (!split_host_port(listen, host, port))
-    return "admin.listen '" + listen + "' is not host:port";
+  if (!split_host_port(listen, host, port)) return "admin.listen '" + listen + "' is not host:port";
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
   if (ec) return "admin.listen '" + listen + "': '" + host + "' is not an IP address";

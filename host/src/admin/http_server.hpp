@@ -17,8 +17,8 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using Handler = std::function<Response(const Request&)>;
 
 struct HttpServerLimits {
-  size_t header_limit = 8 * 1024;  // bigger headers: 431
-  size_t body_limit = 64 * 1024;   // bigger bodies: 413
+  size_t header_limit = 8 * 1024;         // bigger headers: 431
+  size_t body_limit = 64 * 1024;          // bigger bodies: 413
   std::chrono::seconds read_timeout{10};  // a request not complete by then: 408
   std::chrono::seconds write_timeout{10};
   int max_connections = 64;

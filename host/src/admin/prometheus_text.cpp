@@ -20,8 +20,8 @@ void append_escaped(std::string& out, const std::string& value, bool help) {
   }
 }
 
-void append_labels(std::string& out, const metrics::Labels& labels, const char* extra_name = nullptr,
-                   const std::string& extra_value = "") {
+void append_labels(std::string& out, const metrics::Labels& labels,
+                   const char* extra_name = nullptr, const std::string& extra_value = "") {
   if (labels.empty() && !extra_name) return;
   out += '{';
   bool first = true;
@@ -45,9 +45,12 @@ void append_labels(std::string& out, const metrics::Labels& labels, const char* 
 
 const char* type_name(metrics::Kind kind) {
   switch (kind) {
-    case metrics::Kind::kCounter: return "counter";
-    case metrics::Kind::kGauge: return "gauge";
-    case metrics::Kind::kHistogram: return "histogram";
+    case metrics::Kind::kCounter:
+      return "counter";
+    case metrics::Kind::kGauge:
+      return "gauge";
+    case metrics::Kind::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }

@@ -25,11 +25,13 @@ std::string StatsdExporter::start(const std::string& address, int interval_ms,
                                   const std::string& prefix) {
   std::string host;
   unsigned short port = 0;
-  if (!split_host_port(address, host, port)) return "metrics.statsd '" + address + "' is not host:port";
+  if (!split_host_port(address, host, port))
+    return "metrics.statsd '" + address + "' is not host:port";
   boost::system::error_code ec;
   boost::asio::ip::udp::resolver resolver(io_);
   auto results = resolver.resolve(host, std::to_string(port), ec);
-  if (ec || results.empty()) return "metrics.statsd: cannot resolve '" + host + "': " + ec.message();
+  if (ec || results.empty())
+    return "metrics.statsd: cannot resolve '" + host + "': " + ec.message();
   endpoint_ = *results.begin();
   socket_.open(endpoint_.protocol(), ec);
   if (ec) return "metrics.statsd: " + ec.message();

@@ -10,10 +10,10 @@ namespace sluice::cli {
 
 enum ExitCode {
   kExitOk = 0,
-  kExitRuntimeError = 1,  // failed while running, or messages left unsettled at shutdown
-  kExitUsage = 2,         // bad command line
-  kExitConfigInvalid = 3, // the config, a connector's settings or a route is wrong
-  kExitPluginErrors = 4,  // a plugin file was refused (`sluice plugins`)
+  kExitRuntimeError = 1,   // failed while running, or messages left unsettled at shutdown
+  kExitUsage = 2,          // bad command line
+  kExitConfigInvalid = 3,  // the config, a connector's settings or a route is wrong
+  kExitPluginErrors = 4,   // a plugin file was refused (`sluice plugins`)
 };
 
 struct Options {

@@ -55,8 +55,7 @@ int plugins_command(const Options& options) {
       const auto* d = p->descriptor;
       std::cout << d->name << " " << (d->version ? d->version : "") << "  ABI " << d->abi_major
                 << "." << d->abi_minor << "  [" << loader::capabilities_text(d->capabilities)
-                << "]  " << p->file << "\n    " << (d->description ? d->description : "")
-                << "\n";
+                << "]  " << p->file << "\n    " << (d->description ? d->description : "") << "\n";
     }
     for (const auto& r : registry.shadowed()) std::cout << "shadowed: " << r.str() << "\n";
     for (const auto& r : registry.refusals()) std::cerr << "refused: " << r.str() << "\n";

@@ -51,13 +51,14 @@ int run_command(const Options& options) {
       rt.shutdown();
       return kExitConfigInvalid;
     }
-    log::info("admin", "admin HTTP on http://" + cfg.admin.listen.substr(0, cfg.admin.listen.rfind(':')) +
-                           ":" + std::to_string(admin_server.port()) + "/");
+    log::info("admin", "admin HTTP on http://" +
+                           cfg.admin.listen.substr(0, cfg.admin.listen.rfind(':')) + ":" +
+                           std::to_string(admin_server.port()) + "/");
   }
   admin::StatsdExporter statsd(rt.metrics(), rt.timers());
   if (!cfg.metrics.statsd.empty()) {
-    if (std::string e = statsd.start(cfg.metrics.statsd, cfg.metrics.statsd_interval_ms,
-                                     cfg.metrics.prefix);
+    if (std::string e =
+            statsd.start(cfg.metrics.statsd, cfg.metrics.statsd_interval_ms, cfg.metrics.prefix);
         !e.empty()) {
       log::error("statsd", e);
       rt.shutdown();

@@ -74,8 +74,8 @@ std::string PluginRegistry::load_file(const std::string& file, const std::string
     return std::string("cannot be loaded: ") + (why ? why : ec.message());
   }
   if (!plugin->library.has(SLUICE_PLUGIN_ENTRY_SYMBOL))
-    return "is not a sluice plugin: it does not export the entry symbol '" SLUICE_PLUGIN_ENTRY_SYMBOL
-           "'";
+    return "is not a sluice plugin: it does not export the entry symbol "
+           "'" SLUICE_PLUGIN_ENTRY_SYMBOL "'";
   auto entry = plugin->library.get<const sluice_plugin_descriptor*()>(SLUICE_PLUGIN_ENTRY_SYMBOL);
   return admit(std::move(plugin), entry());
 }
@@ -154,10 +154,10 @@ void PluginRegistry::load_directories(const std::vector<std::string>& directorie
       }
       for (size_t j = 0; j < first_new; ++j) {
         if (plugins_[j]->name() == name) {
-          shadowed_.push_back({plugins_[indexes[0]]->file,
-                               "is shadowed by " + plugins_[j]->file +
-                                   ", which declares the same plugin name '" + name +
-                                   "' earlier in the plugin path"});
+          shadowed_.push_back(
+              {plugins_[indexes[0]]->file, "is shadowed by " + plugins_[j]->file +
+                                               ", which declares the same plugin name '" + name +
+                                               "' earlier in the plugin path"});
           remove.insert(indexes[0]);
         }
       }

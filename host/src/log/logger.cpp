@@ -29,12 +29,18 @@ std::optional<Format> parse_format(std::string_view text) {
 
 const char* level_name(Level level) {
   switch (level) {
-    case Level::kTrace: return "trace";
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
-    case Level::kOff: return "off";
+    case Level::kTrace:
+      return "trace";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
+    case Level::kOff:
+      return "off";
   }
   return "?";
 }
@@ -59,9 +65,9 @@ void Logger::write(Level level, std::string_view component, std::string_view tex
     return;
   }
   if (r.suppressed > 0) {
-    emit_line(r.level, component,
-              "suppressed " + std::to_string(r.suppressed) + " similar messages: " +
-                  std::string(text));
+    emit_line(
+        r.level, component,
+        "suppressed " + std::to_string(r.suppressed) + " similar messages: " + std::string(text));
   }
   r.window_start = now;
   r.suppressed = 0;
@@ -81,10 +87,8 @@ void Logger::emit_line(Level level, std::string_view component, std::string_view
                 static_cast<int>(ms % 1000));
   std::string line;
   if (format_ == Format::kJson) {
-    boost::json::object o{{"time", stamp},
-                          {"level", level_name(level)},
-                          {"component", component},
-                          {"message", text}};
+    boost::json::object o{
+        {"time", stamp}, {"level", level_name(level)}, {"component", component}, {"message", text}};
     line = boost::json::serialize(o);
   } else {
     line.append(stamp).append(" ").append(level_name(level)).append(" [");

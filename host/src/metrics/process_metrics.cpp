@@ -24,12 +24,10 @@ double open_fds() {
 }
 
 void register_process_metrics(Registry& registry, std::chrono::steady_clock::time_point start) {
-  registry.sampled_gauge("sluice_process_uptime_seconds", "Seconds since sluice started", {},
-                         [start] {
-                           return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                                start)
-                               .count();
-                         });
+  registry.sampled_gauge(
+      "sluice_process_uptime_seconds", "Seconds since sluice started", {}, [start] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      });
   registry.sampled_gauge("sluice_process_resident_memory_bytes", "Resident set size in bytes", {},
                          [] { return resident_memory_bytes(); });
   registry.sampled_gauge("sluice_process_open_fds", "Open file descriptors", {},

@@ -37,8 +37,7 @@ Series& Registry::series(const std::string& name, const std::string& help, Kind 
   return s;
 }
 
-Counter& Registry::counter(const std::string& name, const std::string& help,
-                           const Labels& labels) {
+Counter& Registry::counter(const std::string& name, const std::string& help, const Labels& labels) {
   return series(name, help, Kind::kCounter, labels).counter;
 }
 Gauge& Registry::gauge(const std::string& name, const std::string& help, const Labels& labels) {
@@ -48,9 +47,8 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
                                const Labels& labels) {
   return series(name, help, Kind::kHistogram, labels).histogram;
 }
-void Registry::sampled_gauge(const std::string& name, const std::string& help,
-                             const Labels& labels, std::function<double()> sample,
-                             const void* owner) {
+void Registry::sampled_gauge(const std::string& name, const std::string& help, const Labels& labels,
+                             std::function<double()> sample, const void* owner) {
   auto& s = series(name, help, Kind::kGauge, labels);
   std::lock_guard lock(mutex_);
   s.sample = std::move(sample);

@@ -72,7 +72,7 @@ struct Series {
   Gauge gauge;
   Histogram histogram;
   std::function<double()> sample;  // for gauges computed on read
-  const void* owner = nullptr;      // whose state `sample` reads
+  const void* owner = nullptr;     // whose state `sample` reads
 };
 
 struct Family {
@@ -86,8 +86,7 @@ class Registry {
  public:
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
-  Histogram& histogram(const std::string& name, const std::string& help,
-                       const Labels& labels = {});
+  Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels = {});
   // A gauge whose value is computed when read (queue depth, RSS).
   // `owner` must call detach(owner) before the state `sample` reads goes
   // away; afterwards the gauge reads 0.
@@ -99,8 +98,7 @@ class Registry {
   void for_each(const std::function<void(const Family&)>& fn) const;
 
  private:
-  Series& series(const std::string& name, const std::string& help, Kind kind,
-                 const Labels& labels);
+  Series& series(const std::string& name, const std::string& help, Kind kind, const Labels& labels);
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Family>> families_;
 };

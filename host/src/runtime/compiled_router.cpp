@@ -74,7 +74,8 @@ class CompiledRouter : public Router {
     table_.match(source, message->subject, matched);
     if (matched.empty()) return false;
     routing::PayloadScan scan;
-    routing::MessageContext ctx{*message, source, node_id_, message->json_parsed() ? nullptr : &scan};
+    routing::MessageContext ctx{*message, source, node_id_,
+                                message->json_parsed() ? nullptr : &scan};
     auto& worker_state = state_[out.worker_index() % state_.size()];
     for (auto id : matched) {
       const auto& route = table_.route(id);
@@ -159,8 +160,8 @@ class CompiledRouter : public Router {
     if (was_held && decision.dropped->delivery) decision.dropped->delivery->settle(true);
   }
 
-  void send_outputs(routing::RouteTable::RouteId id, const EnvelopePtr& message,
-                    Delivery& delivery, Dispatch& out, const routing::MessageContext& ctx) const {
+  void send_outputs(routing::RouteTable::RouteId id, const EnvelopePtr& message, Delivery& delivery,
+                    Dispatch& out, const routing::MessageContext& ctx) const {
     const auto& route = table_.route(id);
     const auto& entry = entries_[id];
     auto& st = state_[out.worker_index() % state_.size()][id];
@@ -194,8 +195,8 @@ class CompiledRouter : public Router {
         dl_subject = message->subject;
       dl = Target{d.connector, std::move(dl_subject)};
     }
-    out.send(delivery, Output(OutputKind::kPublish, Target{t.connector, std::move(subject)}, message,
-                              std::move(dl), entry.stats.get()));
+    out.send(delivery, Output(OutputKind::kPublish, Target{t.connector, std::move(subject)},
+                              message, std::move(dl), entry.stats.get()));
   }
 
   void arm_release(routing::RouteTable::RouteId id, WorkerRouteState& st, Dispatch& out) const {
@@ -209,8 +210,9 @@ class CompiledRouter : public Router {
     Dispatch* worker = &out;
     // The timer thread only posts; the release runs on the owning worker,
     // which alone touches this throttle.
-    timers_->start(delay + std::chrono::milliseconds(1), std::chrono::milliseconds(0),
-                   [this, id, worker] { worker->post([this, id, worker] { release(id, *worker); }); });
+    timers_->start(
+        delay + std::chrono::milliseconds(1), std::chrono::milliseconds(0),
+        [this, id, worker] { worker->post([this, id, worker] { release(id, *worker); }); });
   }
 
   void release(routing::RouteTable::RouteId id, Dispatch& out) const {
@@ -244,8 +246,9 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
                                            size_t workers, TimerService* timers,
                                            std::vector<std::string>& errors) {
   routing::RouteCompileOptions options;
-  options.check_connector = [&](std::string_view name,
-                                routing::RouteCompileOptions::Role role) -> std::optional<std::string> {
+  options.check_connector =
+      [&](std::string_view name,
+          routing::RouteCompileOptions::Role role) -> std::optional<std::string> {
     Connector* c = lookup(std::string(name));
     if (!c) return "unknown connector '" + std::string(name) + "'";
     if (role == routing::RouteCompileOptions::Role::kSource && !c->is_source())
@@ -278,7 +281,8 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
     auto id = table.add(std::move(*compiled));
     // Point at the targets now owned by the table (stable: held by pointer).
     const auto& owned = table.route(id);
-    for (size_t i = 0; i < entry.outputs.size(); ++i) entry.outputs[i].target = &owned.to.targets()[i];
+    for (size_t i = 0; i < entry.outputs.size(); ++i)
+      entry.outputs[i].target = &owned.to.targets()[i];
     if (entry.dead_letter) entry.dead_letter->target = &*owned.dead_letter;
     entries.push_back(std::move(entry));
   }

@@ -21,11 +21,16 @@ void complete(sluice_completion* c, sluice_status status, const char* error,
 
 log::Level to_level(sluice_log_level level) {
   switch (level) {
-    case SLUICE_LOG_TRACE: return log::Level::kTrace;
-    case SLUICE_LOG_DEBUG: return log::Level::kDebug;
-    case SLUICE_LOG_INFO: return log::Level::kInfo;
-    case SLUICE_LOG_WARN: return log::Level::kWarn;
-    default: return log::Level::kError;
+    case SLUICE_LOG_TRACE:
+      return log::Level::kTrace;
+    case SLUICE_LOG_DEBUG:
+      return log::Level::kDebug;
+    case SLUICE_LOG_INFO:
+      return log::Level::kInfo;
+    case SLUICE_LOG_WARN:
+      return log::Level::kWarn;
+    default:
+      return log::Level::kError;
   }
 }
 
@@ -37,8 +42,7 @@ int log_enabled(sluice_host*, sluice_log_level level) {
   return log::Logger::instance().enabled(to_level(level)) ? 1 : 0;
 }
 
-sluice_metric* metric(sluice_host* h, sluice_metric_kind kind, const char* name,
-                      const char* help) {
+sluice_metric* metric(sluice_host* h, sluice_metric_kind kind, const char* name, const char* help) {
   return reinterpret_cast<sluice_metric*>(h->connector->plugin_metric(
       kind == SLUICE_METRIC_COUNTER, name ? name : "unnamed", help ? help : ""));
 }
@@ -77,10 +81,22 @@ const char* state_dir(sluice_host* h) {
 }
 void source_finished(sluice_host* h) { runtime_of(h).source_finished(*h->connector); }
 
-const sluice_host_api kApi = {
-    sizeof(sluice_host_api), SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, &emit, &complete, &write_log,
-    &log_enabled, &metric, &metric_add, &metric_set, &timer_start, &timer_cancel, &node_id,
-    &connector_name, &state_dir, &source_finished};
+const sluice_host_api kApi = {sizeof(sluice_host_api),
+                              SLUICE_ABI_MAJOR,
+                              SLUICE_ABI_MINOR,
+                              &emit,
+                              &complete,
+                              &write_log,
+                              &log_enabled,
+                              &metric,
+                              &metric_add,
+                              &metric_set,
+                              &timer_start,
+                              &timer_cancel,
+                              &node_id,
+                              &connector_name,
+                              &state_dir,
+                              &source_finished};
 
 }  // namespace
 

@@ -4,7 +4,8 @@ namespace sluice::runtime {
 
 RouteStats::RouteStats(metrics::Registry& r, const std::string& route)
     : name(route),
-      matched(r.counter("sluice_route_matched_total", "Messages a route matched", {{"route", route}})),
+      matched(
+          r.counter("sluice_route_matched_total", "Messages a route matched", {{"route", route}})),
       filtered(r.counter("sluice_route_filtered_total",
                          "Messages a route's filter or handler dropped on purpose",
                          {{"route", route}})),

@@ -3,8 +3,8 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <cmath>
 #include <boost/json.hpp>
+#include <cmath>
 #include <thread>
 
 #include "log/logger.hpp"
@@ -17,13 +17,20 @@ constexpr const char* kComponent = "runtime";
 
 std::string status_name(sluice_status s) {
   switch (s) {
-    case SLUICE_OK: return "ok";
-    case SLUICE_BUSY: return "busy";
-    case SLUICE_ERROR: return "error";
-    case SLUICE_CLOSED: return "closed";
-    case SLUICE_TIMEOUT: return "timeout";
-    case SLUICE_UNSUPPORTED: return "unsupported";
-    case SLUICE_REJECTED: return "rejected";
+    case SLUICE_OK:
+      return "ok";
+    case SLUICE_BUSY:
+      return "busy";
+    case SLUICE_ERROR:
+      return "error";
+    case SLUICE_CLOSED:
+      return "closed";
+    case SLUICE_TIMEOUT:
+      return "timeout";
+    case SLUICE_UNSUPPORTED:
+      return "unsupported";
+    case SLUICE_REJECTED:
+      return "rejected";
   }
   return "unknown";
 }
@@ -35,8 +42,8 @@ void Delivery::finish() {
 
 Runtime::Runtime(config::Config config, const loader::PluginRegistry& plugins)
     : config_(std::move(config)), plugins_(plugins) {
-  unrouted_ = &metrics_.counter("sluice_unrouted_total",
-                                "Messages no route matched (acked and dropped)");
+  unrouted_ =
+      &metrics_.counter("sluice_unrouted_total", "Messages no route matched (acked and dropped)");
   latency_ = &metrics_.histogram("sluice_end_to_end_latency_seconds",
                                  "From emit to every output confirmed (source ack)");
   metrics::register_process_metrics(metrics_, started_at_);
@@ -73,8 +80,8 @@ std::vector<std::string> Runtime::check() {
     char buf[8192] = "";
     sluice_error err{sizeof(sluice_error), buf, sizeof buf};
     if (plugin->descriptor->vtable->validate(cc.settings_json.c_str(), &err) != SLUICE_OK)
-      errors.push_back(cc.where.str() + ": connector '" + cc.name + "' (" + cc.plugin + "): " +
-                       (buf[0] ? buf : "invalid settings"));
+      errors.push_back(cc.where.str() + ": connector '" + cc.name + "' (" + cc.plugin +
+                       "): " + (buf[0] ? buf : "invalid settings"));
     connectors_.push_back(std::make_unique<Connector>(*this, cc, *plugin, metrics_));
   }
   auto lookup = [this](const std::string& name) { return connector(name); };
@@ -129,8 +136,9 @@ std::vector<std::string> Runtime::start() {
     auto w = std::make_unique<Worker>(*this, i, capacity);
     metrics::Labels labels{{"worker", std::to_string(i)}};
     Worker* raw = w.get();
-    metrics_.sampled_gauge("sluice_queue_depth", "Messages waiting in a worker's ingress queue",
-                           labels, [raw] { return static_cast<double>(raw->depth()); }, raw);
+    metrics_.sampled_gauge(
+        "sluice_queue_depth", "Messages waiting in a worker's ingress queue", labels,
+        [raw] { return static_cast<double>(raw->depth()); }, raw);
     metrics_.sampled_gauge(
         "sluice_queue_capacity", "Bound of a worker's ingress queue", labels,
         [raw] { return static_cast<double>(raw->capacity()); }, raw);
@@ -140,7 +148,8 @@ std::vector<std::string> Runtime::start() {
   for (auto& w : workers_) w->start();
 
   auto subs = router()->subscriptions();
-  if (control_.first && !control_.second.empty()) subs[control_.first->name()].push_back(control_.second);
+  if (control_.first && !control_.second.empty())
+    subs[control_.first->name()].push_back(control_.second);
   for (auto& [name, patterns] : subs) {
     Connector* c = connector(name);
     // A route reading the whole connector subscribes to "" (everything).
@@ -293,7 +302,8 @@ void Runtime::complete(sluice_completion* c, sluice_status status, const char* e
     return;
   }
   std::string text = error && *error ? error : "completed with status " + status_name(status);
-  if (status == SLUICE_ERROR || (status == SLUICE_TIMEOUT && c->output.kind != OutputKind::kRequest))
+  if (status == SLUICE_ERROR ||
+      (status == SLUICE_TIMEOUT && c->output.kind != OutputKind::kRequest))
     attempt_failed(c, status, text);
   else
     failed_for_good(c, text);
@@ -372,8 +382,7 @@ void Runtime::finish_delivery(Delivery* d, bool ok) {
       (ok ? src.stats().acked : src.stats().nacked)->inc();
     }
     latency_->observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - env->received_at)
-            .count());
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - env->received_at).count());
   }
   delete d;
   if (in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
@@ -419,14 +428,13 @@ int Runtime::run(const RunOptions& options) {
   sigemptyset(&set);
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, s);
   log::info(kComponent, "running: " + std::to_string(connectors_.size()) + " connectors, " +
-                            std::to_string(workers_.size()) + " workers, node " +
-                            config_.node_id);
+                            std::to_string(workers_.size()) + " workers, node " + config_.node_id);
   while (!stop_requested_.load()) {
     timespec timeout{0, 100 * 1000 * 1000};
     int sig = sigtimedwait(&set, nullptr, &timeout);
     if (sig == SIGINT || sig == SIGTERM) {
-      log::info(kComponent, std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                                ": draining");
+      log::info(kComponent,
+                std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": draining");
       break;
     }
     if (sig == SIGHUP) {
@@ -495,7 +503,8 @@ bool Runtime::handle_control(const EnvelopePtr& message, Delivery& delivery, Dis
     body = status_json();
   } else if (command == "version") {
     body = boost::json::serialize(boost::json::object{
-        {"node_id", config_.node_id}, {"version", SLUICE_VERSION},
+        {"node_id", config_.node_id},
+        {"version", SLUICE_VERSION},
         {"abi", std::to_string(SLUICE_ABI_MAJOR) + "." + std::to_string(SLUICE_ABI_MINOR)}});
   } else {
     body = boost::json::serialize(boost::json::object{
@@ -526,8 +535,8 @@ std::string Runtime::status_json() const {
         {"failed", s.failed->value()},
     });
   }
-  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::steady_clock::now() - started_at_)
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 started_at_)
                     .count();
   return boost::json::serialize(boost::json::object{{"node_id", config_.node_id},
                                                     {"version", SLUICE_VERSION},

@@ -256,8 +256,8 @@ typedef struct sluice_plugin_vtable {
   /* Creates an instance from a configuration. Should not block on the
    * network: connect in `start`. Returns NULL and fills `error` on failure.
    * `api` and `host` outlive the instance. Required. */
-  sluice_instance* (*create)(const sluice_host_api* api, sluice_host* host,
-                             const char* config_json, sluice_error* error);
+  sluice_instance* (*create)(const sluice_host_api* api, sluice_host* host, const char* config_json,
+                             sluice_error* error);
 
   /* Asks a source to deliver messages whose subject matches `pattern`, in
    * the plugin's own wildcard syntax (a route's `from`). Called before
@@ -265,8 +265,7 @@ typedef struct sluice_plugin_vtable {
    * everything the connector delivers. Not called at all when no route
    * reads from the connector. A plugin that takes its inputs from its
    * config may ignore the pattern. Optional (NULL). */
-  sluice_status (*subscribe)(sluice_instance* instance, const char* pattern,
-                             sluice_error* error);
+  sluice_status (*subscribe)(sluice_instance* instance, const char* pattern, sluice_error* error);
 
   /* Starts connecting and, for a source, emitting. May return before the
    * connection is up (report it through `health`). Required. */
@@ -290,8 +289,7 @@ typedef struct sluice_plugin_vtable {
    * complete's `reply`) or SLUICE_TIMEOUT after timeout_ms. Return values
    * as for publish. Worker threads, concurrently. Optional. */
   sluice_status (*request)(sluice_instance* instance, const sluice_message* message,
-                           uint32_t timeout_ms, sluice_completion* completion,
-                           sluice_error* error);
+                           uint32_t timeout_ms, sluice_completion* completion, sluice_error* error);
 
   /* Sends `message` as the reply to a request this instance emitted, whose
    * reply handle was `reply_to`. Return values as for publish. Worker

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <sluice/plugin.h>
-#include <sluice/settings.hpp>
 
 #include <atomic>
 #include <cstdarg>
@@ -14,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sluice/settings.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -118,7 +118,8 @@ class Completion {
  public:
   Completion() = default;
   Completion(const sluice_host_api* api, sluice_completion* c) : api_(api), c_(c) {}
-  Completion(Completion&& other) noexcept : api_(other.api_), c_(std::exchange(other.c_, nullptr)) {}
+  Completion(Completion&& other) noexcept
+      : api_(other.api_), c_(std::exchange(other.c_, nullptr)) {}
   Completion& operator=(Completion&& other) noexcept {
     if (this != &other) {
       finish(SLUICE_ERROR, "completion replaced before it was completed", nullptr);
@@ -426,9 +427,19 @@ struct Adapter {
   static void destroy(sluice_instance* i) { delete self(i); }
 
   static const sluice_plugin_vtable* vtable() {
-    static const sluice_plugin_vtable table = {
-        sizeof(sluice_plugin_vtable), &validate, &create, &subscribe, &start, &stop, &publish,
-        &request, &reply, &ack, &flush, &health, &destroy};
+    static const sluice_plugin_vtable table = {sizeof(sluice_plugin_vtable),
+                                               &validate,
+                                               &create,
+                                               &subscribe,
+                                               &start,
+                                               &stop,
+                                               &publish,
+                                               &request,
+                                               &reply,
+                                               &ack,
+                                               &flush,
+                                               &health,
+                                               &destroy};
     return &table;
   }
 };
@@ -438,18 +449,23 @@ struct Adapter {
 
 // Defines `const sluice_plugin_descriptor* fn()` for a plugin class without
 // exporting anything: for plugins linked statically (tests, embedding).
-#define SLUICE_PLUGIN_DESCRIPTOR(fn, Class, name, version, description, capabilities,          \
-                                 settings_fn)                                                 \
-  template <>                                                                                 \
-  const sluice::SettingsSpec& sluice::detail::Adapter<Class>::spec() {                        \
-    return settings_fn();                                                                     \
-  }                                                                                           \
-  const sluice_plugin_descriptor* fn() {                                                      \
-    static const std::string schema = settings_fn().schema_json();                            \
-    static const sluice_plugin_descriptor descriptor = {                                      \
-        sizeof(sluice_plugin_descriptor), SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, name, version,  \
-        description, capabilities, schema.c_str(), sluice::detail::Adapter<Class>::vtable()}; \
-    return &descriptor;                                                                       \
+#define SLUICE_PLUGIN_DESCRIPTOR(fn, Class, name, version, description, capabilities, settings_fn) \
+  template <>                                                                                      \
+  const sluice::SettingsSpec& sluice::detail::Adapter<Class>::spec() {                             \
+    return settings_fn();                                                                          \
+  }                                                                                                \
+  const sluice_plugin_descriptor* fn() {                                                           \
+    static const std::string schema = settings_fn().schema_json();                                 \
+    static const sluice_plugin_descriptor descriptor = {sizeof(sluice_plugin_descriptor),          \
+                                                        SLUICE_ABI_MAJOR,                          \
+                                                        SLUICE_ABI_MINOR,                          \
+                                                        name,                                      \
+                                                        version,                                   \
+                                                        description,                               \
+                                                        capabilities,                              \
+                                                        schema.c_str(),                            \
+                                                        sluice::detail::Adapter<Class>::vtable()}; \
+    return &descriptor;                                                                            \
   }
 
 // Declares the plugin's entry point, the one exported symbol. `settings_fn`
@@ -459,9 +475,9 @@ struct Adapter {
 //                 SLUICE_CAP_SOURCE | SLUICE_CAP_SINK, echo_settings)
 // The descriptor function has a fixed name (one plugin per shared object)
 // rather than one pasted from `Class`, which may be namespace-qualified.
-#define SLUICE_PLUGIN(Class, name, version, description, capabilities, settings_fn)         \
-  SLUICE_PLUGIN_DESCRIPTOR(sluice_plugin_exported_descriptor, Class, name, version,         \
-                           description, capabilities, settings_fn)                          \
-  extern "C" SLUICE_EXPORT const sluice_plugin_descriptor* sluice_plugin_entry(void) {      \
-    return sluice_plugin_exported_descriptor();                                             \
+#define SLUICE_PLUGIN(Class, name, version, description, capabilities, settings_fn)              \
+  SLUICE_PLUGIN_DESCRIPTOR(sluice_plugin_exported_descriptor, Class, name, version, description, \
+                           capabilities, settings_fn)                                            \
+  extern "C" SLUICE_EXPORT const sluice_plugin_descriptor* sluice_plugin_entry(void) {           \
+    return sluice_plugin_exported_descriptor();                                                  \
   }

@@ -59,24 +59,52 @@ struct Setting {
   static Setting object(std::string name) { return make(std::move(name), SettingType::kObject); }
   static Setting any(std::string name) { return make(std::move(name), SettingType::kAny); }
   // The default, as JSON text: def("10"), def("\"earliest\""), def("true").
-  Setting def(std::string json) && { default_json = std::move(json); return std::move(*this); }
-  Setting doc(std::string text) && { description = std::move(text); return std::move(*this); }
-  Setting require() && { required = true; return std::move(*this); }
-  Setting one_of(std::vector<std::string> values) && { choices = std::move(values); return std::move(*this); }
-  Setting min(double v) && { minimum = v; return std::move(*this); }
-  Setting max(double v) && { maximum = v; return std::move(*this); }
-  Setting hide() && { secret = true; return std::move(*this); }
+  Setting def(std::string json) && {
+    default_json = std::move(json);
+    return std::move(*this);
+  }
+  Setting doc(std::string text) && {
+    description = std::move(text);
+    return std::move(*this);
+  }
+  Setting require() && {
+    required = true;
+    return std::move(*this);
+  }
+  Setting one_of(std::vector<std::string> values) && {
+    choices = std::move(values);
+    return std::move(*this);
+  }
+  Setting min(double v) && {
+    minimum = v;
+    return std::move(*this);
+  }
+  Setting max(double v) && {
+    maximum = v;
+    return std::move(*this);
+  }
+  Setting hide() && {
+    secret = true;
+    return std::move(*this);
+  }
 };
 
 inline const char* setting_type_name(SettingType type) {
   switch (type) {
-    case SettingType::kString: return "string";
-    case SettingType::kInteger: return "integer";
-    case SettingType::kNumber: return "number";
-    case SettingType::kBoolean: return "boolean";
-    case SettingType::kStringList: return "list of strings";
-    case SettingType::kObject: return "mapping";
-    case SettingType::kAny: return "any";
+    case SettingType::kString:
+      return "string";
+    case SettingType::kInteger:
+      return "integer";
+    case SettingType::kNumber:
+      return "number";
+    case SettingType::kBoolean:
+      return "boolean";
+    case SettingType::kStringList:
+      return "list of strings";
+    case SettingType::kObject:
+      return "mapping";
+    case SettingType::kAny:
+      return "any";
   }
   return "?";
 }
@@ -194,10 +222,18 @@ class SettingsSpec {
     for (const auto& s : settings_) {
       boost::json::object p;
       switch (s.type) {
-        case SettingType::kString: p["type"] = "string"; break;
-        case SettingType::kInteger: p["type"] = "integer"; break;
-        case SettingType::kNumber: p["type"] = "number"; break;
-        case SettingType::kBoolean: p["type"] = "boolean"; break;
+        case SettingType::kString:
+          p["type"] = "string";
+          break;
+        case SettingType::kInteger:
+          p["type"] = "integer";
+          break;
+        case SettingType::kNumber:
+          p["type"] = "number";
+          break;
+        case SettingType::kBoolean:
+          p["type"] = "boolean";
+          break;
         case SettingType::kStringList: {
           boost::json::array any_of;
           any_of.push_back(boost::json::object{{"type", "string"}});
@@ -206,8 +242,11 @@ class SettingsSpec {
           p["anyOf"] = std::move(any_of);
           break;
         }
-        case SettingType::kObject: p["type"] = "object"; break;
-        case SettingType::kAny: break;
+        case SettingType::kObject:
+          p["type"] = "object";
+          break;
+        case SettingType::kAny:
+          break;
       }
       if (!s.description.empty()) p["description"] = s.description;
       if (!s.default_json.empty()) p["default"] = boost::json::parse(s.default_json);
@@ -239,7 +278,8 @@ class SettingsSpec {
         type.clear();
         for (const auto& c : s.choices) type += (type.empty() ? "" : " \\| ") + c;
       }
-      std::string def = s.required ? "required" : (s.default_json.empty() ? "" : "`" + s.default_json + "`");
+      std::string def =
+          s.required ? "required" : (s.default_json.empty() ? "" : "`" + s.default_json + "`");
       out += "| `" + s.name + "` | " + type + " | " + def + " | " + s.description + " |\n";
     }
     return out;
@@ -275,7 +315,8 @@ class SettingsSpec {
         return;
       case SettingType::kInteger:
         if (!(v.is_int64() || v.is_uint64() ||
-              (v.is_double() && v.get_double() == static_cast<double>(static_cast<int64_t>(v.get_double())))))
+              (v.is_double() &&
+               v.get_double() == static_cast<double>(static_cast<int64_t>(v.get_double())))))
           return wrong("an integer");
         break;
       case SettingType::kNumber:
@@ -293,9 +334,10 @@ class SettingsSpec {
       case SettingType::kObject:
         if (!v.is_object()) return wrong("a mapping");
         return;
-      case SettingType::kAny: return;
+      case SettingType::kAny:
+        return;
     }
-    double n = v.is_double() ? v.get_double()
+    double n = v.is_double()  ? v.get_double()
                : v.is_int64() ? static_cast<double>(v.get_int64())
                               : static_cast<double>(v.get_uint64());
     if (s.minimum && n < *s.minimum)
@@ -305,7 +347,8 @@ class SettingsSpec {
   }
 
   static std::string number_text(double d) {
-    if (d == static_cast<double>(static_cast<int64_t>(d))) return std::to_string(static_cast<int64_t>(d));
+    if (d == static_cast<double>(static_cast<int64_t>(d)))
+      return std::to_string(static_cast<int64_t>(d));
     return std::to_string(d);
   }
 

@@ -6,9 +6,10 @@ std::mutex g_mutex;
 std::map<std::string, ProbePlugin*> g_instances;
 
 const SettingsSpec& probe_settings() {
-  static const SettingsSpec spec{
-      Setting::string("mode").def("\"record\"").one_of({"record", "hold", "fail", "reject"}).doc(
-          "what publish does")};
+  static const SettingsSpec spec{Setting::string("mode")
+                                     .def("\"record\"")
+                                     .one_of({"record", "hold", "fail", "reject"})
+                                     .doc("what publish does")};
   return spec;
 }
 }  // namespace
@@ -100,7 +101,7 @@ void ProbePlugin::complete_held() {
 
 }  // namespace sluice::test
 
-using sluice::test::ProbePlugin;
 using sluice::test::probe_settings;
+using sluice::test::ProbePlugin;
 SLUICE_PLUGIN_DESCRIPTOR(probe_plugin_descriptor, ProbePlugin, "probe", "1.0", "test probe",
                          SLUICE_CAP_SOURCE | SLUICE_CAP_SINK, probe_settings)

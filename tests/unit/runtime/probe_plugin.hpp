@@ -3,10 +3,9 @@
 // that records, holds or fails what it is given.
 #pragma once
 
-#include <sluice/plugin.hpp>
-
 #include <map>
 #include <mutex>
+#include <sluice/plugin.hpp>
 #include <string>
 #include <vector>
 

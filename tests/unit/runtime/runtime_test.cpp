@@ -190,7 +190,8 @@ TEST_F(RuntimeTest, Runtime_ShutdownWaitsForInFlightAndAcksThem) {
 
 TEST_F(RuntimeTest, Runtime_WhereFilterDropsAreAckedAndCounted) {
   cfg_.connectors = {probe("src", "record"), probe("out", "record")};
-  cfg_.routes = {route(R"({"name":"moving","from":"src","where":{"data.SPEED":{"ne":"0.00"}},"to":"out"})")};
+  cfg_.routes = {
+      route(R"({"name":"moving","from":"src","where":{"data.SPEED":{"ne":"0.00"}},"to":"out"})")};
   start();
   auto* src = ProbePlugin::get("src");
   ASSERT_EQ(src->emit(R"({"data":{"SPEED":"0.00"}})", "a"), Status::kOk);
@@ -201,7 +202,8 @@ TEST_F(RuntimeTest, Runtime_WhereFilterDropsAreAckedAndCounted) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].payload, R"({"data":{"SPEED":"12.50"}})");
   auto& filtered = rt_->metrics().counter("sluice_route_filtered_total", "", {{"route", "moving"}});
-  auto& parse = rt_->metrics().counter("sluice_route_parse_errors_total", "", {{"route", "moving"}});
+  auto& parse =
+      rt_->metrics().counter("sluice_route_parse_errors_total", "", {{"route", "moving"}});
   EXPECT_EQ(filtered.value(), 2);
   EXPECT_EQ(parse.value(), 1);
   EXPECT_TRUE(rt_->shutdown());

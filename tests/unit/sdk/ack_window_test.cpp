@@ -1,6 +1,7 @@
 // AckWindow: the commit point never passes an unfinished position, however
 // completions are ordered.
 #include <gtest/gtest.h>
+
 #include <sluice/ack_window.hpp>
 
 namespace sluice {

@@ -1,6 +1,7 @@
 // The declarative settings table: what `sluice check` reports for a
 // connector, the defaults a plugin sees, and the schema it publishes.
 #include <gtest/gtest.h>
+
 #include <sluice/settings.hpp>
 
 namespace sluice {
