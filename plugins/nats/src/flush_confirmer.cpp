@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "thread_name.hpp"
+
 namespace sluice::nats {
 
 FlushConfirmer::FlushConfirmer(NatsConnection& connection, PluginMetrics& metrics,
@@ -12,7 +14,10 @@ FlushConfirmer::FlushConfirmer(NatsConnection& connection, PluginMetrics& metric
 FlushConfirmer::~FlushConfirmer() { stop(0); }
 
 void FlushConfirmer::start() {
-  worker_ = std::thread([this] { run(); });
+  worker_ = std::thread([this] {
+    name_this_thread("nats-confirm");
+    run();
+  });
 }
 
 void FlushConfirmer::add(Completion& completion, uint64_t epoch) {

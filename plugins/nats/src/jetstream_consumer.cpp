@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "message.hpp"
+#include "thread_name.hpp"
 
 namespace sluice::nats {
 namespace {
@@ -169,7 +170,10 @@ bool JetStreamConsumer::bind(std::string& error) {
 
 void JetStreamConsumer::start() {
   if (js_settings_.pull && sub_ && !fetcher_.joinable())
-    fetcher_ = std::thread([this] { fetch_loop(); });
+    fetcher_ = std::thread([this] {
+      name_this_thread("nats-js-fetch");
+      fetch_loop();
+    });
 }
 
 void JetStreamConsumer::fetch_loop() {

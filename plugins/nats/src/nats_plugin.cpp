@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "subject.hpp"
+#include "thread_name.hpp"
 
 namespace sluice::nats {
 
@@ -62,7 +63,10 @@ Status NatsPlugin::start(std::string& error) {
   if (!router_->start(connection_->get(), error)) return Status::kError;
   if (confirmer_) confirmer_->start();
   started_ = true;
-  supervisor_ = std::thread([this] { supervise(); });
+  supervisor_ = std::thread([this] {
+    name_this_thread("nats-setup");
+    supervise();
+  });
   drop_timer_ = host().timer_start(1000, 1000, [this] { core_->count_drops(); });
   return Status::kOk;
 }

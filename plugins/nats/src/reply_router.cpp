@@ -8,6 +8,7 @@
 
 #include "connection.hpp"
 #include "message.hpp"
+#include "thread_name.hpp"
 
 namespace sluice::nats {
 
@@ -34,7 +35,10 @@ bool ReplyRouter::start(natsConnection* nc, std::string& error) {
     error = "cannot subscribe to the reply inbox: " + nats_error(s);
     return false;
   }
-  reaper_ = std::thread([this] { reap_loop(); });
+  reaper_ = std::thread([this] {
+    name_this_thread("nats-timeouts");
+    reap_loop();
+  });
   return true;
 }
 

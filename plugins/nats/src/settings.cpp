@@ -110,9 +110,10 @@ const SettingsSpec& settings_spec() {
           .doc("how long a publish may wait for its confirmation (flush or PubAck) before it "
                "fails and the host retries it"),
       Setting::integer("max_pending_publishes")
-          .def("10000")
+          .def("65536")
           .min(1)
-          .doc("publishes awaiting confirmation; beyond it publish reports busy (backpressure)"),
+          .doc("publishes awaiting confirmation; beyond it publish reports busy (a safety net: "
+               "the connector's host-side `max_in_flight` usually bounds them first)"),
       Setting::string("default_subject")
           .def("\"\"")
           .doc("subject for messages routed here without one (`${node_id}` expands)"),

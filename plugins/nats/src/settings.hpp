@@ -80,7 +80,7 @@ struct NatsSettings {
   bool publish_jetstream = false;
   PublishConfirm publish_confirm = PublishConfirm::kFlush;
   int64_t publish_timeout_ms = 5000;
-  int64_t max_pending_publishes = 10000;
+  int64_t max_pending_publishes = 65536;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string node_id_header;
   int64_t request_timeout_ms = 5000;
