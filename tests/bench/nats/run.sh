@@ -109,12 +109,17 @@ cat >"$work/sluice.yaml" <<EOF
 node_id: bench
 workers: 2
 admin: {enabled: false}
-control_subject: bus:bench.sluice
+control_subject: rr:bench.sluice
 connectors:
-  bus:
+  # Request/reply: each reply is written at once (latency).
+  rr:
     plugin: nats
     url: $url
     send_asap: true
+  # Pass-through: cnats batches writes (throughput), the default.
+  bus:
+    plugin: nats
+    url: $url
     pending_limit_msgs: 1000000
 routes:
   - from: bus:bench.ps.in
@@ -125,7 +130,7 @@ SLUICE_PLUGIN_PATH="$plugin_path" "$sluice_bin" run -c "$work/sluice.yaml" --log
 sluice_pid=$!
 pids+=($sluice_pid)
 for _ in $(seq 200); do
-  grep -q "NATS connector ready" "$work/sluice.log" && break
+  (($(grep -c "NATS connector ready" "$work/sluice.log") >= 2)) && break
   sleep 0.1
 done
 grep -q "NATS connector ready" "$work/sluice.log" || { cat "$work/sluice.log" >&2; exit 1; }
