@@ -190,6 +190,26 @@ TEST(NatsPlugin, BusyIngress_CoreMessagesWaitThenDropCounted) {
   EXPECT_NE(h.log_text().find("dropped a core NATS message"), std::string::npos);
 }
 
+TEST(NatsPlugin, SlowConsumer_ClientDropsAreCountedAndLogged) {
+  Client client(nats_url());
+  std::string prefix = unique_prefix("slow");
+  PluginHarness h(config(nats_url(), R"("busy_wait_ms":60000,"pending_limit_msgs":10)"));
+  ASSERT_EQ(h.subscribe(prefix + ".in"), "");
+  ASSERT_EQ(h.start(), "");
+  wait_ready(h);
+  // The delivery thread waits for room that never comes; the client buffers
+  // 10 messages and drops the rest.
+  h.set_emit_answer(SLUICE_BUSY);
+  for (int i = 0; i < 200; ++i) client.publish(prefix + ".in", "m" + std::to_string(i));
+  client.flush();
+  ASSERT_TRUE(wait_until([&] { return h.metric("dropped_slow_consumer") >= 150; }, seconds(10)))
+      << h.metric("dropped_slow_consumer");
+  EXPECT_NE(h.log_text().find("slow consumer"), std::string::npos) << h.log_text();
+  h.set_emit_answer(SLUICE_OK);
+  ASSERT_TRUE(wait_until([&] { return h.emitted_count() > 0; }, seconds(10)));
+  EXPECT_LE(h.emitted_count(), 12u);  // what was buffered, nothing more
+}
+
 TEST(NatsPlugin, JetStreamNack_RedeliversAfterTheDelay) {
   Client client(nats_url());
   std::string prefix = unique_prefix("jsnak");
