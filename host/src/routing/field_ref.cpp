@@ -4,6 +4,17 @@ namespace sluice::routing {
 
 namespace {
 
+// A payload parsed already (by a Lua handler, a transform) is read from its
+// DOM for free. Written so it compiles whether or not the Envelope in this
+// tree offers json_parsed().
+template <class E>
+bool dom_ready(const E& e) {
+  if constexpr (requires { e.json_parsed(); })
+    return e.json_parsed();
+  else
+    return false;
+}
+
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -47,7 +58,7 @@ std::optional<FieldRef> FieldRef::compile(std::string_view name, std::string& er
 FieldValue FieldRef::resolve(const MessageContext& m) const {
   switch (kind_) {
     case Kind::kPayload: {
-      if (m.scan) return m.scan->read(m.message.payload, path_);
+      if (m.scan && !dom_ready(m.message)) return m.scan->read(m.message.payload, path_);
       const boost::json::value* root = m.message.json();
       if (!root) return FieldValue::not_json();
       return FieldValue::of_json(path_.find(*root));

@@ -18,6 +18,18 @@ inline runtime::EnvelopePtr make_message(std::string payload, std::string subjec
   return m;
 }
 
+// A fresh envelope with the same content (and nothing parsed yet), so one
+// test can read a message both ways: DOM and scanner.
+inline runtime::EnvelopePtr copy_message(const runtime::Envelope& m) {
+  auto c = std::make_shared<runtime::Envelope>();
+  c->payload = m.payload;
+  c->subject = m.subject;
+  c->key = m.key;
+  c->headers = m.headers;
+  c->attributes = m.attributes;
+  return c;
+}
+
 // The 250-byte tracking event used across the routing tests and benchmark.
 inline constexpr const char* kTrackingEvent =
     R"({"data":{"DEVICE_ID":"0848086123","LATITUD":"+20.652472","LONGITUD":"-100.391423",)"

@@ -67,12 +67,25 @@ TEST(Template, ScannedPayloadRendersLikeTheParsedOne) {
                            "s": "a\"b", "o": {"a": [1, 2]}})");
   auto t = compile("${i}|${d}|${b}|${z}|${big}|${s}|${o}");
   std::string dom, scanned;
-  t.render(MessageContext{*m, "s", "n"}, dom);
   PayloadScan scan;
   EXPECT_TRUE(t.render(MessageContext{*m, "s", "n", &scan}, scanned).complete());
+  EXPECT_EQ(scan.state(), PayloadScan::State::kValid);
+  t.render(MessageContext{*m, "s", "n"}, dom);
   EXPECT_EQ(scanned, R"(42|12.5|true|null|18446744073709551615|a"b|{"a": [1, 2]})");
   // Objects keep their spacing when scanned; everything else is identical.
   EXPECT_EQ(dom.substr(0, dom.rfind('|')), scanned.substr(0, scanned.rfind('|')));
+}
+
+TEST(Template, AnAlreadyParsedPayloadIsReadFromItsDom) {
+  auto m = make_message(R"({"o": {"a": 1}})");
+  ASSERT_TRUE(m->json());
+  PayloadScan scan;
+  std::string out;
+  compile("${o}").render(MessageContext{*m, "s", "n", &scan}, out);
+  if constexpr (requires { m->json_parsed(); }) {
+    EXPECT_EQ(scan.state(), PayloadScan::State::kUnchecked);
+    EXPECT_EQ(out, R"({"a":1})");
+  }
 }
 
 TEST(Template, ScannedNonJsonPayloadIsReported) {
