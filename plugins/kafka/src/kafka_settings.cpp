@@ -60,7 +60,7 @@ const SettingsSpec& settings() {
           .doc("Any other librdkafka property, passed as is (e.g. `session.timeout.ms: 10000`)"),
       Setting::string("default_topic")
           .def("\"\"")
-          .doc("Topic for published messages whose route names none"),
+          .doc("Topic for published messages that have no subject (topic) at all"),
       Setting::string("dead_letter_topic")
           .def("\"\"")
           .doc("Where a consumed message goes when the host refuses it (NACK) instead of being "

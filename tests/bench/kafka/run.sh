@@ -87,10 +87,9 @@ connectors:
   out:
     plugin: kafka
     brokers: "$brokers"
-    default_topic: $generated
 routes:
   - from: gen
-    to: out
+    to: out:$generated
 YAML
 say "sluice generate -> kafka ($n messages)"
 bench_time "$SLUICE_BIN" run -c "$BENCH_OUT/generate-kafka.yaml" --exit-when-done \
@@ -150,10 +149,9 @@ connectors:
   out:
     plugin: kafka
     brokers: "$brokers"
-    default_topic: $copied
 routes:
   - from: in
-    to: out
+    to: out:$copied
 YAML
 say "sluice kafka -> kafka"
 sluice_until kafka-kafka "$BENCH_OUT/kafka-kafka.yaml" \
