@@ -67,8 +67,12 @@ std::string PluginRegistry::load_file(const std::string& file, const std::string
   boost::system::error_code ec;
   // RTLD_NOW: an unresolved symbol is reported here, with the loader's own
   // text, instead of crashing later. RTLD_LOCAL keeps plugins apart.
-  plugin->library.load(boost::dll::fs::path(file),
-                       boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  // RTLD_NODELETE: client libraries (cnats, librdkafka) keep internal threads
+  // and globals past the last destroy call; unmapping their code at exit
+  // would crash those threads and turn their globals into leaks.
+  const auto mode = static_cast<boost::dll::load_mode::type>(
+      boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local | RTLD_NODELETE);
+  plugin->library.load(boost::dll::fs::path(file), mode, ec);
   if (ec) {
     const char* why = dlerror();
     return std::string("cannot be loaded: ") + (why ? why : ec.message());

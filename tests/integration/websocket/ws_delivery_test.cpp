@@ -133,9 +133,9 @@ TEST(WebSocketSink, ThrottleKeepsTheLatestPerDeviceForOneClientOnly) {
   uint64_t throttled_count = 0, full_throttled = 1;
   for (const auto& c : listing.at("clients").as_array()) {
     if (c.at("format").as_string() == "envelope")
-      throttled_count = c.at("throttled").as_uint64();
+      throttled_count = c.at("throttled").to_number<uint64_t>();
     else
-      full_throttled = c.at("throttled").as_uint64();
+      full_throttled = c.at("throttled").to_number<uint64_t>();
   }
   EXPECT_EQ(throttled_count, 36u);
   EXPECT_EQ(full_throttled, 0u);
@@ -171,14 +171,14 @@ TEST(WebSocketSink, ViewerClientsListingAndPlainHttp) {
   ASSERT_TRUE(test::wait_until(
       [&] {
         auto v = json::parse(sluice.clients_json());
-        return v.at("totals").at("delivered").as_uint64() == 1;
+        return v.at("totals").at("delivered").to_number<uint64_t>() == 1;
       },
       10s));
   auto v = json::parse(sluice.clients_json());
   auto& client = v.at("clients").as_array()[0];
   EXPECT_EQ(client.at("subscriptions").as_array()[0].as_string(), "query");
-  EXPECT_EQ(client.at("delivered").as_uint64(), 1u);
-  EXPECT_EQ(v.at("totals").at("subscriptions").as_uint64(), 1u);
+  EXPECT_EQ(client.at("delivered").to_number<uint64_t>(), 1u);
+  EXPECT_EQ(v.at("totals").at("subscriptions").to_number<uint64_t>(), 1u);
 }
 
 }  // namespace

@@ -87,23 +87,23 @@ TEST(WebSocketRobustness, StalledClientDoesNotSlowOthersAndItsDropsAreCounted) {
   ASSERT_TRUE(test::wait_until(
       [&] {
         listing = json::parse(sluice.clients_json());
-        return listing.at("totals").at("delivered").as_uint64() >= kEvents;
+        return listing.at("totals").at("delivered").to_number<uint64_t>() >= kEvents;
       },
       10s));
   uint64_t stalled_dropped = 0, reader_dropped = 99, reader_delivered = 0;
   for (const auto& c : listing.at("clients").as_array()) {
-    if (c.at("delivered").as_uint64() >= kEvents) {
-      reader_dropped = c.at("dropped").as_uint64();
-      reader_delivered = c.at("delivered").as_uint64();
+    if (c.at("delivered").to_number<uint64_t>() >= kEvents) {
+      reader_dropped = c.at("dropped").to_number<uint64_t>();
+      reader_delivered = c.at("delivered").to_number<uint64_t>();
     } else {
-      stalled_dropped = c.at("dropped").as_uint64();
-      EXPECT_LE(c.at("queued").as_uint64(), 64u);
+      stalled_dropped = c.at("dropped").to_number<uint64_t>();
+      EXPECT_LE(c.at("queued").to_number<uint64_t>(), 64u);
     }
   }
   EXPECT_EQ(reader_delivered, static_cast<uint64_t>(kEvents));
   EXPECT_EQ(reader_dropped, 0u);
   EXPECT_GT(stalled_dropped, static_cast<uint64_t>(kEvents / 2));
-  EXPECT_EQ(listing.at("totals").at("dropped").as_uint64(), stalled_dropped);
+  EXPECT_EQ(listing.at("totals").at("dropped").to_number<uint64_t>(), stalled_dropped);
   RecordProperty("reader_seconds", std::to_string(std::chrono::duration<double>(elapsed).count()));
 }
 
