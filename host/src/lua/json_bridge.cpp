@@ -78,6 +78,8 @@ boost::json::value to_json_at(lua_State* L, int index, int depth) {
       {
         double d = lua_tonumber(L, index);
         if (!std::isfinite(d)) throw ConversionError("cannot encode inf or nan as JSON");
+        // JSON has one number type: 130.0 is written 130, not 1.3E2.
+        if (d == std::floor(d) && std::fabs(d) < 9.0e15) return static_cast<int64_t>(d);
         return d;
       }
     case LUA_TSTRING: {

@@ -73,10 +73,11 @@ TEST_F(LuaTest, Message_JsonDecodesAndJsonModuleRoundTrips) {
 sluice.on("src", function(msg)
   local doc = msg:json()
   local back = sluice.json.decode(sluice.json.encode({ list = { 1, 2.5, "x", true } }))
+  local whole = sluice.json.encode({ 130.0 })
   local bad, why = sluice.json.decode("{nope")
   sluice.publish("out", sluice.json.encode({
     speed = doc.data.speed, n = #doc.data.list, null_is_sentinel = doc.data.gone == sluice.json.null,
-    back = back.list[2], bad = bad == nil, why = why ~= nil,
+    back = back.list[2], bad = bad == nil, why = why ~= nil, whole = whole,
   }))
 end)
 )");
@@ -89,6 +90,7 @@ end)
   EXPECT_EQ(got["back"], 2.5);
   EXPECT_EQ(got["bad"], true);
   EXPECT_EQ(got["why"], true);
+  EXPECT_EQ(got["whole"], "[130]");
 }
 
 TEST_F(LuaTest, Message_NotJsonGivesNilAndReason) {
