@@ -34,6 +34,21 @@ TEST_F(LuaTest, Route_MergesWithYamlRoutes) {
   EXPECT_EQ(dlq().recorded().size(), 1u);
 }
 
+TEST_F(LuaTest, Route_OutputGroupHelpersBuildTheYamlForms) {
+  start(R"(
+sluice.route{ from = "src:a", to = sluice.fanout{ "out", "dlq" } }
+sluice.route{ from = "src:b", to = sluice.round_robin{ "out", "dlq" } }
+)");
+  ASSERT_EQ(src().emit("fan", "k", "a"), Status::kOk);
+  ASSERT_TRUE(wait_until([&] { return src().acked() == 1; }, 5s));
+  EXPECT_EQ(out().recorded().size(), 1u);
+  EXPECT_EQ(dlq().recorded().size(), 1u);
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(src().emit("rr", "k", "b"), Status::kOk);
+  ASSERT_TRUE(wait_until([&] { return src().acked() == 5; }, 5s));
+  EXPECT_EQ(out().recorded().size(), 3u);  // 1 + 2 of the 4 alternating
+  EXPECT_EQ(dlq().recorded().size(), 3u);
+}
+
 TEST_F(LuaTest, Message_FieldsAndLazyPathLookup) {
   start(R"(
 sluice.on("src", function(msg)
