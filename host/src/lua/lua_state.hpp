@@ -34,13 +34,16 @@ class LuaState {
   // compiles `source` named `chunk_name` ("@/etc/sluice/routes.lua").
   int load_text(const std::string& source, const std::string& chunk_name);
 
+  // The count hook that stops a call past its budget (set per call or
+  // per coroutine resume).
+  static void budget_hook(lua_State* L, lua_Debug* ar);
+
  private:
   struct Allocator {
     size_t used = 0;
     size_t limit = 0;
   };
   static void* allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
-  static void budget_hook(lua_State* L, lua_Debug* ar);
   void open_safe_libraries();
 
   StateLimits limits_;

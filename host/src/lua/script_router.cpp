@@ -103,7 +103,17 @@ class ScriptRouter : public runtime::Router {
     context.out = &out;
     context.stats = entry.stats.get();
     context.dead_letter = entry.dead_letter;
-    CallResult result = state.call(id, message, context);
+    runtime::Delivery* held = &delivery;
+    runtime::Dispatch* dispatch = &out;
+    state.call(id, message, context,
+               [this, &entry, message, held, dispatch, is_request](const CallResult& result) {
+                 finish(entry, message, *held, *dispatch, is_request, result);
+               });
+  }
+
+  void finish(const HandlerEntry& entry, const runtime::EnvelopePtr& message,
+              runtime::Delivery& delivery, runtime::Dispatch& out, bool is_request,
+              const CallResult& result) const {
     if (!result.ok) {
       failed(entry, message, delivery, out, result.error);
       if (is_request) reply(message, delivery, out, R"({"error":"script error"})");
@@ -116,7 +126,7 @@ class ScriptRouter : public runtime::Router {
         entry.stats->filtered.inc();
       return;
     }
-    if (context.published == 0 && !result.returned) entry.stats->filtered.inc();
+    if (result.published == 0 && !result.returned) entry.stats->filtered.inc();
   }
 
   static void reply(const runtime::EnvelopePtr& message, runtime::Delivery& delivery,

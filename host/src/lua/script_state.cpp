@@ -1,5 +1,6 @@
 #include "lua/script_state.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "log/logger.hpp"
@@ -63,7 +64,8 @@ void ScriptState::install_module() {
   lua_newtable(L);
   static const luaL_Reg kFunctions[] = {
       {"route", l_route},     {"on", l_on},   {"on_request", l_on_request},
-      {"publish", l_publish}, {"log", l_log}, {nullptr, nullptr}};
+      {"publish", l_publish}, {"log", l_log}, {"request", l_request},
+      {nullptr, nullptr}};
   luaL_setfuncs(L, kFunctions, 0);
   for (const char* policy : {"fanout", "fallback", "round_robin"}) {
     lua_pushstring(L, policy);
@@ -289,43 +291,181 @@ int ScriptState::l_print(lua_State* L) {
   return 0;
 }
 
-CallResult ScriptState::call(size_t index, const runtime::EnvelopePtr& message,
-                             CallContext& context) {
+struct ScriptState::Pending {
+  lua_State* thread = nullptr;
+  int thread_ref = LUA_NOREF;
+  int message_ref = LUA_NOREF;  // pins the message userdata while the call lives
+  MessageBox* box = nullptr;
+  runtime::EnvelopePtr message;
+  CallContext context;
+  CallDone done;
+};
+
+void ScriptState::call(size_t index, const runtime::EnvelopePtr& message,
+                       const CallContext& context, CallDone done) {
   lua_State* L = lua_.get();
-  CallResult result;
-  int top = lua_gettop(L);
-  MessageBox* box = push_message(L, message);  // stays below the call: pins the box
-  lua_rawgeti(L, LUA_REGISTRYINDEX, handler_refs_[index]);
-  lua_pushvalue(L, top + 1);
-  context.message = &message;
-  context_ = &context;
-  int status = lua_.protected_call(1, 1);
+  auto p = std::make_unique<Pending>();
+  if (!idle_threads_.empty()) {
+    p->thread_ref = idle_threads_.back();
+    idle_threads_.pop_back();
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->thread_ref);
+    p->thread = lua_tothread(L, -1);
+    lua_pop(L, 1);
+  } else {
+    p->thread = lua_newthread(L);
+    p->thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  p->message = message;
+  p->box = push_message(L, message);
+  p->message_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  p->context = context;
+  p->context.message = &p->message;
+  p->done = std::move(done);
+  lua_rawgeti(p->thread, LUA_REGISTRYINDEX, handler_refs_[index]);
+  lua_rawgeti(p->thread, LUA_REGISTRYINDEX, p->message_ref);
+  uint64_t id = next_id_++;
+  pending_.emplace(id, std::move(p));
+  run(id, 1);
+}
+
+void ScriptState::run(uint64_t id, int nargs) {
+  lua_State* L = lua_.get();
+  auto it = pending_.find(id);
+  Pending& p = *it->second;
+  lua_State* co = p.thread;
+  context_ = &p.context;
+  running_ = id;
+  lua_sethook(co, &LuaState::budget_hook, LUA_MASKCOUNT, lua_.limits().instructions);
+  int nresults = 0;
+  int status = lua_resume(co, L, nargs, &nresults);
+  lua_sethook(co, nullptr, 0, 0);
   context_ = nullptr;
-  box->envelope.reset();  // a message kept by the script expires with its call
+  running_ = 0;
+  if (status == LUA_YIELD) {
+    lua_pop(co, nresults);
+    return;  // sluice.request sent; resumed by resume_with_reply
+  }
+  CallResult result;
+  result.published = p.context.published;
+  p.box->envelope.reset();  // a message kept by the script expires with its call
+  int top = lua_gettop(co);
+  int first = top - nresults + 1;
   if (status != LUA_OK) {
     result.ok = false;
-    result.error = error_text(L, -1);
+    result.error = error_text(co, -1);
     // Errors raised outside any Lua line (memory) still name the file.
     if (result.error.rfind(path_, 0) != 0) result.error = path_ + ": " + result.error;
-  } else if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
-    size_t len = 0;
-    const char* s = lua_tolstring(L, -1, &len);
-    result.returned.emplace(s, len);
-  } else if (lua_istable(L, -1)) {
-    std::string text, error;
-    if (encode_json(L, -1, text, error)) {
-      result.returned = std::move(text);
-    } else {
-      result.ok = false;
-      result.error = path_ + ": handler's return value: " + error;
+  } else if (nresults > 0) {
+    if (lua_type(co, first) == LUA_TSTRING || lua_type(co, first) == LUA_TNUMBER) {
+      size_t len = 0;
+      const char* s = lua_tolstring(co, first, &len);
+      result.returned.emplace(s, len);
+    } else if (lua_istable(co, first)) {
+      std::string text, error;
+      if (encode_json(co, first, text, error)) {
+        result.returned = std::move(text);
+      } else {
+        result.ok = false;
+        result.error = path_ + ": handler's return value: " + error;
+      }
+    } else if (const auto* m = luaL_testudata(co, first, "sluice.message")) {
+      const auto& env = static_cast<const MessageBox*>(m)->envelope;
+      result.returned = env ? env->payload : p.message->payload;
+    } else if (lua_toboolean(co, first)) {
+      result.returned.emplace();  // `return true`: handled, nothing to say
     }
-  } else if (luaL_testudata(L, -1, "sluice.message")) {
-    result.returned = message->payload;
-  } else if (lua_toboolean(L, -1)) {
-    result.returned.emplace();  // `return true`: handled, nothing to say
   }
-  lua_settop(L, top);
-  return result;
+  lua_settop(co, 0);
+  luaL_unref(L, LUA_REGISTRYINDEX, p.message_ref);
+  // A coroutine that returned can run the next call; one that failed is
+  // dropped (its stack is unwound state we do not reuse).
+  if (status == LUA_OK && idle_threads_.size() < 4)
+    idle_threads_.push_back(p.thread_ref);
+  else
+    luaL_unref(L, LUA_REGISTRYINDEX, p.thread_ref);
+  auto finished = std::move(it->second);
+  pending_.erase(it);
+  finished->done(result);
+}
+
+int ScriptState::l_request(lua_State* L) {
+  auto& self = from(L);
+  luaL_checkstring(L, 1);
+  luaL_checkany(L, 2);
+  to_message(L, 2);
+  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  if (!self.context_ || !lua_isyieldable(L))
+    return luaL_error(L, "sluice.request: only inside a handler");
+  bool ok = false;
+  {
+    std::string error = self.request(L);
+    ok = error.empty();
+    if (!ok) lua_pushstring(L, ("sluice.request: " + error).c_str());
+  }
+  if (!ok) return raise_with_location(L);
+  return lua_yield(L, 0);
+}
+
+std::string ScriptState::request(lua_State* L) {
+  auto target = runtime::parse_target(lua_tostring(L, 1));
+  runtime::Connector* c = lookup_ ? lookup_(target.connector) : nullptr;
+  if (!c) return "unknown connector '" + target.connector + "'";
+  int opts = lua_isnoneornil(L, 3) ? 0 : 3;
+  uint32_t timeout_ms = 5000;
+  if (opts) {
+    lua_getfield(L, opts, "timeout_ms");
+    if (lua_isinteger(L, -1) && lua_tointeger(L, -1) > 0)
+      timeout_ms = static_cast<uint32_t>(std::min<lua_Integer>(lua_tointeger(L, -1), 3600000));
+    lua_pop(L, 1);
+  }
+  auto envelope = std::make_shared<runtime::Envelope>();
+  if (const auto* m = to_message(L, 2)) {
+    envelope->payload = (*m)->payload;
+    envelope->headers = (*m)->headers;
+  } else if (lua_type(L, 2) == LUA_TSTRING) {
+    size_t len = 0;
+    const char* s = lua_tolstring(L, 2, &len);
+    envelope->payload.assign(s, len);
+  } else if (lua_istable(L, 2)) {
+    std::string error;
+    if (!encode_json(L, 2, envelope->payload, error)) return error;
+    envelope->headers.push_back({"content-type", "application/json"});
+  } else {
+    return std::string("expected a message, a string or a table, got ") + luaL_typename(L, 2);
+  }
+  std::string subject = target.subject.empty() ? (*context_->message)->subject : target.subject;
+  runtime::Output output(runtime::OutputKind::kRequest, runtime::Target{c, std::move(subject)},
+                         std::move(envelope), std::nullopt, context_->stats);
+  output.timeout_ms = timeout_ms;
+  uint64_t id = running_;
+  runtime::Dispatch* out = context_->out;
+  // Called once, on whatever thread completes the request: hop back to
+  // this state's worker, which alone may touch the state.
+  output.on_reply = [this, id, out](sluice_status status, const std::string& error,
+                                    runtime::EnvelopePtr reply) {
+    out->post([this, id, status, error, reply] { resume_with_reply(id, status, error, reply); });
+  };
+  context_->delivery->hold();  // until the handler has resumed
+  out->send(*context_->delivery, std::move(output));
+  return "";
+}
+
+void ScriptState::resume_with_reply(uint64_t id, sluice_status status, const std::string& error,
+                                    runtime::EnvelopePtr reply) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  runtime::Delivery* delivery = it->second->context.delivery;
+  lua_State* co = it->second->thread;
+  if (status == SLUICE_OK && reply) {
+    push_message(co, std::move(reply));
+    lua_pushnil(co);
+  } else {
+    lua_pushnil(co);
+    std::string why = status == SLUICE_OK ? "no reply" : (error.empty() ? "failed" : error);
+    lua_pushlstring(co, why.data(), why.size());
+  }
+  run(id, 2);
+  delivery->settle(true);  // the hold taken when the request was sent
 }
 
 }  // namespace sluice::lua

@@ -3,6 +3,8 @@
 // script registered (native routes, handlers). Used by one thread at a time.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -44,7 +46,10 @@ struct CallResult {
   // The returned value: nil/false = nothing; a string, a table (as JSON) or
   // a message's payload otherwise.
   std::optional<std::string> returned;
+  int published = 0;  // sluice.publish calls made
 };
+
+using CallDone = std::function<void(const CallResult&)>;
 
 class ScriptState {
  public:
@@ -61,8 +66,13 @@ class ScriptState {
   const std::vector<config::RouteConfig>& routes() const { return routes_; }
   const std::vector<HandlerSpec>& handlers() const { return handlers_; }
 
-  // Runs handler `index` on `message`.
-  CallResult call(size_t index, const runtime::EnvelopePtr& message, CallContext& context);
+  // Runs handler `index` on `message` as a coroutine. `done` gets the
+  // outcome: at once, or, when the handler waits in sluice.request, later
+  // on this same worker (the delivery is held meanwhile).
+  void call(size_t index, const runtime::EnvelopePtr& message, const CallContext& context,
+            CallDone done);
+  // Handler calls waiting for a reply.
+  size_t waiting() const { return pending_.size(); }
 
   LuaState& lua() { return lua_; }
   const std::string& path() const { return path_; }
@@ -76,6 +86,13 @@ class ScriptState {
   static int l_log(lua_State* L);
   static int l_output_group(lua_State* L);
   static int l_print(lua_State* L);
+  static int l_request(lua_State* L);
+  // Starts a request for the running coroutine; returns "" or what is wrong.
+  std::string request(lua_State* L);
+  struct Pending;
+  void run(uint64_t id, int nargs);
+  void resume_with_reply(uint64_t id, sluice_status status, const std::string& error,
+                         runtime::EnvelopePtr reply);
   int register_handler(lua_State* L, HandlerSpec::Kind kind, const char* function);
   config::SourceLocation caller_location(lua_State* L) const;
   // Builds and sends one publish; returns "" or what is wrong.
@@ -91,7 +108,11 @@ class ScriptState {
   std::vector<HandlerSpec> handlers_;
   std::vector<int> handler_refs_;  // registry references, parallel to handlers_
   std::unordered_map<std::string, runtime::Connector*> sinks_;
-  CallContext* context_ = nullptr;  // set during a handler call
+  CallContext* context_ = nullptr;  // set while a handler runs
+  uint64_t running_ = 0;            // its pending_ id
+  std::unordered_map<uint64_t, std::unique_ptr<Pending>> pending_;
+  uint64_t next_id_ = 1;
+  std::vector<int> idle_threads_;  // finished coroutines, reused (registry refs)
 };
 
 }  // namespace sluice::lua

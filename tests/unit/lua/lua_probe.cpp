@@ -54,6 +54,20 @@ Status LuaProbe::publish(const MessageView& m, Completion& completion, std::stri
   return Status::kOk;
 }
 
+Status LuaProbe::request(const MessageView& m, uint32_t timeout_ms, Completion& completion,
+                         std::string&) {
+  if (mode_ == "fail") {
+    completion.fail(Status::kTimeout, "no answer within " + std::to_string(timeout_ms) + " ms");
+    return Status::kOk;
+  }
+  std::string text = "reply:" + std::string(m.payload());
+  OutMessage answer;
+  answer.payload = text;
+  answer.subject = m.subject();
+  completion.reply(answer);
+  return Status::kOk;
+}
+
 Status LuaProbe::reply(std::string_view reply_to, const MessageView& m, Completion& completion,
                        std::string&) {
   auto r = record(m);

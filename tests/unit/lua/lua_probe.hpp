@@ -34,6 +34,9 @@ class LuaProbe : public Plugin {
 
   Status start(std::string&) override { return Status::kOk; }
   Status publish(const MessageView& message, Completion& completion, std::string& error) override;
+  // Answers at once with "reply:<payload>" ("fail" mode: an error).
+  Status request(const MessageView& message, uint32_t timeout_ms, Completion& completion,
+                 std::string& error) override;
   Status reply(std::string_view reply_to, const MessageView& message, Completion& completion,
                std::string& error) override;
   void ack(uint64_t ack_id, Outcome outcome) override;
