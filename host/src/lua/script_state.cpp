@@ -396,6 +396,10 @@ int ScriptState::l_request(lua_State* L) {
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   if (!self.context_ || !lua_isyieldable(L))
     return luaL_error(L, "sluice.request: only inside a handler");
+  // Yielding from a coroutine the script made itself would resume that
+  // one, not the handler: refuse rather than mix them up.
+  if (L != self.pending_.at(self.running_)->thread)
+    return luaL_error(L, "sluice.request: not inside a coroutine the script created");
   bool ok = false;
   {
     std::string error = self.request(L);

@@ -67,6 +67,21 @@ end, { dead_letter = "dlq" })
   ASSERT_TRUE(wait_until([&] { return src().acked() == 1; }, 5s));
 }
 
+TEST_F(LuaTest, Request_InsideAScriptCoroutineIsRefusedNotMixedUp) {
+  start(R"(
+sluice.on("src", function(msg)
+  local ok, err = coroutine.resume(coroutine.create(function()
+    return sluice.request("out:svc", "x")
+  end))
+  sluice.publish("dlq", tostring(ok) .. "|" .. tostring(err):match("not inside a coroutine the script created"))
+end)
+)");
+  ASSERT_EQ(src().emit("x", "k"), Status::kOk);
+  ASSERT_TRUE(wait_until([&] { return src().acked() == 1; }, 5s));
+  ASSERT_EQ(dlq().recorded().size(), 1u);
+  EXPECT_EQ(dlq().recorded()[0].payload, "false|not inside a coroutine the script created");
+}
+
 TEST_F(LuaTest, Request_OutsideAHandlerIsRefused) {
   script("sluice.request('out', 'x')\n");
   std::string errors = try_start();
