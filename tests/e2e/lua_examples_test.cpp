@@ -143,6 +143,41 @@ TEST(LuaExamples, Check_ReportsScriptErrorsWithFileAndLine) {
   EXPECT_NE(out.find(dir.file("bad.lua") + ":4:"), std::string::npos) << out;
 }
 
+TEST(LuaScript, Sighup_ReloadsTheScriptAndKeepsItWhenBroken) {
+  TempDir dir;
+  auto tagger = [](const std::string& tag) {
+    return "sluice.on('gen', function(msg) sluice.publish('out', '" + tag + "') end)\n";
+  };
+  write_file(dir.file("routes.lua"), tagger("v1"));
+  write_file(dir.file("sluice.yaml"), R"(script: routes.lua
+admin: { enabled: false }
+connectors:
+  gen: { plugin: generate, rate: 200, payload: "x" }
+  out: { plugin: file, mode: sink, path: )" +
+                                          dir.file("out.txt") + R"(, flush_interval_ms: 5 }
+)");
+  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"));
+  auto has = [&](const std::string& tag) {
+    auto text = std::filesystem::exists(dir.file("out.txt")) ? read_file(dir.file("out.txt")) : "";
+    return text.find(tag + "\n") != std::string::npos;
+  };
+  ASSERT_TRUE(wait_until([&] { return has("v1"); }, 20s)) << sluice.output();
+  write_file(dir.file("routes.lua"), "this is not lua\n");
+  sluice.signal(SIGHUP);
+  ASSERT_TRUE(wait_until(
+      [&] { return sluice.output().find("kept the running script") != std::string::npos; }, 20s))
+      << sluice.output();
+  EXPECT_NE(sluice.output().find(dir.file("routes.lua") + ":1:"), std::string::npos)
+      << sluice.output();
+  write_file(dir.file("routes.lua"), tagger("v2"));
+  sluice.signal(SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return has("v2"); }, 20s)) << sluice.output();
+  sluice.signal(SIGTERM);
+  auto status = sluice.wait(60s);
+  ASSERT_TRUE(status.has_value()) << sluice.output();
+  EXPECT_EQ(*status, 0) << sluice.output();
+}
+
 TEST(LuaExamples, DefaultScript_PrintsSpeedingAlerts) {
   TempDir dir;
   auto routes = (std::filesystem::path(source_dir()) / "config" / "routes.lua").string();

@@ -121,6 +121,7 @@ end)
 }
 
 TEST_F(LuaTest, Message_IsReadOnlyAndExpiresAfterItsCall) {
+  cfg_.workers = 1;
   start(R"(
 local kept
 sluice.on("src", function(msg)
@@ -134,7 +135,6 @@ sluice.on("src", function(msg)
   sluice.publish("out", "write:" .. tostring(ok))
 end)
 )");
-  cfg_.workers = 1;
   ASSERT_EQ(src().emit("one", "k"), Status::kOk);
   ASSERT_TRUE(wait_until([&] { return out().recorded().size() == 1; }, 5s));
   ASSERT_EQ(src().emit("two", "k"), Status::kOk);
