@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/setup.hpp"
+#include "lua/script_host.hpp"
 #include "runtime/runtime.hpp"
 
 namespace sluice::cli {
@@ -18,6 +19,7 @@ int check_command(const Options& options) {
   loader::PluginRegistry registry;
   registry.load_directories(loader::plugin_search_path(cfg.plugin_path));
   runtime::Runtime rt(cfg, registry);
+  lua::attach_script(rt);
   for (auto& e : rt.check()) errors.push_back(std::move(e));
 
   if (errors.empty()) {

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/setup.hpp"
 #include "log/logger.hpp"
+#include "lua/script_host.hpp"
 #include "runtime/runtime.hpp"
 
 namespace sluice::cli {
@@ -36,6 +37,7 @@ int run_command(const Options& options) {
   for (const auto& r : registry.refusals()) log::warn("loader", "refused plugin " + r.str());
 
   runtime::Runtime rt(cfg, registry);
+  lua::attach_script(rt);
   auto errors = rt.build();
   if (errors.empty()) errors = rt.start();
   if (!errors.empty()) {

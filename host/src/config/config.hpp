@@ -62,6 +62,12 @@ struct LoggingConfig {
   std::string format = "text";  // text, json
 };
 
+// Per Lua state sandbox bounds (`script_limits:`).
+struct ScriptLimits {
+  int instructions = 1'000'000;  // VM instructions per handler call (and per top-level run)
+  int memory_mb = 64;            // bytes a state may hold, in MiB
+};
+
 struct Config {
   std::string path;     // the file it was read from
   std::string node_id;  // default: the hostname
@@ -73,6 +79,7 @@ struct Config {
   int shutdown_timeout_ms = 30000;
   std::string script;           // Lua file (absolute), resolved against the config's dir; "" = none
   std::string control_subject;  // "connector:subject" for built-in status/version requests
+  ScriptLimits script_limits;
   AdminConfig admin;
   MetricsConfig metrics;
   LoggingConfig logging;

@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 const std::vector<std::string_view> kTopLevelKeys = {
     "node_id", "plugin_path",     "state_dir", "workers", "queue_capacity", "shutdown_timeout_ms",
     "script",  "control_subject", "admin",     "metrics", "logging",        "connectors",
-    "routes"};
+    "routes",  "script_limits"};
 
 constexpr int kMaxWorkers = 1024;
 constexpr int kMaxQueueCapacity = 1 << 24;
@@ -61,6 +61,7 @@ class TopLevelReader {
       }
     }
     if (auto* e = root.find("script")) read_script(e->value);
+    if (auto* e = root.find("script_limits")) read_script_limits(e->value);
     if (auto* e = root.find("admin")) read_admin(*e, config_.admin, reader_);
     if (auto* e = root.find("metrics")) read_metrics(e->value, config_.metrics, reader_);
     if (auto* e = root.find("logging")) read_logging(e->value, config_.logging, reader_);
@@ -119,6 +120,19 @@ class TopLevelReader {
       reader_.error(node.where, "script: no such file: " + config_.script +
                                     " (a relative path is read from the config file's "
                                     "directory)");
+    }
+  }
+
+  void read_script_limits(const ConfigNode& node) {
+    if (!reader_.mapping_or_null(node, "script_limits")) return;
+    reader_.reject_unknown_keys(node, {"instructions", "memory_mb"}, "script_limits");
+    if (auto* e = node.find("instructions")) {
+      if (auto v = reader_.integer(e->value, "script_limits.instructions", 1000, INT_MAX))
+        config_.script_limits.instructions = *v;
+    }
+    if (auto* e = node.find("memory_mb")) {
+      if (auto v = reader_.integer(e->value, "script_limits.memory_mb", 1, 1 << 20))
+        config_.script_limits.memory_mb = *v;
     }
   }
 

@@ -85,7 +85,7 @@ std::vector<std::string> Runtime::check() {
     connectors_.push_back(std::make_unique<Connector>(*this, cc, *plugin, metrics_));
   }
   auto lookup = [this](const std::string& name) { return connector(name); };
-  build_router(config_.routes, lookup, metrics_, config_.node_id, 1, nullptr, errors);
+  router_factory_(config_.routes, lookup, metrics_, config_.node_id, 1, nullptr, errors);
   connectors_.clear();
   shut_down_ = true;  // nothing was started
   return errors;
@@ -114,7 +114,7 @@ std::vector<std::string> Runtime::build() {
   size_t workers = config_.workers > 0 ? static_cast<size_t>(config_.workers)
                                        : std::max(1u, std::thread::hardware_concurrency());
   auto router =
-      build_router(config_.routes, lookup, metrics_, config_.node_id, workers, &timers_, errors);
+      router_factory_(config_.routes, lookup, metrics_, config_.node_id, workers, &timers_, errors);
   if (!config_.control_subject.empty()) {
     auto spec = parse_target(config_.control_subject);
     control_ = {connector(spec.connector), spec.subject};
@@ -181,6 +181,34 @@ std::vector<std::string> Runtime::start() {
 ReloadResult Runtime::reload() {
   if (!reload_hook_) return {false, "no script configured: nothing to reload"};
   return reload_hook_();
+}
+
+ReloadResult Runtime::rebuild_router() {
+  std::lock_guard lock(reload_mutex_);
+  std::vector<std::string> errors;
+  auto lookup = [this](const std::string& name) { return connector(name); };
+  size_t workers = std::max<size_t>(1, workers_.size());
+  auto fresh =
+      router_factory_(config_.routes, lookup, metrics_, config_.node_id, workers, &timers_, errors);
+  if (!fresh || !errors.empty()) {
+    std::string why;
+    for (const auto& e : errors) why += (why.empty() ? "" : "; ") + e;
+    return {false, "kept the running script: " + why};
+  }
+  // Sources are subscribed at start; a pattern new to a connector needs a
+  // restart (plugins subscribe before they start).
+  std::string warning;
+  auto before =
+      router() ? router()->subscriptions() : std::map<std::string, std::vector<std::string>>{};
+  for (const auto& [name, patterns] : fresh->subscriptions())
+    for (const auto& p : patterns)
+      if (std::find(before[name].begin(), before[name].end(), p) == before[name].end())
+        warning += " " + name + (p.empty() ? "" : ":" + p);
+  if (auto old = router()) retired_routers_.push_back(std::move(old));
+  set_router(std::move(fresh));
+  std::string message = "reloaded";
+  if (!warning.empty()) message += "; new subscriptions take effect after a restart:" + warning;
+  return {true, message};
 }
 
 double Runtime::routing_time_ewma_us() const {

@@ -32,6 +32,13 @@ struct RunOptions {
   bool exit_when_done = false;  // exit once every source finished and all is acked
 };
 
+// Builds the router from the config's routes (build_router's signature);
+// the script layer supplies one that adds the script's routes and handlers.
+using RouterFactory = std::function<std::shared_ptr<const Router>(
+    const std::vector<config::RouteConfig>& routes, const ConnectorLookup& lookup,
+    metrics::Registry& registry, const std::string& node_id, size_t workers, TimerService* timers,
+    std::vector<std::string>& errors)>;
+
 class Runtime {
  public:
   Runtime(config::Config config, const loader::PluginRegistry& plugins);
@@ -85,6 +92,12 @@ class Runtime {
   // the hook; without a script there is nothing to reload.
   ReloadResult reload();
   void set_reload_hook(std::function<ReloadResult()> hook) { reload_hook_ = std::move(hook); }
+  // Replaces build_router for check(), build() and rebuild_router().
+  void set_router_factory(RouterFactory factory) { router_factory_ = std::move(factory); }
+  // Builds a new router with the factory and swaps it in between messages;
+  // on any error the running one stays. The old router is kept until
+  // shutdown: messages its throttles hold are still released by it.
+  ReloadResult rebuild_router();
   // True between start() and the beginning of shutdown.
   bool running() const { return started_.load() && !stopping_.load(); }
   // Average time a worker spends routing one message, in microseconds
@@ -119,6 +132,9 @@ class Runtime {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> started_{false};
   std::function<ReloadResult()> reload_hook_;
+  RouterFactory router_factory_ = build_router;
+  std::mutex reload_mutex_;
+  std::vector<std::shared_ptr<const Router>> retired_routers_;
   std::unique_ptr<std::atomic<double>[]> routing_ewma_;
   std::atomic<bool> force_stop_{false};
   std::atomic<bool> stop_requested_{false};

@@ -1,0 +1,205 @@
+// The Lua examples in config/examples/ and the default routes.lua, run
+// through the real `sluice` binary with built-in plugins (generate, file)
+// and the C test plugin (requests with reply handles).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <csignal>
+#include <map>
+#include <sstream>
+
+#include "support/sluice_test.hpp"
+
+namespace sluice::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string example(const std::string& name) {
+  return (std::filesystem::path(source_dir()) / "config" / "examples" / name).string();
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::vector<std::string> out;
+  std::istringstream in(read_file(path));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+void run_to_completion(const std::string& config) {
+  auto sluice = SluiceProcess::run(config, {"--exit-when-done"});
+  auto status = sluice.wait(120s);
+  ASSERT_TRUE(status.has_value()) << "sluice did not exit in time:\n" << sluice.output();
+  ASSERT_EQ(*status, 0) << sluice.output();
+}
+
+TEST(LuaExamples, DropByField_DropsParkedVehiclesOnly) {
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"), R"(script: )" + example("drop-by-field.lua") + R"(
+admin: { enabled: false }
+connectors:
+  tracking:
+    plugin: generate
+    count: 2000
+    vars: { device: "dev-${cycle:10}" }
+    key: "${device}"
+    payload: '{"data":{"DEVICE_ID":"${device}","SPEED":"${random:0.00|42.50}","n":${counter}}}'
+  out: { plugin: file, mode: sink, path: )" +
+                                          dir.file("out.txt") + R"(, format: json }
+)");
+  run_to_completion(dir.file("sluice.yaml"));
+  auto lines = lines_of(dir.file("out.txt"));
+  ASSERT_GT(lines.size(), 500u);  // about half of 2000
+  ASSERT_LT(lines.size(), 1500u);
+  for (const auto& line : lines) {
+    auto record = boost::json::parse(line).as_object();
+    auto payload = record.at("payload").as_object();
+    EXPECT_EQ(payload.at("data").at("SPEED"), "42.50") << line;
+    EXPECT_EQ(record.at("headers").at("routed"), "yes") << line;
+  }
+}
+
+TEST(LuaExamples, CommandAgent_RepliesToEveryRequest) {
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"), R"(node_id: agent-7
+script: )" + example("command-agent.lua") +
+                                          R"(
+admin: { enabled: false }
+connectors:
+  bus:
+    plugin: ctest
+    count: 20
+    requests: true
+    subject: freeswitch.api
+    reply_file: )" + dir.file("replies.txt") +
+                                          R"(
+)");
+  run_to_completion(dir.file("sluice.yaml"));
+  auto lines = lines_of(dir.file("replies.txt"));
+  ASSERT_EQ(lines.size(), 20u);
+  std::set<std::string> handles;
+  for (const auto& line : lines) {
+    auto space = line.find(' ');
+    ASSERT_NE(space, std::string::npos) << line;
+    handles.insert(line.substr(0, space));
+    auto reply = boost::json::parse(line.substr(space + 1)).as_object();
+    EXPECT_EQ(reply.at("node"), "agent-7") << line;
+    // ctest sends "ctest <n>", which is no command.
+    EXPECT_NE(std::string(reply.at("error").as_string()).find("unknown command 'ctest "),
+              std::string::npos)
+        << line;
+  }
+  EXPECT_EQ(handles.size(), 20u);
+  EXPECT_EQ(handles.count("ctest-reply-1"), 1u);
+}
+
+TEST(LuaExamples, KeepLatest_DeliversEachDevicesNewestPosition) {
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"), R"(script: )" + example("keep-latest.lua") + R"(
+admin: { enabled: false }
+connectors:
+  tracking:
+    plugin: generate
+    count: 500
+    vars: { device: "dev-${cycle:5}" }
+    key: "${device}"
+    payload: '{"data":{"DEVICE_ID":"${device}","seq":${counter}}}'
+  out: { plugin: file, mode: sink, path: )" +
+                                          dir.file("out.txt") + R"( }
+)");
+  run_to_completion(dir.file("sluice.yaml"));
+  auto lines = lines_of(dir.file("out.txt"));
+  // 500 messages as fast as possible, 1/s per device: a handful per device.
+  ASSERT_LT(lines.size(), 100u) << read_file(dir.file("out.txt"));
+  std::map<std::string, int64_t> newest;
+  for (const auto& line : lines) {
+    auto data = boost::json::parse(line).at("data").as_object();
+    std::string device(data.at("DEVICE_ID").as_string());
+    newest[device] = std::max(newest[device], data.at("seq").as_int64());
+  }
+  ASSERT_EQ(newest.size(), 5u);
+  // The last message of each device (seq 496..500) was kept, not dropped.
+  for (int64_t seq = 496; seq <= 500; ++seq) {
+    std::string device = "dev-" + std::to_string((seq - 1) % 5 + 1);
+    EXPECT_EQ(newest[device], seq) << device;
+  }
+}
+
+TEST(LuaExamples, Check_AcceptsEveryExampleScript) {
+  for (const char* name : {"drop-by-field.yaml", "keep-latest.yaml"}) {
+    std::string out;
+    EXPECT_EQ(run_sluice({"check", "-c", example(name)}, &out), 0) << name << "\n" << out;
+  }
+}
+
+TEST(LuaExamples, Check_ReportsScriptErrorsWithFileAndLine) {
+  TempDir dir;
+  write_file(dir.file("bad.lua"), "-- fine\nsluice.on('gen', function(msg)\n  return msg.\nend)\n");
+  write_file(dir.file("sluice.yaml"),
+             "script: bad.lua\nconnectors:\n  gen: { plugin: generate }\n");
+  std::string out;
+  EXPECT_EQ(run_sluice({"check", "-c", dir.file("sluice.yaml")}, &out), 3) << out;
+  EXPECT_NE(out.find(dir.file("bad.lua") + ":4:"), std::string::npos) << out;
+}
+
+TEST(LuaScript, Sighup_ReloadsTheScriptAndKeepsItWhenBroken) {
+  TempDir dir;
+  auto tagger = [](const std::string& tag) {
+    return "sluice.on('gen', function(msg) sluice.publish('out', '" + tag + "') end)\n";
+  };
+  write_file(dir.file("routes.lua"), tagger("v1"));
+  write_file(dir.file("sluice.yaml"), R"(script: routes.lua
+admin: { enabled: false }
+connectors:
+  gen: { plugin: generate, rate: 200, payload: "x" }
+  out: { plugin: file, mode: sink, path: )" +
+                                          dir.file("out.txt") + R"(, flush_interval_ms: 5 }
+)");
+  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"));
+  auto has = [&](const std::string& tag) {
+    auto text = std::filesystem::exists(dir.file("out.txt")) ? read_file(dir.file("out.txt")) : "";
+    return text.find(tag + "\n") != std::string::npos;
+  };
+  ASSERT_TRUE(wait_until([&] { return has("v1"); }, 20s)) << sluice.output();
+  write_file(dir.file("routes.lua"), "this is not lua\n");
+  sluice.signal(SIGHUP);
+  ASSERT_TRUE(wait_until(
+      [&] { return sluice.output().find("kept the running script") != std::string::npos; }, 20s))
+      << sluice.output();
+  EXPECT_NE(sluice.output().find(dir.file("routes.lua") + ":1:"), std::string::npos)
+      << sluice.output();
+  write_file(dir.file("routes.lua"), tagger("v2"));
+  sluice.signal(SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return has("v2"); }, 20s)) << sluice.output();
+  sluice.signal(SIGTERM);
+  auto status = sluice.wait(60s);
+  ASSERT_TRUE(status.has_value()) << sluice.output();
+  EXPECT_EQ(*status, 0) << sluice.output();
+}
+
+TEST(LuaExamples, DefaultScript_PrintsSpeedingAlerts) {
+  TempDir dir;
+  auto routes = (std::filesystem::path(source_dir()) / "config" / "routes.lua").string();
+  write_file(dir.file("sluice.yaml"), R"(script: )" + routes + R"(
+admin: { enabled: false }
+connectors:
+  tracking:
+    plugin: generate
+    count: 50
+    payload: '{"data":{"DEVICE_ID":"d${counter}","SPEED":"${random:20.00|130.00}","ENGINE_STATUS":"ON"}}'
+  console: { plugin: file, mode: sink, path: )" +
+                                          dir.file("out.txt") + R"( }
+)");
+  run_to_completion(dir.file("sluice.yaml"));
+  auto lines = lines_of(dir.file("out.txt"));
+  ASSERT_FALSE(lines.empty());
+  for (const auto& line : lines) {
+    auto alert = boost::json::parse(line).as_object();
+    EXPECT_EQ(alert.at("alert"), "speeding") << line;
+    EXPECT_EQ(alert.at("speed"), 130) << line;
+  }
+}
+
+}  // namespace
+}  // namespace sluice::test
