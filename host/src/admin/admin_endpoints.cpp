@@ -54,11 +54,12 @@ std::string stats_json(runtime::Runtime& rt) {
     for (const auto& s : f.series) {
       boost::json::object entry{{"labels", labels_object(s.labels)}};
       if (f.kind == metrics::Kind::kHistogram) {
-        entry["count"] = s.histogram.count();
+        const auto cumulative = s.histogram.cumulative_snapshot();
+        entry["count"] = cumulative.back();
         entry["sum"] = s.histogram.sum();
         boost::json::object buckets;
         for (size_t i = 0; i < metrics::Histogram::kBounds.size(); ++i)
-          buckets[prometheus_number(metrics::Histogram::kBounds[i])] = s.histogram.cumulative(i);
+          buckets[prometheus_number(metrics::Histogram::kBounds[i])] = cumulative[i];
         entry["buckets"] = std::move(buckets);
       } else if (f.kind == metrics::Kind::kGauge) {
         entry["value"] = s.sample ? s.sample() : s.gauge.value();

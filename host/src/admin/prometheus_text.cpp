@@ -87,11 +87,12 @@ std::string render_prometheus(const metrics::Registry& registry) {
           break;
         case metrics::Kind::kHistogram: {
           const auto& bounds = metrics::Histogram::kBounds;
+          const auto cumulative = s.histogram.cumulative_snapshot();
           for (size_t i = 0; i <= bounds.size(); ++i) {
             out += f.name + "_bucket";
             append_labels(out, s.labels, "le",
                           i < bounds.size() ? prometheus_number(bounds[i]) : "+Inf");
-            out += " " + std::to_string(s.histogram.cumulative(i)) + "\n";
+            out += " " + std::to_string(cumulative[i]) + "\n";
           }
           out += f.name + "_sum";
           append_labels(out, s.labels);
@@ -99,7 +100,7 @@ std::string render_prometheus(const metrics::Registry& registry) {
           out += f.name + "_count";
           append_labels(out, s.labels);
           // The +Inf bucket, so _count always equals it within one scrape.
-          out += " " + std::to_string(s.histogram.cumulative(bounds.size())) + "\n";
+          out += " " + std::to_string(cumulative[bounds.size()]) + "\n";
           break;
         }
       }

@@ -20,6 +20,16 @@ uint64_t Histogram::cumulative(size_t i) const {
   return total;
 }
 
+std::array<uint64_t, Histogram::kBounds.size() + 1> Histogram::cumulative_snapshot() const {
+  std::array<uint64_t, kBounds.size() + 1> out{};
+  uint64_t total = 0;
+  for (size_t b = 0; b < buckets_.size(); ++b) {
+    total += buckets_[b].load(std::memory_order_relaxed);
+    out[b] = total;
+  }
+  return out;
+}
+
 Series& Registry::series(const std::string& name, const std::string& help, Kind kind,
                          const Labels& labels) {
   std::lock_guard lock(mutex_);

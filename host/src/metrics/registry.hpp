@@ -57,6 +57,9 @@ class Histogram {
   void observe(double seconds);
   // Cumulative count for bucket i (le kBounds[i]); i == size is +Inf.
   uint64_t cumulative(size_t i) const;
+  // Every cumulative count from one read of each bucket, so that a scrape
+  // racing with observe() still shows monotonic buckets and _count == +Inf.
+  std::array<uint64_t, kBounds.size() + 1> cumulative_snapshot() const;
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   double sum() const { return sum_.load(std::memory_order_relaxed); }
 
