@@ -68,7 +68,8 @@ TEST(Statsd, CountersArriveAsDeltasThatSumToTheTotal) {
   UdpReceiver statsd;
   TempDir dir;
   auto config = dir.path() / "sluice.yaml";
-  write_file(config, "node_id: statsd-test\nworkers: 2\nstate_dir: " + dir.path().string() +
+  write_file(config, "node_id: statsd-test\nworkers: 2\nadmin: { enabled: false }\nstate_dir: " +
+                         dir.path().string() +
                          "/state\nmetrics:\n  statsd: 127.0.0.1:" + std::to_string(statsd.port()) +
                          "\n  statsd_interval_ms: 100\n  prefix: edge\n" + R"(connectors:
   gen:

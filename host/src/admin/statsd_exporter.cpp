@@ -36,7 +36,9 @@ std::string StatsdExporter::start(const std::string& address, int interval_ms,
   socket_.open(endpoint_.protocol(), ec);
   if (ec) return "metrics.statsd: " + ec.message();
   prefix_ = prefix;
-  collect();  // baseline, so the first flush sends deltas, not totals
+  // No baseline: counters start at zero with the process, so the first
+  // flush's "delta" is everything counted so far, including messages that
+  // arrived before the exporter started.
   timer_ = timers_.start(std::chrono::milliseconds(interval_ms),
                          std::chrono::milliseconds(interval_ms), [this] { flush(); });
   return "";
