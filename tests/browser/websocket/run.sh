@@ -24,6 +24,7 @@ fi
 port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 cat >"$work/sluice.yaml" <<YAML
 node_id: browser-test
+admin: { enabled: false }
 connectors:
   tracking:
     plugin: generate

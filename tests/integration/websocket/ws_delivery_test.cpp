@@ -105,10 +105,10 @@ TEST(WebSocketSink, ThrottleKeepsTheLatestPerDeviceForOneClientOnly) {
   auto full = sluice.connect("/api/v1/stream?device_ids=d1,d2");
   ASSERT_TRUE(throttled->connected() && full->connected());
   throttled->send(
-      R"({"type":"subscribe","id":"t","filter":{"device":["d1","d2"]},"throttle":{"rate":1,"keep_latest":true}})");
+      R"({"type":"subscribe","id":"t","filter":{"device":["d1","d2"]},"throttle":{"rate":0.5,"keep_latest":true}})");
   auto granted = parse(throttled->next());
   ASSERT_EQ(granted.at("type").as_string(), "subscribed") << granted;
-  EXPECT_EQ(granted.at("throttle").at("rate").to_number<double>(), 1.0);
+  EXPECT_EQ(granted.at("throttle").at("rate").to_number<double>(), 0.5);
 
   for (int n = 0; n < 40; ++n) sluice.feed(tracking_event(n % 2 ? "d2" : "d1", n));
   // The unthrottled client gets all 40, in order.
@@ -117,7 +117,8 @@ TEST(WebSocketSink, ThrottleKeepsTheLatestPerDeviceForOneClientOnly) {
   for (int n = 0; n < 40; ++n) EXPECT_TRUE(has_n(all[n], n)) << all[n];
 
   // The throttled one: the first of each device at once, then only the
-  // newest of each (38 and 39) when the next token frees, about 1 s later.
+  // newest of each (38 and 39) when the next token frees, about 2 s later
+  // (a slow rate, so that feeding the 40 events never outlasts one token).
   ASSERT_TRUE(throttled->wait_received(4, 5s)) << throttled->received();
   std::map<std::string, std::vector<int64_t>> per_device;
   for (const auto& m : throttled->take_all()) {
@@ -142,7 +143,7 @@ TEST(WebSocketSink, ThrottleKeepsTheLatestPerDeviceForOneClientOnly) {
 }
 
 TEST(WebSocketSink, ConfiguredCapsApplyToUrlSubscriptions) {
-  SluiceWs sluice("    max_rate: 1\n    keep_latest: true\n");
+  SluiceWs sluice("    max_rate: 0.5\n    keep_latest: true\n");
   auto c = sluice.connect("/api/v1/stream?device_ids=d1");
   ASSERT_TRUE(c->connected());
   for (int n = 0; n < 20; ++n) sluice.feed(tracking_event("d1", n));

@@ -19,6 +19,7 @@ std::string tracking_event(const std::string& device, int n, const std::string& 
 SluiceWs::SluiceWs(const std::string& sink_settings, Transport transport)
     : port_(test::free_tcp_port()) {
   std::string config = R"(node_id: ws-test
+admin: { enabled: false }
 connectors:
   input:
     plugin: stdio
