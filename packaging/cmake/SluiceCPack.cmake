@@ -61,7 +61,7 @@ and delivery is at least once.")
 set(host_synopsis "event router with broker plugins and Lua routing")
 set(host_body "${intro}\n\nThis package has the sluice daemon, its systemd service (not \
 enabled by\ndefault), the default configuration in /etc/sluice and the built-in\nplugins: \
-${builtin_text}. Broker plugins come in the packages\nsluice-plugin-<name>; other plugins go \
+${builtin_text}.\nBroker plugins come in the packages sluice-plugin-<name>; other\nplugins go \
 into /usr/local/lib/sluice/plugins.")
 set(dev_synopsis "SDK to build plugins for the sluice event router")
 set(dev_body "Headers of the sluice plugin C ABI and of its C++ helper, and the CMake\npackage \
