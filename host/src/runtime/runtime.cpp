@@ -160,10 +160,13 @@ std::vector<std::string> Runtime::start() {
     }
   }
   if (!errors.empty()) return errors;
-  // Sinks first, so that the first message a source emits has somewhere to go.
+  // Connectors nothing reads from (pure outputs) first, so that the first
+  // message a source emits has somewhere to go. The plugin's capability is
+  // not enough: stdio or file in sink mode can also be sources.
+  auto read_from = [&subs](const Connector& c) { return subs.count(c.name()) > 0; };
   for (int pass = 0; pass < 2; ++pass) {
     for (auto& c : connectors_) {
-      if (c->is_source() != (pass == 1) || c->started()) continue;
+      if (read_from(*c) != (pass == 1) || c->started()) continue;
       std::string err = c->start();
       if (!err.empty()) {
         errors.push_back("connector '" + c->name() + "' (" + c->plugin().name() + "): " + err);
