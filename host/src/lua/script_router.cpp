@@ -36,17 +36,6 @@ struct HandlerEntry {
   mutable std::atomic<uint64_t> suppressed{0};
 };
 
-runtime::EnvelopePtr with_error(const runtime::Envelope& m, const std::string& error) {
-  auto copy = std::make_shared<runtime::Envelope>();
-  copy->payload = m.payload;
-  copy->key = m.key;
-  copy->subject = m.subject;
-  copy->headers = m.headers;
-  copy->headers.push_back({"sluice-error", error});
-  copy->timestamp_ms = m.timestamp_ms;
-  return copy;
-}
-
 class ScriptRouter : public runtime::Router {
  public:
   ScriptRouter(std::shared_ptr<const runtime::Router> native, routing::RouteTable handlers,
@@ -151,9 +140,9 @@ class ScriptRouter : public runtime::Router {
       entry.stats->dead_lettered.inc();
       auto target = *entry.dead_letter;
       if (target.subject.empty()) target.subject = message->subject;
-      out.send(delivery,
-               runtime::Output(runtime::OutputKind::kPublish, std::move(target),
-                               with_error(*message, error), std::nullopt, entry.stats.get()));
+      out.send(delivery, runtime::Output(runtime::OutputKind::kPublish, std::move(target),
+                                         runtime::with_error_header(*message, error), std::nullopt,
+                                         entry.stats.get()));
     } else {
       entry.stats->failed.inc();
       delivery.mark_failed();

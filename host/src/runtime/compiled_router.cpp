@@ -87,8 +87,8 @@ class CompiledRouter : public Router {
         entry.stats->parse_errors.inc();
         if (entry.dead_letter) {
           entry.stats->dead_lettered.inc();
-          send_to(*entry.dead_letter, with_error(*message, "payload is not JSON"), delivery, out,
-                  ctx, entry, nullptr);
+          send_to(*entry.dead_letter, with_error_header(*message, "payload is not JSON"), delivery,
+                  out, ctx, entry, nullptr);
         } else {
           entry.stats->filtered.inc();
         }
@@ -136,17 +136,6 @@ class CompiledRouter : public Router {
   }
 
  private:
-  static EnvelopePtr with_error(const Envelope& m, const std::string& error) {
-    auto copy = std::make_shared<Envelope>();
-    copy->payload = m.payload;
-    copy->key = m.key;
-    copy->subject = m.subject;
-    copy->headers = m.headers;
-    copy->headers.push_back({"sluice-error", error});
-    copy->timestamp_ms = m.timestamp_ms;
-    return copy;
-  }
-
   // A message the throttle let go of without sending is settled here:
   // dropped on purpose, so its source is acked, and counted.
   void account_drop(routing::ThrottleDecision& decision, const RouteEntry& entry) const {

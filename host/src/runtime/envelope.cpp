@@ -96,4 +96,15 @@ const boost::json::value* find_path(const boost::json::value& root, std::string_
   return cur;
 }
 
+EnvelopePtr with_error_header(const Envelope& m, const std::string& error) {
+  auto copy = std::make_shared<Envelope>();
+  copy->payload = m.payload;
+  copy->key = m.key;
+  copy->subject = m.subject;
+  copy->headers = m.headers;
+  copy->headers.push_back({"sluice-error", error});
+  copy->timestamp_ms = m.timestamp_ms;
+  return copy;
+}
+
 }  // namespace sluice::runtime

@@ -101,6 +101,10 @@ class Envelope {
   mutable std::string json_error_;
 };
 
+// A copy of `m` for a dead letter: same payload, key, subject, headers and
+// timestamp, plus a `sluice-error` header saying why.
+EnvelopePtr with_error_header(const Envelope& m, const std::string& error);
+
 // Looks up a dotted path with [index] steps ("data.items[2].id") in a
 // parsed document. Returns nullptr when any step is missing.
 const boost::json::value* find_path(const boost::json::value& root, std::string_view path);
