@@ -155,7 +155,7 @@ check "sluice plugins lists every packaged plugin from /usr/lib/sluice/plugins" 
   output_matches_all "${plugin_files[@]}" -- sluice plugins
 check "sluice check -c /etc/sluice/sluice.yaml" sluice check -c /etc/sluice/sluice.yaml
 check "systemd-analyze verify sluice.service: no warnings" unit_verifies
-check "default pipeline runs 5 s as user sluice and stops cleanly on SIGINT" default_pipeline_runs 5
+check "default pipeline serves the viewer and runs 6 s as user sluice, stops cleanly on SIGINT" default_pipeline_runs 6
 
 # --- out-of-tree plugin against the installed sluice-dev --------------------
 check "examples/plugin-template builds against the installed sluice-dev" build_template

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a Release sluice with its plugins (build-release/) and runs it on
-# config/sluice.yaml. Extra arguments go to `sluice run`, e.g. --log-level debug.
+# config/sluice.yaml (the live vehicle-tracking demo). Extra arguments go to `sluice run`, e.g. --log-level debug.
 # SLUICE_RUN_BUILD_DIR overrides the build directory.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,4 +16,6 @@ mapfile -t plugins < <(ninja -C "$build" -t targets all |
 cmake --build "$build" -j"$(nproc)" --target sluice "${plugins[@]}"
 
 export SLUICE_PLUGIN_PATH="$build/plugins"
+ws="${SLUICE_WS_LISTEN:-127.0.0.1:8080}"
+echo "sluice: open http://$ws/ for the live viewer (status: http://${SLUICE_ADMIN_LISTEN:-127.0.0.1:9600}/)"
 exec "$build/bin/sluice" run -c config/sluice.yaml "$@"

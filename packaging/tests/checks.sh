@@ -293,27 +293,40 @@ unit_verifies() {
 
 # Runs the packaged default config as the service would (user sluice,
 # STATE_DIRECTORY set, cwd /var/lib/sluice) for $1 seconds, then SIGINT. The
-# default pipeline prints the generated events it keeps on stdout. The admin
-# listener gets a free port so that a sluice already running here does not
-# make the test fail.
+# default pipeline serves the live viewer over the websocket sink and prints a
+# fleet summary on stdout every 3 s. The admin and websocket listeners get free
+# ports so that a sluice already running here does not make the test fail.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 default_pipeline_runs() {
-  local seconds=$1 start status errors port lines
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  local seconds=$1 start status errors port ws_port lines viewer pid
+  port=$(free_port)
+  ws_port=$(free_port)
   start=$SECONDS
   (cd /var/lib/sluice && runuser -u sluice -- env STATE_DIRECTORY=/var/lib/sluice \
     LOGS_DIRECTORY=/var/log/sluice SLUICE_ADMIN_LISTEN="127.0.0.1:$port" \
+    SLUICE_WS_LISTEN="127.0.0.1:$ws_port" \
     timeout --preserve-status -s INT "$seconds" \
     sluice run -c /etc/sluice/sluice.yaml --log-format text \
-    </dev/null >"$work/default-run.out" 2>"$work/default-run.err")
+    </dev/null >"$work/default-run.out" 2>"$work/default-run.err") &
+  pid=$!
+  sleep 2
+  viewer=$(python3 -c 'import sys, urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:" + sys.argv[1] + "/", timeout=5).read().decode())' \
+    "$ws_port" 2>&1 | grep -c '<html')
+  wait "$pid"
   status=$?
   local elapsed=$((SECONDS - start))
-  lines=$(wc -l <"$work/default-run.out")
+  lines=$(grep -c '"summary":"fleet"' "$work/default-run.out")
   tail -n 15 "$work/default-run.err"
   head -n 3 "$work/default-run.out"
-  echo "exit status $status after ${elapsed}s; $lines lines on stdout"
+  echo "exit status $status after ${elapsed}s; $lines summary lines on stdout;" \
+    "viewer page served: $viewer"
   errors=$(grep -E '^[0-9T:.-]+Z error ' "$work/default-run.err")
   [[ -z $errors ]] || echo "error lines: $errors"
-  ((status == 0 && elapsed >= seconds && lines > 0)) && [[ -z $errors ]]
+  ((status == 0 && elapsed >= seconds && lines > 0 && viewer > 0)) && [[ -z $errors ]]
 }
 
 build_template() {
