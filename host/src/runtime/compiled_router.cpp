@@ -158,6 +158,8 @@ class CompiledRouter : public Router {
     return out;
   }
 
+  RouteCounts counts() const override { return {table_.size(), 0}; }
+
  private:
   // The message as `transform` makes it: a copy, since the source message
   // is shared by every route it matched. Nothing, with `error`, when its
