@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <csignal>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "support/sluice_test.hpp"
@@ -126,11 +127,131 @@ connectors:
   }
 }
 
+TEST(LuaExamples, Fallback_SpareTakesOverWhileThePrimaryFails) {
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"), R"(script: )" + example("fallback.lua") + R"(
+admin: { enabled: false }
+connectors:
+  tracking:
+    plugin: generate
+    count: 300
+    rate: 1000
+    payload: '{"seq":${counter}}'
+  primary:
+    plugin: file
+    mode: sink
+    path: /dev/full
+    flush_interval_ms: 1
+    retry: { max_attempts: 2, initial_backoff_ms: 1, max_backoff_ms: 2 }
+  spare: { plugin: file, mode: sink, path: )" +
+                                          dir.file("spare.txt") + R"(, format: json }
+)");
+  run_to_completion(dir.file("sluice.yaml"));
+  auto lines = lines_of(dir.file("spare.txt"));
+  std::set<int64_t> seqs;
+  size_t dead_lettered = 0;
+  for (const auto& line : lines) {
+    auto record = boost::json::parse(line).as_object();
+    seqs.insert(record.at("payload").at("seq").as_int64());
+    const auto& headers = record.at("headers").as_object();
+    if (headers.contains("sluice-error")) ++dead_lettered;
+  }
+  // Every event reached the spare once: first through the dead letter (the
+  // primary's writes failed), then directly once the primary was unhealthy.
+  EXPECT_EQ(lines.size(), 300u);
+  EXPECT_EQ(seqs.size(), 300u);
+  EXPECT_GE(dead_lettered, 1u);
+  EXPECT_LT(dead_lettered, 300u);
+}
+
+TEST(LuaExamples, Transform_YamlRouteReshapesThePayloadNatively) {
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"), R"(node_id: edge-3
+admin: { enabled: false }
+connectors:
+  tracking:
+    plugin: generate
+    count: 20
+    vars: { device: "dev-${cycle:2}" }
+    payload: '{"data":{"DEVICE_ID":"${device}","SPEED":"${random:0.00|42.50}","n":${counter}},"debug":1}'
+  out: { plugin: file, mode: sink, path: )" +
+                                          dir.file("out.txt") + R"(, format: json }
+routes:
+  - name: reshape
+    from: tracking
+    where: { data.SPEED: { ne: "0.00" } }
+    transform:
+      rename: { data.DEVICE_ID: device }
+      set: { via: "${node_id}", speed: "${data.SPEED}", tags.route: reshape }
+      remove: [debug, data.SPEED]
+    to: "out:moving.${device}"
+)");
+  run_to_completion(dir.file("sluice.yaml"));
+  auto lines = lines_of(dir.file("out.txt"));
+  ASSERT_FALSE(lines.empty());
+  ASSERT_LT(lines.size(), 20u);
+  for (const auto& line : lines) {
+    auto record = boost::json::parse(line).as_object();
+    auto payload = record.at("payload").as_object();
+    std::string device(payload.at("device").as_string());
+    EXPECT_EQ(std::string(record.at("subject").as_string()), "moving." + device) << line;
+    EXPECT_EQ(payload.at("via"), "edge-3") << line;
+    EXPECT_EQ(payload.at("speed"), "42.50") << line;
+    EXPECT_EQ(payload.at("tags").at("route"), "reshape") << line;
+    EXPECT_FALSE(payload.contains("debug")) << line;
+    auto data = payload.at("data").as_object();
+    EXPECT_FALSE(data.contains("SPEED")) << line;
+    EXPECT_FALSE(data.contains("DEVICE_ID")) << line;
+    EXPECT_TRUE(data.contains("n")) << line;
+  }
+}
+
 TEST(LuaExamples, Check_AcceptsEveryExampleScript) {
-  for (const char* name : {"drop-by-field.yaml", "keep-latest.yaml"}) {
+  for (const char* name : {"drop-by-field.yaml", "keep-latest.yaml", "fallback.yaml"}) {
     std::string out;
     EXPECT_EQ(run_sluice({"check", "-c", example(name)}, &out), 0) << name << "\n" << out;
   }
+}
+
+TEST(LuaExamples, Check_CountsTheScriptsRoutesAndHandlers) {
+  TempDir dir;
+  write_file(dir.file("routes.lua"), R"(
+sluice.route{ from = "gen", to = "out" }
+sluice.route{ from = "gen", to = "out", transform = { set = { a = 1 } } }
+sluice.on("gen", function(msg) end)
+)");
+  write_file(dir.file("sluice.yaml"), R"(script: routes.lua
+connectors:
+  gen: { plugin: generate }
+  out: { plugin: "null" }
+routes:
+  - { from: gen, to: out }
+)");
+  std::string out;
+  EXPECT_EQ(run_sluice({"check", "-c", dir.file("sluice.yaml")}, &out), 0) << out;
+  EXPECT_NE(out.find("OK (2 connectors, 3 routes, 1 handlers)"), std::string::npos) << out;
+}
+
+TEST(LuaExamples, Check_ReportsABadTransformWithFileAndLine) {
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"), R"(connectors:
+  gen: { plugin: generate }
+  out: { plugin: "null" }
+routes:
+  - name: shaped
+    from: gen
+    to: out
+    transform: { set: { "a..b": 1 }, drop: [x] }
+)");
+  std::string out;
+  EXPECT_EQ(run_sluice({"check", "-c", dir.file("sluice.yaml")}, &out), 3) << out;
+  EXPECT_NE(out.find(dir.file("sluice.yaml") + ":5:"), std::string::npos) << out;
+  EXPECT_NE(out.find("transform.set.a..b: path 'a..b': empty name between separators"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("transform.drop: unknown key 'drop' (expected rename, set, remove)"),
+            std::string::npos)
+      << out;
 }
 
 TEST(LuaExamples, Check_ReportsScriptErrorsWithFileAndLine) {

@@ -20,11 +20,15 @@ int check_command(const Options& options) {
   registry.load_directories(loader::plugin_search_path(cfg.plugin_path));
   runtime::Runtime rt(cfg, registry);
   lua::attach_script(rt);
-  for (auto& e : rt.check()) errors.push_back(std::move(e));
+  runtime::RouteCounts counts;
+  for (auto& e : rt.check(&counts)) errors.push_back(std::move(e));
 
   if (errors.empty()) {
+    // Routes count the script's sluice.route{...} too.
     std::cout << options.config_path << ": OK (" << cfg.connectors.size() << " connectors, "
-              << cfg.routes.size() << " routes)\n";
+              << counts.routes << " routes";
+    if (!cfg.script.empty()) std::cout << ", " << counts.handlers << " handlers";
+    std::cout << ")\n";
     return kExitOk;
   }
   for (const auto& e : errors) std::cerr << e << "\n";

@@ -30,7 +30,7 @@ inline constexpr std::array kRouteKeys = {
     RouteKey{"from", RouteValueShape::kStringOrList, true, true},
     RouteKey{"where", RouteValueShape::kMappingOrList, false, false},
     RouteKey{"to", RouteValueShape::kOutputs, true, true},
-    RouteKey{"transform", RouteValueShape::kAny, false, false},
+    RouteKey{"transform", RouteValueShape::kMapping, false, false},
     RouteKey{"throttle", RouteValueShape::kMapping, false, false},
     RouteKey{"dedup", RouteValueShape::kAny, false, false},
     RouteKey{"dead_letter", RouteValueShape::kString, false, true},

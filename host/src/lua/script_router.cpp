@@ -79,6 +79,12 @@ class ScriptRouter : public runtime::Router {
     return out;
   }
 
+  runtime::RouteCounts counts() const override {
+    runtime::RouteCounts c = native_->counts();
+    c.handlers += entries_.size();
+    return c;
+  }
+
  private:
   void run_handler(ScriptState& state, routing::RouteTable::RouteId id,
                    const runtime::EnvelopePtr& message, runtime::Delivery& delivery,

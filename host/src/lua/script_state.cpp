@@ -226,10 +226,12 @@ std::string ScriptState::publish(lua_State* L) {
   }
 
   runtime::EnvelopePtr envelope;
-  const runtime::EnvelopePtr* message = to_message(L, 2);
+  MessageBox* box = to_message_box(L, 2);
+  const runtime::EnvelopePtr* message = box ? &box->envelope : nullptr;
   const runtime::Envelope& origin = message ? **message : **context_->message;
   if (message && !key && !has_headers) {
     envelope = *message;  // outputs only read it
+    box->shared = true;   // so a later msg:set changes a copy
   } else {
     auto fresh = std::make_shared<runtime::Envelope>();
     if (message) {
@@ -347,7 +349,6 @@ void ScriptState::run(uint64_t id, int nargs) {
   }
   CallResult result;
   result.published = p.context.published;
-  p.box->envelope.reset();  // a message kept by the script expires with its call
   int top = lua_gettop(co);
   int first = top - nresults + 1;
   if (status != LUA_OK) {
@@ -369,12 +370,14 @@ void ScriptState::run(uint64_t id, int nargs) {
         result.error = path_ + ": handler's return value: " + error;
       }
     } else if (const auto* m = luaL_testudata(co, first, "sluice.message")) {
+      // Its payload as msg:set left it (the box still holds its copy).
       const auto& env = static_cast<const MessageBox*>(m)->envelope;
       result.returned = env ? env->payload : p.message->payload;
     } else if (lua_toboolean(co, first)) {
       result.returned.emplace();  // `return true`: handled, nothing to say
     }
   }
+  p.box->envelope.reset();  // a message kept by the script expires with its call
   lua_settop(co, 0);
   luaL_unref(L, LUA_REGISTRYINDEX, p.message_ref);
   // A coroutine that returned can run the next call; one that failed is

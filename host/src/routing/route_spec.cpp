@@ -74,7 +74,7 @@ class RouteCompiler {
         }
         route.dead_letter = target(value.get_string(), here);
       } else if (key == "transform") {
-        route.transform = value;
+        route.transform = Transform::compile(value, here, errors_);
       } else {
         error(here,
               "unknown key '" + std::string(key) + "' (expected " + std::string(kRouteKeys) + ")");

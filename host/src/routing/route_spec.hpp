@@ -1,6 +1,6 @@
 // One route as compiled from its spec (YAML `routes:` entry or a Lua
 // `sluice.route{...}` table, both as JSON): where it reads from, the filter,
-// the outputs, throttle, dedup and dead-letter settings. Immutable and
+// the transform, the outputs, throttle, dedup and dead-letter settings. Immutable and
 // shared by all workers; per-worker state (Throttle, DedupWindow,
 // OutputSelector) is built from it.
 #pragma once
@@ -18,6 +18,7 @@
 #include "routing/subject_pattern.hpp"
 #include "routing/template.hpp"
 #include "routing/throttle.hpp"
+#include "routing/transform.hpp"
 
 namespace sluice::routing {
 
@@ -51,8 +52,8 @@ struct CompiledRoute {
   std::optional<RouteThrottle> throttle;
   std::optional<RouteDedup> dedup;
   std::optional<OutputTarget> dead_letter;
-  // Kept as written for the Lua layer; null when absent.
-  boost::json::value transform;
+  // Applied after `where`: dedup, throttle and `to` read the result.
+  std::optional<Transform> transform;
   // Every payload path this route reads (where, subject templates, throttle
   // and dedup keys), each once, pointing into this route: plan them on a
   // PayloadScan and one validating pass serves them all. Filled by

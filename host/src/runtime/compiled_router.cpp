@@ -1,6 +1,7 @@
 // The router built on the routing engine (host/src/routing): routes found
 // through the RouteTable index, `where` predicates on payload fields read
-// by scanning (no DOM unless something else parsed it), templated subjects,
+// by scanning (no DOM unless something else parsed it), transforms on a
+// copy per route, templated subjects,
 // output groups (fanout, fallback, round_robin), per-key throttles released
 // by timers, dedup windows and dead letters. One immutable router; its
 // mutable parts (throttles, selectors, dedup) exist once per worker.
@@ -98,9 +99,31 @@ class CompiledRouter : public Router {
         entry.stats->filtered.inc();
         continue;
       }
+      // From here on the route handles its own transformed copy, if any.
+      EnvelopePtr routed = message;
+      std::optional<routing::MessageContext> transformed_ctx;
+      if (route.transform) {
+        bool not_json = false;
+        std::string error;
+        routed = transformed(*route.transform, *message, source, not_json, error);
+        if (!routed) {
+          // As `where` does with a payload that is not JSON.
+          if (not_json) entry.stats->parse_errors.inc();
+          if (entry.dead_letter) {
+            entry.stats->dead_lettered.inc();
+            send_to(*entry.dead_letter, with_error_header(*message, error), delivery, out, ctx,
+                    entry, nullptr);
+          } else {
+            entry.stats->filtered.inc();
+          }
+          continue;
+        }
+        transformed_ctx.emplace(routing::MessageContext{*routed, source, node_id_, nullptr});
+      }
+      const routing::MessageContext& rctx = transformed_ctx ? *transformed_ctx : ctx;
       if (st.dedup) {
         std::string key;
-        route.dedup->key.render(ctx, key);
+        route.dedup->key.render(rctx, key);
         if (st.dedup->is_duplicate(key, std::chrono::steady_clock::now())) {
           entry.stats->filtered.inc();
           continue;
@@ -108,9 +131,9 @@ class CompiledRouter : public Router {
       }
       if (st.throttle) {
         std::string key;
-        if (route.throttle->key) route.throttle->key->render(ctx, key);
+        if (route.throttle->key) route.throttle->key->render(rctx, key);
         auto now = std::chrono::steady_clock::now();
-        auto decision = st.throttle->offer(key, message, now);
+        auto decision = st.throttle->offer(key, routed, now);
         account_drop(decision, entry);
         if (decision.action == routing::ThrottleDecision::Action::kDropped) continue;
         if (decision.action == routing::ThrottleDecision::Action::kHeld) {
@@ -120,7 +143,7 @@ class CompiledRouter : public Router {
           continue;
         }
       }
-      send_outputs(id, message, delivery, out, ctx);
+      send_outputs(id, routed, delivery, out, rctx);
     }
     return true;
   }
@@ -135,7 +158,29 @@ class CompiledRouter : public Router {
     return out;
   }
 
+  RouteCounts counts() const override { return {table_.size(), 0}; }
+
  private:
+  // The message as `transform` makes it: a copy, since the source message
+  // is shared by every route it matched. Nothing, with `error`, when its
+  // payload is not JSON (`not_json`) or the transform cannot be applied.
+  EnvelopePtr transformed(const routing::Transform& transform, const Envelope& message,
+                          std::string_view source, bool& not_json, std::string& error) const {
+    EnvelopePtr copy = copy_content(message);
+    if (!copy->json()) {
+      not_json = true;
+      error = copy->json_error();
+      return nullptr;
+    }
+    routing::MessageContext before{*copy, source, node_id_, nullptr};
+    copy->edit_json([&](boost::json::value& doc) { error = transform.apply(before, doc); });
+    if (!error.empty()) {
+      error = "transform: " + error;
+      return nullptr;
+    }
+    return copy;
+  }
+
   // A message the throttle let go of without sending is settled here:
   // dropped on purpose, so its source is acked, and counted.
   void account_drop(routing::ThrottleDecision& decision, const RouteEntry& entry) const {

@@ -96,6 +96,25 @@ const boost::json::value* find_path(const boost::json::value& root, std::string_
   return cur;
 }
 
+EnvelopePtr copy_content(const Envelope& m) {
+  auto copy = std::make_shared<Envelope>();
+  copy->payload = m.payload;
+  copy->key = m.key;
+  copy->subject = m.subject;
+  copy->headers = m.headers;
+  copy->attributes = m.attributes;
+  copy->timestamp_ms = m.timestamp_ms;
+  copy->reply_to = m.reply_to;
+  copy->source = m.source;
+  copy->delivery = m.delivery;
+  copy->received_at = m.received_at;
+  if (m.json_parsed()) {
+    copy->json_ = *m.json_;
+    copy->json_state_ = Envelope::JsonState::kParsed;
+  }
+  return copy;
+}
+
 EnvelopePtr with_error_header(const Envelope& m, const std::string& error) {
   auto copy = std::make_shared<Envelope>();
   copy->payload = m.payload;

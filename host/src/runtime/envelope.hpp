@@ -85,6 +85,17 @@ class Envelope {
   // Replaces the parsed form (after a transformation) and reserialises the
   // payload from it.
   void set_json(boost::json::value v);
+  // Changes the parsed payload in place (`edit(boost::json::value&)`) and
+  // reserialises `payload` from it. False, with nothing changed, when the
+  // payload is not JSON. Only for an envelope no one else holds (see
+  // copy_content): outputs read theirs from other threads.
+  template <class Edit>
+  bool edit_json(Edit&& edit) {
+    if (!json()) return false;
+    edit(*json_);
+    payload = boost::json::serialize(*json_);
+    return true;
+  }
 
   // Fills a C view of this message; `storage` keeps the header arrays alive.
   struct CView {
@@ -95,11 +106,18 @@ class Envelope {
   void to_c(CView& view) const;
 
  private:
+  friend EnvelopePtr copy_content(const Envelope& m);
   enum class JsonState { kUnparsed, kParsed, kInvalid };
   mutable JsonState json_state_ = JsonState::kUnparsed;
   mutable std::optional<boost::json::value> json_;
   mutable std::string json_error_;
 };
+
+// A copy of `m` to change (a transform, msg:set): payload, key, subject,
+// headers, attributes, timestamp, reply handle, origin and delivery record,
+// and the parsed payload when it has one. Not its ack identity: only the
+// source message is acked.
+EnvelopePtr copy_content(const Envelope& m);
 
 // A copy of `m` for a dead letter: same payload, key, subject, headers and
 // timestamp, plus a `sluice-error` header saying why.

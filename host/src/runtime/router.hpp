@@ -39,6 +39,13 @@ struct TargetSpec {
 };
 TargetSpec parse_target(const std::string& text);
 
+// How many routes (YAML and the script's sluice.route) and script handlers
+// a router holds, for `sluice check`.
+struct RouteCounts {
+  size_t routes = 0;
+  size_t handlers = 0;
+};
+
 class Router {
  public:
   virtual ~Router() = default;
@@ -48,6 +55,7 @@ class Router {
   virtual std::map<std::string, std::vector<std::string>> subscriptions() const = 0;
   // The connectors routes read from.
   virtual std::vector<std::string> sources() const = 0;
+  virtual RouteCounts counts() const = 0;
 };
 
 // Compiles the config's routes. Every problem goes to `errors`, each

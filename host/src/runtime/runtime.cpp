@@ -69,7 +69,7 @@ std::string Runtime::missing_plugin_error(const config::ConnectorConfig& cc) con
   return why;
 }
 
-std::vector<std::string> Runtime::check() {
+std::vector<std::string> Runtime::check(RouteCounts* counts) {
   std::vector<std::string> errors;
   for (const auto& cc : config_.connectors) {
     const auto* plugin = plugins_.find(cc.plugin);
@@ -85,7 +85,10 @@ std::vector<std::string> Runtime::check() {
     connectors_.push_back(std::make_unique<Connector>(*this, cc, *plugin, metrics_));
   }
   auto lookup = [this](const std::string& name) { return connector(name); };
-  router_factory_(config_.routes, lookup, metrics_, config_.node_id, 1, nullptr, errors);
+  auto router =
+      router_factory_(config_.routes, lookup, metrics_, config_.node_id, 1, nullptr, errors);
+  if (counts && router) *counts = router->counts();
+  router.reset();
   connectors_.clear();
   shut_down_ = true;  // nothing was started
   return errors;

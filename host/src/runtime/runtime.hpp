@@ -51,8 +51,8 @@ class Runtime {
   std::vector<std::string> build();
   // What `sluice check` runs: every connector's settings validated by its
   // plugin (no connections made) and every route compiled. Returns all
-  // problems found.
-  std::vector<std::string> check();
+  // problems found; `counts` (if given) gets what the router holds.
+  std::vector<std::string> check(RouteCounts* counts = nullptr);
   // Starts workers, sinks, then sources. Returns errors (then call shutdown).
   std::vector<std::string> start();
   // Waits for SIGINT/SIGTERM (or completion with exit_when_done), handling

@@ -104,16 +104,25 @@ TEST(RouteSpec, OutputGroupsAndLists) {
   EXPECT_EQ(rr.to.policy(), OutputPolicy::kRoundRobin);
 }
 
-TEST(RouteSpec, DeadLetterDedupTransformAreKept) {
+TEST(RouteSpec, DeadLetterDedupTransformAreCompiled) {
   auto r = compile(R"({"from": ["a", "b"], "to": "c", "dead_letter": "dlq:failed.${source}",
                        "dedup": {"key": "uuid", "window_ms": 5000},
-                       "transform": {"lua": "function(m) return m end"}})");
+                       "transform": {"set": {"routed": "${source}"}}})");
   ASSERT_TRUE(r.dead_letter);
   EXPECT_EQ(r.dead_letter->connector, "dlq");
   ASSERT_TRUE(r.dedup);
   EXPECT_EQ(r.dedup->window, std::chrono::milliseconds(5000));
   EXPECT_EQ(r.dedup->key.text(), "${uuid}");
-  EXPECT_TRUE(r.transform.is_object());
+  ASSERT_TRUE(r.transform);
+  ASSERT_EQ(r.transform->templates().size(), 1u);
+  EXPECT_EQ(r.transform->templates()[0]->text(), "${source}");
+}
+
+TEST(RouteSpec, BadTransformIsAnErrorAtItsKey) {
+  expect_error(R"({"from": "a", "to": "b", "transform": {"lua": "function(m) return m end"}})",
+               "routes[0].transform.lua: unknown key 'lua' (expected rename, set, remove)");
+  expect_error(R"({"from": "a", "to": "b", "transform": {"remove": [3]}})",
+               "routes[0].transform.remove[0]: expected a payload path");
 }
 
 TEST(RouteSpec, ThrottleKeyMayBeATemplate) {
