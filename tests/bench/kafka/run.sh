@@ -9,15 +9,18 @@
 #   4. sluice kafka -> kafka, topic to topic, timed until the output topic
 #      holds N.
 # Prints messages/s and MB/s of each, and each case's ratio to its baseline.
-# brokers: kafka
+#
+# It starts its own mock cluster (tests/tools/kafka_mock_cluster.c) with the
+# three topics created up front on 64 partitions each: the mock keeps only
+# about 5 MB per partition and deletes older messages, so topics that the
+# shared test cluster auto-creates (4 partitions) would lose most of the
+# 250 MB data set before it is read back.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 # shellcheck source=../common/bench_lib.sh
 source "$repo/tests/bench/common/bench_lib.sh"
 
-: "${SLUICE_TEST_KAFKA_BROKERS:?the Kafka mock cluster is not running (scripts/brokers.sh start kafka)}"
 : "${BENCH_OUT:?run through scripts/bench.sh kafka}"
-brokers="$SLUICE_TEST_KAFKA_BROKERS"
 tool="$BENCH_TOOLS/kafka-bench"
 [[ -x $tool ]] || { echo "bench-kafka: no $tool (build the sluice-bench target)" >&2; exit 1; }
 n="${BENCH_KAFKA_COUNT:-$BENCH_LINES}"
@@ -26,6 +29,22 @@ raw="bench-raw-$run_id"
 generated="bench-gen-$run_id"
 copied="bench-copy-$run_id"
 say() { echo "bench-kafka: $*" >&2; }
+
+partitions="${BENCH_KAFKA_PARTITIONS:-64}"
+mock="$BENCH_OUT/kafka-mock-cluster"
+cc -O2 -std=c99 -o "$mock" "$repo/tests/tools/kafka_mock_cluster.c" -lrdkafka -lpthread
+"$mock" -b 3 -t "$raw:$partitions" -t "$generated:$partitions" -t "$copied:$partitions" \
+  >"$BENCH_OUT/mock.out" 2>"$BENCH_OUT/mock.err" &
+mock_pid=$!
+trap 'kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true' EXIT
+brokers=""
+for _ in $(seq 100); do
+  brokers="$(grep -m1 -E '^127\.0\.0\.1:[0-9]+' "$BENCH_OUT/mock.out" || true)"
+  [[ -n $brokers ]] && break
+  sleep 0.1
+done
+[[ -n $brokers ]] || { say "the mock cluster did not start:"; cat "$BENCH_OUT/mock.err" >&2; exit 1; }
+say "mock cluster $brokers, topics on $partitions partitions"
 
 # field NAME LINE: the value of NAME=... in a kafka-bench result line.
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
@@ -56,6 +75,11 @@ sluice_until() {
 }
 
 # --- 1. baseline -------------------------------------------------------------
+# The mock cluster keeps about 5 MB per partition (older messages are
+# deleted): 64 partitions hold the whole 250 MB data set.
+for topic in "$raw" "$generated" "$copied"; do
+  "$tool" create -b "$brokers" -t "$topic" -p "${BENCH_KAFKA_PARTITIONS:-64}" >/dev/null
+done
 say "baseline: producing $n lines to $raw"
 line="$("$tool" produce -b "$brokers" -t "$raw" -f "$BENCH_DATA" -n "$n")"
 base_produce_s="$(field seconds "$line")"

@@ -105,10 +105,18 @@ kill "$responder_pid"
 wait "$responder_pid" 2>/dev/null || true
 
 # --- 2. sluice --------------------------------------------------------------
+# The built-in control command (bench.sluice, no Lua) and a Lua on_request
+# handler (bench.lua) that reads the request and answers with a table.
+cat >"$work/bench.lua" <<'EOF'
+sluice.on_request("rr:bench.lua", function(req)
+  return { ok = true, node = sluice.node_id, command = req:get("command") }
+end)
+EOF
 cat >"$work/sluice.yaml" <<EOF
 node_id: bench
 workers: 2
 admin: {enabled: false}
+script: $work/bench.lua
 control_subject: rr:bench.sluice
 connectors:
   # Request/reply: each reply is written at once (latency).
@@ -136,6 +144,8 @@ done
 grep -q "NATS connector ready" "$work/sluice.log" || { cat "$work/sluice.log" >&2; exit 1; }
 for k in 1 64; do
   measure "sluice_k$k" "$sluice_pid" request --url "$url" --subject bench.sluice --k "$k" \
+    --seconds "$seconds"
+  measure "lua_k$k" "$sluice_pid" request --url "$url" --subject bench.lua --k "$k" \
     --seconds "$seconds"
 done
 

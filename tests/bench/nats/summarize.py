@@ -5,6 +5,9 @@ run.sh from nats_loadgen's output).
   summarize.py rows RESULTS    TSV rows for bench_report: case, messages,
                                bytes, seconds, peak RSS kB, note
   summarize.py table RESULTS   the human table: req/s, latency, ratio to direct
+
+Request labels: direct_kK (a minimal cnats responder), sluice_kK (sluice's
+built-in control command) and lua_kK (a Lua on_request handler in sluice).
 """
 import json
 import sys
@@ -27,9 +30,9 @@ def rows(path):
     for r in items:
         label = r["label"]
         if r["mode"] == "request":
-            base = by.get(label.replace("sluice", "direct"))
+            base = by.get("direct_k" + label.split("_k")[1])
             vs = ""
-            if label.startswith("sluice") and base:
+            if not label.startswith("direct") and base:
                 vs = f", {ratio(r['rps'], base['rps'])} of direct"
             note = (f"p50={r['p50_us']:.0f}us p99={r['p99_us']:.0f}us "
                     f"p999={r['p999_us']:.0f}us lost={r['lost']}{vs}")
@@ -52,12 +55,12 @@ def table(path):
     print(f"{'':12} {'req/s':>10} {'p50':>8} {'p99':>8} {'p999':>8} {'lost':>6} {'vs direct':>10}")
     for k in (1, 64):
         base = by.get(f"direct_k{k}")
-        for who in ("direct", "sluice"):
+        for who, name in (("direct", "direct"), ("sluice", "built-in"), ("lua", "lua")):
             r = by.get(f"{who}_k{k}")
             if not r:
                 continue
             vs = ratio(r["rps"], base["rps"]) if base else "-"
-            print(f"{who + ' K=' + str(k):12} {r['rps']:>10.0f} {r['p50_us']:>8.0f} "
+            print(f"{name + ' K=' + str(k):12} {r['rps']:>10.0f} {r['p50_us']:>8.0f} "
                   f"{r['p99_us']:>8.0f} {r['p999_us']:>8.0f} {r['lost']:>6} {vs:>10}")
     print()
     print("NATS pub/sub pass-through (msgs/s)")
