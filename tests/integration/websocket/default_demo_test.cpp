@@ -24,11 +24,11 @@ TEST(DefaultDemo, ViewerServedAndDevicesThrottledToTwoPerSecond) {
   uint16_t admin_port = test::free_tcp_port();
   test::ProcessOptions options;
   options.split_stderr = true;  // stdout holds the summaries only
-  auto sluice = test::SluiceProcess::run(
-      config, {},
-      {{"SLUICE_WS_LISTEN", "127.0.0.1:" + std::to_string(ws_port)},
-       {"SLUICE_ADMIN_LISTEN", "127.0.0.1:" + std::to_string(admin_port)}},
-      options);
+  auto sluice =
+      test::SluiceProcess::run(config, {},
+                               {{"SLUICE_WS_LISTEN", "127.0.0.1:" + std::to_string(ws_port)},
+                                {"SLUICE_ADMIN_LISTEN", "127.0.0.1:" + std::to_string(admin_port)}},
+                               options);
   ASSERT_TRUE(test::wait_until(
       [&] { return !sluice.running() || test::tcp_port_open("127.0.0.1", ws_port); }, 30s));
   ASSERT_TRUE(sluice.running()) << sluice.error_output();
