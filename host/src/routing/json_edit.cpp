@@ -33,10 +33,14 @@ std::string prefix(const JsonPath& path, size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i) {
     const auto& step = path.steps()[i];
-    if (step.is_index())
-      out += "[" + std::to_string(step.index) + "]";
-    else
-      out += (out.empty() ? "" : ".") + step.key;
+    if (step.is_index()) {
+      out += '[';
+      out += std::to_string(step.index);
+      out += ']';
+    } else {
+      if (!out.empty()) out += '.';
+      out += step.key;
+    }
   }
   return out;
 }
