@@ -75,11 +75,6 @@ sluice_until() {
 }
 
 # --- 1. baseline -------------------------------------------------------------
-# The mock cluster keeps about 5 MB per partition (older messages are
-# deleted): 64 partitions hold the whole 250 MB data set.
-for topic in "$raw" "$generated" "$copied"; do
-  "$tool" create -b "$brokers" -t "$topic" -p "${BENCH_KAFKA_PARTITIONS:-64}" >/dev/null
-done
 say "baseline: producing $n lines to $raw"
 line="$("$tool" produce -b "$brokers" -t "$raw" -f "$BENCH_DATA" -n "$n")"
 base_produce_s="$(field seconds "$line")"
