@@ -48,8 +48,8 @@ say "mock cluster $brokers, topics on $partitions partitions"
 
 # field NAME LINE: the value of NAME=... in a kafka-bench result line.
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
-rate() { awk -v m="$1" -v s="$2" 'BEGIN { printf "%.0f", s > 0 ? m / s : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+rate() { awk -v m="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? m / s : 0) }'; }
 
 # sluice_until CASE CONFIG PROBE...: runs sluice in the background, times the
 # probe (which waits for the work to be done), stops sluice.
