@@ -56,7 +56,8 @@ done
 
 build="${SLUICE_BENCH_BUILD_DIR:-$repo/build-release}"
 echo "bench: building Release in $build"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=OFF >/dev/null
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=OFF \
+  -DSLUICE_BUILD_BENCH=ON >/dev/null
 mapfile -t plugins < <(ninja -C "$build" -t targets all |
   sed -n 's/^\(sluice-plugin-[A-Za-z0-9_-]*\): .*/\1/p' | sort -u)
 cmake --build "$build" -j"$(nproc)" --target sluice sluice-bench "${plugins[@]}"
