@@ -210,7 +210,6 @@ ReloadResult Runtime::rebuild_router() {
     for (const auto& p : patterns)
       if (std::find(before[name].begin(), before[name].end(), p) == before[name].end())
         warning += " " + name + (p.empty() ? "" : ":" + p);
-  if (auto old = router()) retired_routers_.push_back(std::move(old));
   set_router(std::move(fresh));
   std::string message = "reloaded";
   if (!warning.empty()) message += "; new subscriptions take effect after a restart:" + warning;

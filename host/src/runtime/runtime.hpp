@@ -75,9 +75,20 @@ class Runtime {
   void count_unrouted() { unrouted_->inc(); }
   void source_finished(Connector& source);
 
-  std::shared_ptr<const Router> router() const { return std::atomic_load(&router_); }
+  std::shared_ptr<const Router> router() const {
+    std::lock_guard lock(router_mutex_);
+    return router_;
+  }
+  // The router for the next message: one atomic load on the hot path
+  // (std::atomic_load of a shared_ptr takes a global lock per call). Valid
+  // until shutdown, because replaced routers are kept until then.
+  const Router* current_router() const { return current_router_.load(std::memory_order_acquire); }
+  // Swaps in a router between messages; the previous one is kept alive.
   void set_router(std::shared_ptr<const Router> router) {
-    std::atomic_store(&router_, std::move(router));
+    std::lock_guard lock(router_mutex_);
+    if (router_) retired_routers_.push_back(std::move(router_));
+    router_ = std::move(router);
+    current_router_.store(router_.get(), std::memory_order_release);
   }
 
   const config::Config& config() const { return config_; }
@@ -122,7 +133,9 @@ class Runtime {
   TimerService timers_;
   std::vector<std::unique_ptr<Connector>> connectors_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  mutable std::mutex router_mutex_;
   std::shared_ptr<const Router> router_;
+  std::atomic<const Router*> current_router_{nullptr};
   std::vector<std::string> route_sources_;
   std::pair<Connector*, std::string> control_;  // connector + subject of built-in commands
 
@@ -134,7 +147,7 @@ class Runtime {
   std::function<ReloadResult()> reload_hook_;
   RouterFactory router_factory_ = build_router;
   std::mutex reload_mutex_;
-  std::vector<std::shared_ptr<const Router>> retired_routers_;
+  std::vector<std::shared_ptr<const Router>> retired_routers_;  // guarded by router_mutex_
   std::unique_ptr<std::atomic<double>[]> routing_ewma_;
   std::atomic<bool> force_stop_{false};
   std::atomic<bool> stop_requested_{false};

@@ -46,7 +46,7 @@ void Worker::process(const EnvelopePtr& message) {
   auto* delivery = new Delivery(runtime_, message);
   message->delivery = delivery;
   if (!runtime_.handle_control(message, *delivery, *this)) {
-    auto router = runtime_.router();
+    const Router* router = runtime_.current_router();
     if (!router || !router->route(message, *delivery, *this)) runtime_.count_unrouted();
   }
   delivery->settle(true);  // the routing step's own reference
