@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <sluice/brief_lock.hpp>
 #include <vector>
 
 namespace sluice::runtime {
@@ -18,7 +19,8 @@ class BoundedQueue {
 
   // Waits up to `wait` for room. False when still full or closed.
   bool push(T item, std::chrono::milliseconds wait) {
-    std::unique_lock lock(mutex_);
+    lock_briefly(mutex_);  // once per message, against pop_batch()
+    std::unique_lock lock(mutex_, std::adopt_lock);
     if (items_.size() >= capacity_ && !closed_) {
       if (wait.count() == 0) return false;
       not_full_.wait_for(lock, wait, [&] { return items_.size() < capacity_ || closed_; });
@@ -43,7 +45,8 @@ class BoundedQueue {
   // Moves up to `max` items into `out`; waits up to `wait` for the first.
   // Returns false when closed and empty.
   bool pop_batch(std::vector<T>& out, size_t max, std::chrono::milliseconds wait) {
-    std::unique_lock lock(mutex_);
+    lock_briefly(mutex_);
+    std::unique_lock lock(mutex_, std::adopt_lock);
     if (items_.empty()) {
       if (closed_) return false;
       not_empty_.wait_for(lock, wait, [&] { return !items_.empty() || closed_; });
