@@ -25,6 +25,7 @@ FileSource::FileSource(const Host& host, Options options)
     : host_(host),
       options_(std::move(options)),
       store_(options_.checkpoint_path),
+      progress_(options_.max_uncommitted_lines),
       splitter_(options_.max_line_bytes, kReadChunk) {
   lines_ = host_.counter("source_lines_total", "Lines emitted by the file source");
   bytes_ = host_.counter("source_bytes_total", "Bytes of lines emitted by the file source");
@@ -204,7 +205,7 @@ bool FileSource::emit_lines() {
       continue;
     }
     if (line->text.empty()) continue;
-    if (!wait_for_room() || !emit_line(*line)) return false;
+    if (!emit_line(*line)) return false;  // waits for room when too far ahead
   }
   return true;
 }
@@ -223,7 +224,10 @@ bool FileSource::wait_for_room() {
 }
 
 bool FileSource::emit_line(const lineio::Line& line) {
-  uint64_t id = progress_.track(FilePosition{identity_, line.end_offset});
+  std::optional<uint64_t> tracked;
+  while (!(tracked = progress_.track(FilePosition{identity_, line.end_offset})))
+    if (!wait_for_room()) return false;
+  uint64_t id = *tracked;
   sluice_message message = lineio::simple_message(line.text, options_.subject);
   Status status =
       lineio::emit_with_retry(host_, message, id, stop_, [this] { maybe_save_checkpoint(); });

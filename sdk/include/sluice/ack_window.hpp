@@ -4,8 +4,9 @@
 // an unfinished message.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <mutex>
 #include <optional>
 
@@ -19,7 +20,7 @@ class AckWindow {
   // Registers the next position in order; returns it.
   uint64_t track() {
     std::lock_guard lock(mutex_);
-    pending_.emplace(next_, false);
+    pending_.push_back({next_, false});
     return next_++;
   }
 
@@ -28,7 +29,7 @@ class AckWindow {
   void track(uint64_t position) {
     std::lock_guard lock(mutex_);
     if (pending_.empty() && position > committed_) committed_ = position;
-    pending_.emplace(position, false);
+    pending_.push_back({position, false});
     next_ = position + 1;
   }
 
@@ -36,20 +37,21 @@ class AckWindow {
   // not yet safe to skip) when it moved, else nothing.
   std::optional<uint64_t> complete(uint64_t position) {
     std::lock_guard lock(mutex_);
-    auto it = pending_.find(position);
-    if (it == pending_.end()) return std::nullopt;
-    it->second = true;
+    auto it = std::lower_bound(pending_.begin(), pending_.end(), position,
+                               [](const Entry& e, uint64_t p) { return e.position < p; });
+    if (it == pending_.end() || it->position != position || it->done) return std::nullopt;
+    it->done = true;
     bool moved = false;
-    while (!pending_.empty() && pending_.begin()->second) {
-      committed_ = pending_.begin()->first + 1;
-      pending_.erase(pending_.begin());
+    while (!pending_.empty() && pending_.front().done) {
+      committed_ = pending_.front().position + 1;
+      pending_.pop_front();
       moved = true;
     }
     if (pending_.empty() && committed_ < next_) {
       committed_ = next_;
       moved = true;
-    } else if (!pending_.empty() && committed_ < pending_.begin()->first) {
-      committed_ = pending_.begin()->first;
+    } else if (!pending_.empty() && committed_ < pending_.front().position) {
+      committed_ = pending_.front().position;
       moved = true;
     }
     if (!moved) return std::nullopt;
@@ -67,8 +69,14 @@ class AckWindow {
   }
 
  private:
+  struct Entry {
+    uint64_t position;
+    bool done;
+  };
   mutable std::mutex mutex_;
-  std::map<uint64_t, bool> pending_;  // position -> completed
+  // Tracked positions in increasing order (so found by binary search); a
+  // deque, not a map: no allocation per position on the per-message path.
+  std::deque<Entry> pending_;
   uint64_t committed_;
   uint64_t next_;
 };

@@ -4,6 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "checkpoint.hpp"
 #include "file_settings.hpp"
@@ -17,6 +22,39 @@ namespace {
 
 using lineio::Line;
 using lineio::LineSplitter;
+
+// Hands ack ids from the reading thread to acking threads.
+class BoundedIds {
+ public:
+  void push(uint64_t id) {
+    {
+      std::lock_guard lock(mutex_);
+      ids_.push_back(id);
+    }
+    ready_.notify_one();
+  }
+  void close() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    ready_.notify_all();
+  }
+  std::optional<uint64_t> pop() {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return !ids_.empty() || closed_; });
+    if (ids_.empty()) return std::nullopt;
+    uint64_t id = ids_.front();
+    ids_.pop_front();
+    return id;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<uint64_t> ids_;
+  bool closed_ = false;
+};
 
 // Feeds `text` in pieces of `step` bytes; returns the lines (too-long ones
 // as "<too long>").
@@ -81,9 +119,9 @@ TEST(LineProgress, CheckpointFollowsContiguousAcksOnly) {
   FileIdentity id{1, 2};
   LineProgress progress;
   progress.begin({id, 100});
-  uint64_t a = progress.track({id, 110});
-  uint64_t b = progress.track({id, 120});
-  uint64_t c = progress.track({id, 130});
+  uint64_t a = *progress.track({id, 110});
+  uint64_t b = *progress.track({id, 120});
+  uint64_t c = *progress.track({id, 130});
   EXPECT_EQ(progress.checkpoint().offset, 100u);
   EXPECT_FALSE(progress.complete(b));  // out of order: a is still open
   EXPECT_EQ(progress.checkpoint().offset, 100u);
@@ -99,9 +137,9 @@ TEST(LineProgress, NackedLineHoldsTheCheckpointBack) {
   FileIdentity id{1, 2};
   LineProgress progress;
   progress.begin({id, 0});
-  uint64_t a = progress.track({id, 10});
-  uint64_t nacked = progress.track({id, 20});
-  uint64_t c = progress.track({id, 30});
+  uint64_t a = *progress.track({id, 10});
+  uint64_t nacked = *progress.track({id, 20});
+  uint64_t c = *progress.track({id, 30});
   progress.complete(a);
   progress.complete(c);
   (void)nacked;  // a NACK is never completed
@@ -113,12 +151,59 @@ TEST(LineProgress, CheckpointFollowsARotationToTheNewFile) {
   FileIdentity old_file{1, 2}, new_file{1, 3};
   LineProgress progress;
   progress.begin({old_file, 0});
-  uint64_t a = progress.track({old_file, 10});
-  uint64_t b = progress.track({new_file, 5});
+  uint64_t a = *progress.track({old_file, 10});
+  uint64_t b = *progress.track({new_file, 5});
   progress.complete(b);
   EXPECT_EQ(progress.checkpoint(), (FilePosition{old_file, 0}));
   progress.complete(a);
   EXPECT_EQ(progress.checkpoint(), (FilePosition{new_file, 5}));
+}
+
+TEST(LineProgress, RefusesLinesBeyondItsCapacityUntilAcksFreeRoom) {
+  FileIdentity id{1, 2};
+  LineProgress progress(3);
+  progress.begin({id, 0});
+  uint64_t a = *progress.track({id, 10});
+  ASSERT_TRUE(progress.track({id, 20}));
+  ASSERT_TRUE(progress.track({id, 30}));
+  EXPECT_FALSE(progress.track({id, 40}));  // full: the reader must wait
+  EXPECT_FALSE(progress.complete(a + 7));  // never tracked
+  EXPECT_TRUE(progress.complete(a));
+  EXPECT_FALSE(progress.complete(a));  // a repeated ack changes nothing
+  EXPECT_EQ(progress.uncommitted(), 2u);
+  ASSERT_TRUE(progress.track({id, 40}));
+  EXPECT_EQ(progress.checkpoint().offset, 10u);
+}
+
+// The reader tracks while other threads ack in any order: the checkpoint
+// ends at the last line, and never passes a line that was not acked.
+TEST(LineProgress, ConcurrentAcksFromSeveralThreadsReachTheLastLine) {
+  FileIdentity id{1, 2};
+  constexpr uint64_t kLines = 200000;
+  LineProgress progress(1000);
+  progress.begin({id, 0});
+  BoundedIds queue;
+  std::vector<std::thread> ackers;
+  for (int t = 0; t < 3; ++t)
+    ackers.emplace_back([&] {
+      while (auto n = queue.pop()) {
+        progress.complete(*n);
+        // The checkpoint only ever names a line end (a multiple of 10).
+        EXPECT_EQ(progress.checkpoint().offset % 10, 0u);
+      }
+    });
+  for (uint64_t i = 0; i < kLines;) {
+    if (auto n = progress.track({id, (i + 1) * 10})) {
+      queue.push(*n);
+      ++i;
+    } else {
+      std::this_thread::yield();  // full: acks make room
+    }
+  }
+  queue.close();
+  for (auto& t : ackers) t.join();
+  EXPECT_EQ(progress.uncommitted(), 0u);
+  EXPECT_EQ(progress.checkpoint().offset, kLines * 10);
 }
 
 TEST(CheckpointStore, SavesAtomicallyAndLoads) {
