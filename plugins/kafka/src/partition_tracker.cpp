@@ -1,9 +1,12 @@
 #include "partition_tracker.hpp"
 
+#include <algorithm>
+#include <sluice/brief_lock.hpp>
+
 namespace sluice::kafka {
 
 PartitionTracker::Arrival PartitionTracker::on_message(int64_t offset) {
-  std::lock_guard lock(mutex_);
+  BriefLock lock(mutex_);  // per message, against the workers' complete()
   if (!started_) {
     started_ = true;
     committed_ = offset;
@@ -13,12 +16,12 @@ PartitionTracker::Arrival PartitionTracker::on_message(int64_t offset) {
     // Offsets between next_ and this one do not exist (compaction,
     // transaction markers): nothing to wait for there.
     if (window_.empty()) committed_ = offset;
-    window_.emplace(offset, State::kInFlight);
+    window_.emplace_back(offset, State::kInFlight);
     next_ = offset + 1;
     ++in_flight_;
     return Arrival::kNew;
   }
-  auto it = window_.find(offset);
+  auto it = find_locked(offset);
   if (it == window_.end() || it->second != State::kRefused) return Arrival::kSkip;
   it->second = State::kInFlight;
   ++in_flight_;
@@ -26,8 +29,8 @@ PartitionTracker::Arrival PartitionTracker::on_message(int64_t offset) {
 }
 
 std::optional<int64_t> PartitionTracker::complete(int64_t offset) {
-  std::lock_guard lock(mutex_);
-  auto it = window_.find(offset);
+  BriefLock lock(mutex_);  // per message, against the reader's on_message()
+  auto it = find_locked(offset);
   if (it == window_.end() || it->second != State::kInFlight) return std::nullopt;
   it->second = State::kDone;
   --in_flight_;
@@ -39,7 +42,7 @@ std::optional<int64_t> PartitionTracker::complete(int64_t offset) {
 
 bool PartitionTracker::refuse(int64_t offset) {
   std::lock_guard lock(mutex_);
-  auto it = window_.find(offset);
+  auto it = find_locked(offset);
   if (it == window_.end() || it->second != State::kInFlight) return false;
   it->second = State::kRefused;
   --in_flight_;
@@ -49,7 +52,7 @@ bool PartitionTracker::refuse(int64_t offset) {
 
 void PartitionTracker::abandon(int64_t offset) {
   std::lock_guard lock(mutex_);
-  auto it = window_.find(offset);
+  auto it = find_locked(offset);
   if (it == window_.end() || it->second != State::kInFlight) return;
   it->second = State::kAbandoned;
   --in_flight_;
@@ -89,7 +92,7 @@ size_t PartitionTracker::tracked() const {
 }
 
 int64_t PartitionTracker::resolve_low_bits(uint64_t low, unsigned bits) const {
-  std::lock_guard lock(mutex_);
+  BriefLock lock(mutex_);  // per ack
   const uint64_t span = uint64_t{1} << bits;
   const uint64_t base = static_cast<uint64_t>(committed_) & ~(span - 1);
   uint64_t candidate = base | (low & (span - 1));
@@ -97,10 +100,15 @@ int64_t PartitionTracker::resolve_low_bits(uint64_t low, unsigned bits) const {
   return static_cast<int64_t>(candidate);
 }
 
+PartitionTracker::Window::iterator PartitionTracker::find_locked(int64_t offset) {
+  auto it = std::lower_bound(window_.begin(), window_.end(), offset,
+                             [](const auto& entry, int64_t o) { return entry.first < o; });
+  return it != window_.end() && it->first == offset ? it : window_.end();
+}
+
 void PartitionTracker::sweep_locked() {
-  while (!window_.empty() && window_.begin()->second == State::kDone)
-    window_.erase(window_.begin());
-  committed_ = window_.empty() ? next_ : window_.begin()->first;
+  while (!window_.empty() && window_.front().second == State::kDone) window_.pop_front();
+  committed_ = window_.empty() ? next_ : window_.front().first;
 }
 
 }  // namespace sluice::kafka

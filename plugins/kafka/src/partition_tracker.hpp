@@ -5,9 +5,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 namespace sluice::kafka {
 
@@ -58,13 +59,18 @@ class PartitionTracker {
  private:
   enum class State : uint8_t { kInFlight, kDone, kRefused, kAbandoned };
 
+  using Window = std::deque<std::pair<int64_t, State>>;
+  Window::iterator find_locked(int64_t offset);
   void sweep_locked();
 
   mutable std::mutex mutex_;
   bool started_ = false;
-  int64_t committed_ = 0;            // everything below is done
-  int64_t next_ = 0;                 // one past the newest offset read
-  std::map<int64_t, State> window_;  // offsets in [committed_, next_) not yet swept
+  int64_t committed_ = 0;  // everything below is done
+  int64_t next_ = 0;       // one past the newest offset read
+  // Offsets in [committed_, next_) not yet swept, in increasing order (they
+  // arrive in order): a deque searched by bisection, so a message costs no
+  // allocation here.
+  Window window_;
   size_t in_flight_ = 0;
   std::optional<int64_t> seek_target_;
 };
