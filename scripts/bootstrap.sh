@@ -12,6 +12,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git file
   libboost1.81-dev libboost-json1.81-dev libboost-filesystem1.81-dev
   libboost-program-options1.81-dev libyaml-cpp-dev liblua5.4-dev lua5.4 libssl-dev
+  libjemalloc-dev
   # broker client libraries (plugins)
   librdkafka-dev librabbitmq-dev libnats-dev libhiredis-dev libpaho-mqttpp-dev libpaho-mqtt-dev
   # tests and benchmarks

@@ -77,6 +77,8 @@ check "sluice.deb: version $version, provides sluice-abi-$abi_major, needs addus
   fields_match "$(deb sluice)" "Version: $version" "Provides: .*sluice-abi-$abi_major" "Depends: .*adduser"
 check "sluice.deb: dpkg-shlibdeps found the host's libraries" \
   fields_match "$(deb sluice)" "Depends: .*libc6 .*libstdc++6"
+check "sluice.deb: depends on jemalloc, the host's allocator" \
+  fields_match "$(deb sluice)" "Depends: .*libjemalloc2"
 check "sluice.deb: /etc/sluice files are conffiles" \
   control_has "$(deb sluice)" "conffiles:^/etc/sluice/sluice.yaml$" "conffiles:^/etc/sluice/routes.lua$"
 check "sluice.deb: postinst creates the user, prerm stops the service, postrm purges" \
@@ -114,7 +116,7 @@ check "sluice.rpm: name, version, license" \
 check "sluice.rpm: provides sluice(abi) = $abi_major" \
   rpm_query_has "$(rpm_file sluice)" --provides "sluice(abi) = $abi_major"
 check "sluice.rpm: automatic requires found the host's libraries" \
-  rpm_query_has "$(rpm_file sluice)" --requires "libc.so.6" "libstdc++.so.6"
+  rpm_query_has "$(rpm_file sluice)" --requires "libc.so.6" "libstdc++.so.6" "libjemalloc.so.2"
 check "sluice.rpm: config files are %config(noreplace)" \
   rpm_query_has "$(rpm_file sluice)" --configfiles /etc/sluice/sluice.yaml /etc/sluice/routes.lua
 check "sluice.rpm: %pre creates the user, %preun/%postun handle the service" \
