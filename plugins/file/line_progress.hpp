@@ -10,6 +10,7 @@
 // checkpoint.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstdint>
@@ -24,11 +25,13 @@ namespace sluice::file {
 
 class LineProgress {
  public:
-  // At most `capacity` lines can be tracked and not yet committed.
+  // At most `capacity` lines can be tracked and not yet committed. The ring
+  // starts small and doubles as far as that when acks lag behind, so a
+  // source that keeps up costs a few kilobytes whatever the limit.
   explicit LineProgress(size_t capacity = 100000)
-      : mask_(std::bit_ceil(capacity + 1) - 1),
-        slots_(std::make_unique<Slot[]>(mask_ + 1)),
-        capacity_(capacity) {}
+      : capacity_(capacity),
+        mask_(std::min<uint64_t>(std::bit_ceil(capacity + 1), kFirstRing) - 1),
+        slots_(std::make_unique<Slot[]>(mask_ + 1)) {}
 
   // Sets where reading starts; only before the first line is tracked.
   void begin(FilePosition start) {
@@ -43,9 +46,10 @@ class LineProgress {
     uint64_t id = next_.load(std::memory_order_relaxed);
     // first_ is read only when the ring looks full: reading it per line
     // would pull the acking thread's cache line over every time.
-    if (id - reader_first_ >= capacity_) {
+    if (id - reader_first_ >= capacity_ || id - reader_first_ > mask_) {
       reader_first_ = first_.load(std::memory_order_acquire);
       if (id - reader_first_ >= capacity_) return std::nullopt;
+      if (id - reader_first_ > mask_) grow(id);
     }
     Slot& slot = slots_[id & mask_];
     slot.end = end;
@@ -88,10 +92,27 @@ class LineProgress {
     FilePosition end;
     std::atomic<bool> done{false};
   };
+  static constexpr uint64_t kFirstRing = 1024;
 
-  const uint64_t mask_;
-  std::unique_ptr<Slot[]> slots_;
+  // Doubles the ring, which holds lines [first_, next): the reader's only
+  // write to mask_ and slots_, under the lock every other reader of them
+  // holds.
+  void grow(uint64_t next) {
+    std::lock_guard lock(mutex_);
+    uint64_t mask = mask_ * 2 + 1;
+    auto slots = std::make_unique<Slot[]>(mask + 1);
+    for (uint64_t i = first_.load(std::memory_order_relaxed); i < next; ++i) {
+      slots[i & mask].end = slots_[i & mask_].end;
+      slots[i & mask].done.store(slots_[i & mask_].done.load(std::memory_order_relaxed),
+                                 std::memory_order_relaxed);
+    }
+    slots_ = std::move(slots);
+    mask_ = mask;
+  }
+
   const size_t capacity_;
+  uint64_t mask_;  // ring size - 1; written by the reader under mutex_
+  std::unique_ptr<Slot[]> slots_;
   alignas(64) std::atomic<uint64_t> next_{0};   // written by the reader
   uint64_t reader_first_ = 0;                   // the reader's last look at first_
   alignas(64) std::atomic<uint64_t> first_{0};  // first uncommitted; written under mutex_

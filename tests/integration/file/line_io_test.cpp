@@ -175,12 +175,32 @@ TEST(LineProgress, RefusesLinesBeyondItsCapacityUntilAcksFreeRoom) {
   EXPECT_EQ(progress.checkpoint().offset, 10u);
 }
 
+TEST(LineProgress, GrowsPastItsFirstRingAndKeepsEveryLine) {
+  FileIdentity id{1, 2};
+  LineProgress progress(100000);
+  progress.begin({id, 0});
+  constexpr uint64_t kLines = 5000;  // several doublings of the first ring
+  std::vector<uint64_t> ids;
+  for (uint64_t i = 0; i < kLines; ++i) ids.push_back(*progress.track({id, (i + 1) * 10}));
+  EXPECT_EQ(progress.uncommitted(), kLines);
+  // Acks in reverse: nothing commits until the first line is done.
+  for (uint64_t i = kLines - 1; i > 0; --i) EXPECT_FALSE(progress.complete(ids[i]));
+  EXPECT_EQ(progress.checkpoint().offset, 0u);
+  EXPECT_TRUE(progress.complete(ids[0]));
+  EXPECT_EQ(progress.checkpoint().offset, kLines * 10);
+  EXPECT_EQ(progress.uncommitted(), 0u);
+}
+
 // The reader tracks while other threads ack in any order: the checkpoint
-// ends at the last line, and never passes a line that was not acked.
-TEST(LineProgress, ConcurrentAcksFromSeveralThreadsReachTheLastLine) {
+// ends at the last line, and never passes a line that was not acked. With
+// a large limit the ring grows while the acks come in.
+class LineProgressConcurrent : public ::testing::TestWithParam<size_t> {};
+INSTANTIATE_TEST_SUITE_P(Limits, LineProgressConcurrent, ::testing::Values(1000, 100000));
+
+TEST_P(LineProgressConcurrent, AcksFromSeveralThreadsReachTheLastLine) {
   FileIdentity id{1, 2};
   constexpr uint64_t kLines = 200000;
-  LineProgress progress(1000);
+  LineProgress progress(GetParam());
   progress.begin({id, 0});
   BoundedIds queue;
   std::vector<std::thread> ackers;
