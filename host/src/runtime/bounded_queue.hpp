@@ -23,7 +23,9 @@ class BoundedQueue {
     std::unique_lock lock(mutex_, std::adopt_lock);
     if (items_.size() >= capacity_ && !closed_) {
       if (wait.count() == 0) return false;
+      ++producers_waiting_;
       not_full_.wait_for(lock, wait, [&] { return items_.size() < capacity_ || closed_; });
+      --producers_waiting_;
     }
     if (closed_ || items_.size() >= capacity_) return false;
     items_.push_back(std::move(item));
@@ -57,8 +59,12 @@ class BoundedQueue {
       out.push_back(std::move(items_.front()));
       items_.pop_front();
     }
+    // Waiting producers are woken once the queue is half empty, not after
+    // every batch: a full queue then costs them one wake-up per half queue
+    // instead of one per batch (each a futex call on both sides).
+    bool wake = producers_waiting_ > 0 && items_.size() <= capacity_ / 2;
     lock.unlock();
-    not_full_.notify_all();
+    if (wake) not_full_.notify_all();
     return true;
   }
 
@@ -84,6 +90,7 @@ class BoundedQueue {
   std::condition_variable not_full_;
   std::deque<T> items_;
   bool closed_ = false;
+  int producers_waiting_ = 0;
 };
 
 }  // namespace sluice::runtime
