@@ -69,7 +69,20 @@ void SluiceWs::feed(const std::string& line) { process_->write_stdin(line + "\n"
 
 std::unique_ptr<WsTestClient> SluiceWs::connect(const std::string& target,
                                                 WsClientOptions options) {
-  return std::make_unique<WsTestClient>(port_, target, std::move(options));
+  auto client = std::make_unique<WsTestClient>(port_, target, std::move(options));
+  if (client->connected()) {
+    // Not asserted: a client the server closes at once (a refused scope)
+    // never shows up, and its test checks that itself. With auth on, the
+    // listing needs an admin token this harness does not have: no wait.
+    std::string listed = "\"127.0.0.1:" + std::to_string(client->local_port()) + "\"";
+    test::wait_until(
+        [&] {
+          auto listing = get("/api/v1/stream/clients");
+          return listing.status != 200 || listing.body.find(listed) != std::string::npos;
+        },
+        std::chrono::seconds(5));
+  }
+  return client;
 }
 
 test::HttpResponse SluiceWs::get(const std::string& target) {

@@ -26,6 +26,10 @@ class SluiceWs {
   uint16_t port() const { return port_; }
   // One event per line into the stdin source.
   void feed(const std::string& line);
+  // Connects a client and, when the handshake succeeded, waits until the
+  // server lists it: the server registers a client and its URL subscription
+  // just after the handshake, so without the wait an event fed next could
+  // pass before the client is subscribed.
   std::unique_ptr<WsTestClient> connect(const std::string& target = "/api/v1/stream",
                                         WsClientOptions options = {});
   test::HttpResponse get(const std::string& target);

@@ -35,6 +35,7 @@ struct WsTestClient::Impl {
   bool closed = false;
   int close_code = -1;
   bool connected = false;
+  uint16_t local_port = 0;
   int http_status = 0;
   std::string http_body;
   std::string error;
@@ -110,6 +111,7 @@ WsTestClient::WsTestClient(uint16_t port, const std::string& target, WsClientOpt
     s.error = "connect: " + ec.message();
     return;
   }
+  s.local_port = socket.local_endpoint(ec).port();
   ws::response_type response;
   auto decorate = [&](ws::request_type& request) {
     for (const auto& [name, value] : options.headers) request.set(name, value);
@@ -161,6 +163,7 @@ WsTestClient::~WsTestClient() {
 }
 
 bool WsTestClient::connected() const { return impl_->connected; }
+uint16_t WsTestClient::local_port() const { return impl_->local_port; }
 int WsTestClient::http_status() const { return impl_->http_status; }
 const std::string& WsTestClient::http_body() const { return impl_->http_body; }
 const std::string& WsTestClient::error() const { return impl_->error; }

@@ -30,6 +30,8 @@ class WsTestClient {
   WsTestClient& operator=(const WsTestClient&) = delete;
 
   bool connected() const;
+  // The client's own port: the server lists it as `remote` 127.0.0.1:port.
+  uint16_t local_port() const;
   int http_status() const;
   const std::string& http_body() const;
   const std::string& error() const;
