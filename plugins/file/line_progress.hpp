@@ -60,7 +60,7 @@ class LineProgress {
 
   // Marks a line delivered. Returns true when the checkpoint moved.
   bool complete(uint64_t id) {
-    BriefLock lock(mutex_);  // per ack; contends only with other acks
+    BriefLock lock(mutex_);  // per ack; the reader takes it only to grow the ring
     uint64_t next = next_.load(std::memory_order_acquire);
     uint64_t first = first_.load(std::memory_order_relaxed);
     if (id < first || id >= next) return false;  // already committed, or unknown
@@ -82,7 +82,8 @@ class LineProgress {
     return committed_;
   }
   // Lines emitted but not yet behind the checkpoint (in flight or NACKed,
-  // and everything after a NACKed line). Lock-free: asked before every line.
+  // and everything after a NACKed line). Lock-free: the reader polls it
+  // while it waits for room.
   size_t uncommitted() const {
     return next_.load(std::memory_order_relaxed) - first_.load(std::memory_order_relaxed);
   }
