@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config git file
+  build-essential cmake ninja-build pkg-config git file ccache
   libboost1.81-dev libboost-json1.81-dev libboost-filesystem1.81-dev
   libboost-program-options1.81-dev libyaml-cpp-dev liblua5.4-dev lua5.4 libssl-dev
   libjemalloc-dev

@@ -9,16 +9,41 @@
 # SLUICE_TEST_SKIP_PACKAGES=1 skips scripts/package-test.sh (which installs
 # and purges the packages on this machine).
 #
+# At the end it prints where the time went: each phase, then ctest's time per
+# label (one label per test executable).
+#
 # Exit status: non-zero if the build or any test failed.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
+# Phase timings, printed at exit whatever happened.
+phases=()
+phase_started=$SECONDS
+test_started=$SECONDS
+phase_done() {
+  phases+=("$(printf '%-24s %5d s' "$1" $((SECONDS - phase_started)))")
+  phase_started=$SECONDS
+}
+print_phases() {
+  echo "test: time per phase"
+  local line
+  for line in "${phases[@]}"; do echo "  $line"; done
+  printf '  %-24s %5d s\n' total $((SECONDS - test_started))
+}
+
 ./scripts/bootstrap.sh
+phase_done bootstrap
+
+# Object files are cached by content: paths are hashed relative to the
+# checkout, so another clone (CI's) reuses what this machine compiled before.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$repo}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
 
 build="${SLUICE_TEST_BUILD_DIR:-$repo/build}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=ON
 cmake --build "$build" -j"$(nproc)"
+phase_done "build (sanitized)"
 
 # Brokers that were already up when we came (a developer's own session) are
 # left running; the ones started here are stopped on any exit.
@@ -28,10 +53,13 @@ for broker in redis nats mqtt rabbitmq kafka; do
   ./scripts/brokers.sh status "$broker" >/dev/null 2>&1 || to_stop+=("$broker")
 done
 if ((${#to_stop[@]} > 0)); then
-  trap './scripts/brokers.sh stop "${to_stop[@]}" || true' EXIT
+  trap './scripts/brokers.sh stop "${to_stop[@]}" || true; print_phases' EXIT
+else
+  trap print_phases EXIT
 fi
 brokers_env="$(./scripts/brokers.sh start)"
 eval "$brokers_env"
+phase_done "start brokers"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -42,10 +70,12 @@ status=0
 # of three runs does. Failures on the first run still print their output.
 ctest --test-dir "$build" --output-on-failure -j2 --timeout 600 --repeat until-pass:3 "$@" ||
   status=1
+phase_done "ctest"
 
 if [[ -f scripts/package-test.sh && ${SLUICE_TEST_SKIP_PACKAGES:-0} != 1 ]]; then
   echo "test: scripts/package-test.sh"
   bash scripts/package-test.sh || status=1
+  phase_done "package tests"
 fi
 
 if ((status == 0)); then
