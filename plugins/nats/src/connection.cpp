@@ -66,8 +66,10 @@ bool NatsConnection::build_options(std::string& error) {
   step(natsOptions_SetAllowReconnect(opts_, true), "max_reconnect");
   step(natsOptions_SetMaxReconnect(opts_, settings_.max_reconnect), "max_reconnect");
   step(natsOptions_SetCustomReconnectDelay(opts_, &reconnect_delay_cb, this), "reconnect_wait_ms");
-  step(natsOptions_SetReconnectBufSize(opts_, settings_.reconnect_buffer_bytes),
-       "reconnect_buffer_bytes");
+  // No reconnect buffer: cnats then refuses publishes while reconnecting
+  // (NATS_INSUFFICIENT_BUFFER) instead of keeping copies it sends later no
+  // matter what; the Publisher holds them (reconnect_buffer_bytes) instead.
+  step(natsOptions_SetReconnectBufSize(opts_, 0), "reconnect_buffer_bytes");
   step(natsOptions_SetPingInterval(opts_, settings_.ping_interval_ms), "ping_interval_ms");
   step(natsOptions_SetMaxPingsOut(opts_, 2), "ping_interval_ms");
   step(natsOptions_SetNoEcho(opts_, !settings_.echo), "echo");

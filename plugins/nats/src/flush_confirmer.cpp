@@ -20,11 +20,13 @@ void FlushConfirmer::start() {
   });
 }
 
-void FlushConfirmer::add(Completion& completion, uint64_t epoch) {
+void FlushConfirmer::add(Completion& completion, uint64_t epoch,
+                         std::optional<Clock::time_point> deadline) {
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(
-        Entry{std::move(completion), epoch, Clock::now() + std::chrono::milliseconds(timeout_ms_)});
+        Entry{std::move(completion), epoch,
+              deadline.value_or(Clock::now() + std::chrono::milliseconds(timeout_ms_))});
   }
   metrics_.in_flight.add(1);
   wake_.notify_one();

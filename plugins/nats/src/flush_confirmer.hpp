@@ -2,8 +2,8 @@
 // for everything published since the last round and completes the batch
 // when the server's PONG shows it received those messages (TCP order).
 // Publishes made before a disconnect fail (they may have died with the
-// socket; the host retries them); those buffered while reconnecting are
-// confirmed after the reconnect.
+// socket; the host retries them); those held while disconnected (Publisher)
+// come here once they are sent after the reconnect.
 #pragma once
 
 #include <nats/nats.h>
@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <sluice/plugin.hpp>
 #include <thread>
 
@@ -29,8 +30,10 @@ class FlushConfirmer {
   FlushConfirmer& operator=(const FlushConfirmer&) = delete;
 
   void start();
-  // Adds a publish that cnats accepted in connection epoch `epoch`.
-  void add(Completion& completion, uint64_t epoch);
+  // Adds a publish that cnats accepted in connection epoch `epoch`; it fails
+  // when not confirmed by `deadline` (default: publish_timeout_ms from now).
+  void add(Completion& completion, uint64_t epoch,
+           std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
   size_t pending() const;
   // Wakes the worker (after a reconnect).
   void nudge() { wake_.notify_all(); }

@@ -259,6 +259,15 @@ void JetStreamConsumer::on_push(natsConnection*, natsSubscription*, natsMsg* msg
   natsMsg_Destroy(msg);
 }
 
+namespace {
+
+natsStatus send_ack(natsMsg* msg, Outcome outcome, int64_t nak_delay_ms) {
+  return outcome == Outcome::kAck ? natsMsg_Ack(msg, nullptr)
+                                  : natsMsg_NakWithDelay(msg, nak_delay_ms, nullptr);
+}
+
+}  // namespace
+
 void JetStreamConsumer::ack(uint64_t ack_id, Outcome outcome) {
   natsMsg* msg = nullptr;
   {
@@ -268,19 +277,39 @@ void JetStreamConsumer::ack(uint64_t ack_id, Outcome outcome) {
     msg = it->second;
     unacked_.erase(it);
   }
-  natsStatus s;
-  if (outcome == Outcome::kAck) {
-    s = natsMsg_Ack(msg, nullptr);
-    metrics_.js_acked.add(1);
-  } else {
-    s = natsMsg_NakWithDelay(msg, js_settings_.nak_delay_ms, nullptr);
-    metrics_.js_nacked.add(1);
+  (outcome == Outcome::kAck ? metrics_.js_acked : metrics_.js_nacked).add(1);
+  natsStatus s = send_ack(msg, outcome, js_settings_.nak_delay_ms);
+  if (s == NATS_INSUFFICIENT_BUFFER) {
+    // Disconnected: keep it for the reconnect (the server still holds the
+    // message for this durable consumer, so the ack counts then).
+    std::lock_guard lock(acks_mutex_);
+    deferred_acks_.emplace_back(msg, outcome);
+    return;
   }
   if (s != NATS_OK)
     host_.logf(LogLevel::kDebug,
                "could not %s a JetStream message (%s); the server redelivers it after ack_wait",
                outcome == Outcome::kAck ? "ack" : "nak", natsStatus_GetText(s));
   natsMsg_Destroy(msg);
+}
+
+void JetStreamConsumer::resend_deferred_acks() {
+  std::vector<std::pair<natsMsg*, Outcome>> pending;
+  {
+    std::lock_guard lock(acks_mutex_);
+    pending.swap(deferred_acks_);
+  }
+  std::vector<std::pair<natsMsg*, Outcome>> again;
+  for (auto& [msg, outcome] : pending) {
+    if (send_ack(msg, outcome, js_settings_.nak_delay_ms) == NATS_INSUFFICIENT_BUFFER) {
+      again.emplace_back(msg, outcome);  // gone again already
+      continue;
+    }
+    natsMsg_Destroy(msg);
+  }
+  if (again.empty()) return;
+  std::lock_guard lock(acks_mutex_);
+  deferred_acks_.insert(deferred_acks_.end(), again.begin(), again.end());
 }
 
 void JetStreamConsumer::stop() {
@@ -302,6 +331,12 @@ void JetStreamConsumer::destroy() {
   for (auto& [id, msg] : left) {
     natsMsg_Nak(msg, nullptr);
     natsMsg_Destroy(msg);
+  }
+  resend_deferred_acks();  // last chance; what still cannot go is redelivered
+  {
+    std::lock_guard lock(acks_mutex_);
+    for (auto& [msg, outcome] : deferred_acks_) natsMsg_Destroy(msg);
+    deferred_acks_.clear();
   }
   if (sub_) {
     natsSubscription_Unsubscribe(sub_);  // bound consumer: the server keeps it

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "callback_gate.hpp"
@@ -40,6 +41,9 @@ class JetStreamConsumer {
   void start();
   // The host's answer for a message emitted with `ack_id`.
   void ack(uint64_t ack_id, Outcome outcome);
+  // Sends the acks and NAKs that could not go out while NATS was
+  // disconnected (call after a reconnect).
+  void resend_deferred_acks();
   // Stops emitting: after it returns, emit is not called again.
   void stop();
   // NAKs what the host never answered and frees the subscription. Call
@@ -77,6 +81,9 @@ class JetStreamConsumer {
 
   std::mutex acks_mutex_;
   std::unordered_map<uint64_t, natsMsg*> unacked_;
+  // Answered by the host while disconnected (cnats keeps no reconnect
+  // buffer): sent after the reconnect. At most max_ack_pending of them.
+  std::vector<std::pair<natsMsg*, Outcome>> deferred_acks_;
   uint64_t next_ack_id_ = 1;
 };
 

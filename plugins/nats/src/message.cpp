@@ -35,6 +35,18 @@ natsStatus build_message(std::string_view subject, std::string_view reply,
   return NATS_OK;
 }
 
+size_t wire_size(std::string_view subject, std::string_view reply, const MessageView& message,
+                 const OutgoingHeaders& extra) {
+  constexpr size_t kProtocolLine = 32;  // "HPUB", sizes, separators
+  constexpr size_t kPerHeader = 4;      // ": " and CRLF
+  size_t n = kProtocolLine + subject.size() + reply.size() + message.payload().size();
+  for (size_t i = 0; i < message.header_count(); ++i)
+    n += message.header_name(i).size() + message.header_value(i).size() + kPerHeader;
+  for (const auto& [name, value] : extra.fixed) n += name.size() + value.size() + kPerHeader;
+  if (!extra.node_header.empty()) n += extra.node_header.size() + extra.node_id.size() + kPerHeader;
+  return n;
+}
+
 IncomingMessage::IncomingMessage(natsMsg* msg, bool jetstream) {
   out_.subject = natsMsg_GetSubject(msg);
   out_.payload = std::string_view(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));

@@ -32,6 +32,11 @@ struct OutgoingHeaders {
 natsStatus build_message(std::string_view subject, std::string_view reply,
                          const MessageView& message, const OutgoingHeaders& extra, NatsMsgPtr& out);
 
+// About the bytes `message` takes on the wire (protocol line, headers,
+// payload): what a held message counts against reconnect_buffer_bytes.
+size_t wire_size(std::string_view subject, std::string_view reply, const MessageView& message,
+                 const OutgoingHeaders& extra);
+
 // A received cnats message seen as a sluice message. Owns the strings that
 // the OutMessage's views point to; the natsMsg must outlive it.
 class IncomingMessage {

@@ -21,7 +21,9 @@ struct PluginMetrics {
         requests_timeout(host.counter("requests_timeout", "requests without a reply in time")),
         js_acked(host.counter("js_acked", "JetStream messages acknowledged")),
         js_nacked(host.counter("js_nacked", "JetStream messages negatively acknowledged")),
-        in_flight(host.gauge("in_flight", "publishes, replies and requests awaiting an answer")) {}
+        in_flight(host.gauge("in_flight", "publishes, replies and requests awaiting an answer")),
+        held(host.gauge("held",
+                        "outgoing messages held while NATS is disconnected (not yet sent)")) {}
 
   Metric received;
   Metric dropped_busy;
@@ -34,6 +36,7 @@ struct PluginMetrics {
   Metric js_acked;
   Metric js_nacked;
   Metric in_flight;
+  Metric held;
 };
 
 }  // namespace sluice::nats

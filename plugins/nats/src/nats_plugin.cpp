@@ -21,6 +21,9 @@ NatsPlugin::NatsPlugin(Host host, const Config& config)
   if (settings_.publish_confirm == PublishConfirm::kFlush)
     confirmer_ =
         std::make_unique<FlushConfirmer>(*connection_, metrics_, settings_.publish_timeout_ms);
+  publisher_ = std::make_unique<Publisher>(*connection_, metrics_, *router_, confirmer_.get(),
+                                           static_cast<size_t>(settings_.reconnect_buffer_bytes),
+                                           settings_.publish_timeout_ms);
   core_ = std::make_unique<CoreSubscriptions>(this->host(), settings_, metrics_);
   if (settings_.jetstream.enabled)
     jetstream_ =
@@ -32,6 +35,7 @@ NatsPlugin::~NatsPlugin() {
   // Let accepted publishes and requests finish, then fail what is left:
   // every completion is completed before destroy returns.
   flush(static_cast<uint32_t>(settings_.drain_timeout_ms));
+  publisher_->stop();  // before the confirmer and router it hands messages to
   if (confirmer_) confirmer_->stop(settings_.drain_timeout_ms);
   router_->stop();
   router_->fail_all(Status::kClosed, "the NATS connector is shutting down");
@@ -55,6 +59,8 @@ Status NatsPlugin::subscribe(std::string_view pattern, std::string& error) {
 
 Status NatsPlugin::start(std::string& error) {
   connection_->on_connected([this] {
+    publisher_->nudge();
+    if (jetstream_) jetstream_->resend_deferred_acks();
     if (confirmer_) confirmer_->nudge();
     supervisor_wake_.notify_all();
   });
@@ -62,6 +68,7 @@ Status NatsPlugin::start(std::string& error) {
   if (!connection_->open(error)) return Status::kError;
   if (!router_->start(connection_->get(), error)) return Status::kError;
   if (confirmer_) confirmer_->start();
+  publisher_->start();
   started_ = true;
   supervisor_ = std::thread([this] {
     name_this_thread("nats-setup");
@@ -166,17 +173,8 @@ bool NatsPlugin::outgoing_subject(const MessageView& message, std::string& subje
   return true;
 }
 
-std::string NatsPlugin::describe_publish_error(natsStatus s) const {
-  if (s == NATS_INSUFFICIENT_BUFFER)
-    return "NATS is disconnected and the reconnect buffer (reconnect_buffer_bytes = " +
-           std::to_string(settings_.reconnect_buffer_bytes) + ") is full";
-  if (s == NATS_CONNECTION_CLOSED)
-    return "the NATS connection is closed (" + connection_->describe() + ")";
-  return "NATS publish failed: " + nats_error(s);
-}
-
 size_t NatsPlugin::pending_publishes() const {
-  return (confirmer_ ? confirmer_->pending() : 0) + router_->pending();
+  return (confirmer_ ? confirmer_->pending() : 0) + router_->pending() + publisher_->held();
 }
 
 Status NatsPlugin::publish_core(const std::string& subject, std::string_view reply,
@@ -185,46 +183,45 @@ Status NatsPlugin::publish_core(const std::string& subject, std::string_view rep
   // The host may route to this connector before starting it (it starts
   // sources in config order): busy makes it wait instead of failing.
   if (!started_) return Status::kBusy;
-  if (confirmer_ && confirmer_->pending() >= static_cast<size_t>(settings_.max_pending_publishes))
+  if (pending_publishes() >= static_cast<size_t>(settings_.max_pending_publishes))
     return Status::kBusy;
-  NatsMsgPtr msg;
-  natsStatus s = build_message(subject, reply, message, headers_, msg);
+  Publisher::Outgoing out;
+  natsStatus s = build_message(subject, reply, message, headers_, out.msg);
   if (s != NATS_OK) {
     error = "cannot build a NATS message: " + nats_error(s);
     return Status::kRejected;
   }
-  uint64_t epoch = connection_->epoch();
-  s = natsConnection_PublishMsg(connection_->get(), msg.get());
-  if (s != NATS_OK) {
-    error = describe_publish_error(s);
-    metrics_.publish_failed.add(1);
-    return s == NATS_MAX_PAYLOAD ? Status::kRejected : Status::kError;
-  }
-  if (confirmer_ && confirm) {
-    confirmer_->add(completion, epoch);
-  } else {
-    metrics_.published.add(1);
-    completion.ok();
-  }
-  return Status::kOk;
+  out.bytes = wire_size(subject, reply, message, headers_);
+  out.then = confirmer_ && confirm ? Publisher::Then::kFlushConfirm : Publisher::Then::kComplete;
+  out.completion = std::move(completion);
+  out.deadline = Publisher::Clock::now() + std::chrono::milliseconds(settings_.publish_timeout_ms);
+  Status status = publisher_->send(out, error);
+  if (status != Status::kOk) completion = std::move(out.completion);
+  return status;
 }
 
 Status NatsPlugin::send_with_reply(ReplyRouter::Kind kind, const std::string& subject,
                                    const MessageView& message, int64_t timeout_ms,
                                    Completion& completion, std::string& error) {
   if (!started_) return Status::kBusy;  // see publish_core
-  if (router_->pending() >= static_cast<size_t>(settings_.max_pending_publishes))
+  if (pending_publishes() >= static_cast<size_t>(settings_.max_pending_publishes))
     return Status::kBusy;
-  uint64_t id = 0;
-  std::string inbox = router_->add(kind, subject, completion, timeout_ms, id);
-  NatsMsgPtr msg;
-  natsStatus s = build_message(subject, inbox, message, headers_, msg);
-  if (s == NATS_OK) s = natsConnection_PublishMsg(connection_->get(), msg.get());
-  if (s == NATS_OK) return Status::kOk;
-  if (!router_->take_back(id, completion)) return Status::kOk;  // already answered
-  error = describe_publish_error(s);
-  (kind == ReplyRouter::Kind::kRequest ? metrics_.requests_failed : metrics_.publish_failed).add(1);
-  return Status::kError;
+  Publisher::Outgoing out;
+  out.then = Publisher::Then::kAwaitReply;
+  out.kind = kind;
+  out.subject = subject;
+  out.timeout_ms = timeout_ms;
+  std::string inbox = router_->add(kind, subject, completion, timeout_ms, out.reply_id);
+  natsStatus s = build_message(subject, inbox, message, headers_, out.msg);
+  if (s != NATS_OK) {
+    if (!router_->take_back(out.reply_id, completion)) return Status::kOk;  // timed out already
+    error = "cannot build a NATS message: " + nats_error(s);
+    return Status::kRejected;
+  }
+  out.bytes = wire_size(subject, inbox, message, headers_);
+  Status status = publisher_->send(out, error);
+  if (status != Status::kOk) completion = std::move(out.completion);
+  return status;
 }
 
 Status NatsPlugin::publish(const MessageView& message, Completion& completion, std::string& error) {
@@ -275,6 +272,8 @@ Health NatsPlugin::health() {
   h.message = connection_->describe();
   if (state != LinkState::kConnected) {
     h.healthy = false;
+    if (size_t held = publisher_->held(); held > 0)
+      h.message += "; " + std::to_string(held) + " outgoing messages held until the reconnect";
     return h;
   }
   std::lock_guard lock(problem_mutex_);

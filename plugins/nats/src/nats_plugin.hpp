@@ -18,6 +18,7 @@
 #include "jetstream_consumer.hpp"
 #include "message.hpp"
 #include "metrics.hpp"
+#include "publisher.hpp"
 #include "reply_router.hpp"
 #include "settings.hpp"
 
@@ -61,7 +62,6 @@ class NatsPlugin : public Plugin {
   Status send_with_reply(ReplyRouter::Kind kind, const std::string& subject,
                          const MessageView& message, int64_t timeout_ms, Completion& completion,
                          std::string& error);
-  std::string describe_publish_error(natsStatus s) const;
   size_t pending_publishes() const;
 
   NatsSettings settings_;
@@ -70,6 +70,7 @@ class NatsPlugin : public Plugin {
   std::unique_ptr<NatsConnection> connection_;
   std::unique_ptr<ReplyRouter> router_;
   std::unique_ptr<FlushConfirmer> confirmer_;
+  std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<CoreSubscriptions> core_;
   std::unique_ptr<JetStreamConsumer> jetstream_;
   std::vector<std::string> patterns_;  // from subscribe(), node_id expanded

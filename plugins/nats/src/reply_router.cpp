@@ -59,15 +59,29 @@ std::string ReplyRouter::add(Kind kind, std::string_view subject, Completion& co
   return prefix_ + std::to_string(id);
 }
 
-bool ReplyRouter::take_back(uint64_t id, Completion& completion) {
+bool ReplyRouter::take_back(uint64_t id, Completion& completion, Clock::time_point* deadline) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return false;
+  if (deadline) *deadline = it->second.deadline;
   deadlines_.erase({it->second.deadline, id});
   completion = std::move(it->second.completion);
   entries_.erase(it);
   metrics_.in_flight.add(-1);
   return true;
+}
+
+void ReplyRouter::restore(uint64_t id, Kind kind, std::string_view subject, Completion& completion,
+                          Clock::time_point deadline, int64_t timeout_ms) {
+  bool earliest;
+  {
+    std::lock_guard lock(mutex_);
+    entries_.emplace(
+        id, Entry{kind, std::string(subject), std::move(completion), deadline, timeout_ms});
+    earliest = deadlines_.emplace(deadline, id).first == deadlines_.begin();
+  }
+  metrics_.in_flight.add(1);
+  if (earliest) wake_.notify_one();
 }
 
 size_t ReplyRouter::pending() const {

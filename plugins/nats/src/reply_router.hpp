@@ -24,6 +24,7 @@ namespace sluice::nats {
 class ReplyRouter {
  public:
   enum class Kind { kRequest, kJetStreamPublish };
+  using Clock = std::chrono::steady_clock;
 
   ReplyRouter(const Host& host, PluginMetrics& metrics);
   ~ReplyRouter();
@@ -39,8 +40,13 @@ class ReplyRouter {
   std::string add(Kind kind, std::string_view subject, Completion& completion, int64_t timeout_ms,
                   uint64_t& id);
   // Gives a registered completion back (its message could not be sent).
-  // False when it has already been answered or timed out.
-  bool take_back(uint64_t id, Completion& completion);
+  // False when it has already been answered or timed out. `deadline`
+  // (optional) receives the entry's deadline.
+  bool take_back(uint64_t id, Completion& completion, Clock::time_point* deadline = nullptr);
+  // Registers a taken-back completion again under its old `id` (its reply
+  // subject) and deadline: the message is about to be sent after all.
+  void restore(uint64_t id, Kind kind, std::string_view subject, Completion& completion,
+               Clock::time_point deadline, int64_t timeout_ms);
 
   size_t pending() const;
   // Completes everything still pending with `status` (shutdown).
@@ -49,7 +55,6 @@ class ReplyRouter {
   void stop();
 
  private:
-  using Clock = std::chrono::steady_clock;
   struct Entry {
     Kind kind;
     std::string subject;

@@ -38,8 +38,9 @@ const SettingsSpec& settings_spec() {
       Setting::integer("reconnect_buffer_bytes")
           .def("8388608")
           .min(1)
-          .doc("bytes of publishes kept while reconnecting; when full, publishes fail with an "
-               "error (the host retries them) instead of being dropped"),
+          .doc("bytes of outgoing messages the connector holds while NATS is disconnected "
+               "(sent after the reconnect unless their timeout passed first); when full, "
+               "publishes fail with an error (the host retries them) instead of being dropped"),
       Setting::integer("ping_interval_ms")
           .def("20000")
           .min(100)
@@ -107,8 +108,9 @@ const SettingsSpec& settings_spec() {
       Setting::integer("publish_timeout_ms")
           .def("5000")
           .min(1)
-          .doc("how long a publish may wait for its confirmation (flush or PubAck) before it "
-               "fails and the host retries it"),
+          .doc("how long a publish may wait for its confirmation (flush or PubAck), including "
+               "time held while disconnected, before it fails and the host retries it; a held "
+               "publish that fails is never sent"),
       Setting::integer("max_pending_publishes")
           .def("65536")
           .min(1)
