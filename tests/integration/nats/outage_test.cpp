@@ -4,7 +4,7 @@
 // retries must not pile up copies: each message arrives once per delivery.
 // What arrives is counted by a file-backed stream on the private server,
 // which survives the restart. Run for core publishes (flush-confirmed) and
-// JetStream publishes (PubAck).
+// JetStream publishes (PubAck); and JetStream acks given during the outage.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -196,6 +196,62 @@ routes:
     }
   EXPECT_EQ(stored.size(), 3u * kEach);
   EXPECT_EQ(count_occurrences(sluice.output(), "failed for good"), 0u) << sluice.output();
+}
+
+// Unacked messages of durable consumer `durable` on `stream`; -1 while the
+// server cannot tell.
+int64_t ack_pending(const PrivateServer& server, const std::string& stream,
+                    const std::string& durable) {
+  try {
+    Client c(server.url());
+    jsCtx* js = nullptr;
+    if (natsConnection_JetStream(&js, c.get(), nullptr) != NATS_OK) return -1;
+    jsConsumerInfo* info = nullptr;
+    int64_t n = -1;
+    if (js_GetConsumerInfo(&info, js, stream.c_str(), durable.c_str(), nullptr, nullptr) ==
+        NATS_OK) {
+      n = info->NumAckPending;
+      jsConsumerInfo_Destroy(info);
+    }
+    jsCtx_Destroy(js);
+    return n;
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+// cnats keeps no reconnect buffer (see Publisher): an ack the host gives
+// while NATS is down is kept by the plugin and sent after the reconnect, so
+// the message is not redelivered after ack_wait_ms.
+TEST(NatsOutageAcks, AckGivenWhileDisconnected_IsSentAfterTheReconnect) {
+  PrivateServer server;
+  std::string prefix = unique_prefix("jsack");
+  PluginHarness h(R"({"url":")" + server.url() +
+                  R"(","reconnect_wait_ms":50,"reconnect_wait_max_ms":200,)"
+                  R"("jetstream":{"stream":"ACKS","subjects":[")" +
+                  prefix + R"(.>"],"create_stream":true,"durable":"acker","ack_wait_ms":30000}})");
+  ASSERT_EQ(h.start(), "");
+  ASSERT_TRUE(wait_until(
+      [&] { return h.log_text().find("NATS connector ready") != std::string::npos; }, seconds(15)))
+      << h.log_text();
+  {
+    Client producer(server.url());
+    jsCtx* js = nullptr;
+    ASSERT_EQ(natsConnection_JetStream(&js, producer.get(), nullptr), NATS_OK);
+    ASSERT_EQ(js_Publish(nullptr, js, (prefix + ".a").c_str(), "m1", 2, nullptr, nullptr), NATS_OK);
+    jsCtx_Destroy(js);
+  }
+  ASSERT_TRUE(h.wait_emitted(1, seconds(10))) << h.log_text();
+  server.stop();
+  ASSERT_TRUE(wait_until([&] { return !h.healthy(); }, seconds(10)));
+  h.ack(h.emitted()[0].ack_id, SLUICE_OUTCOME_ACK);
+
+  server.start();
+  ASSERT_TRUE(wait_until([&] { return h.healthy(); }, seconds(15)));
+  EXPECT_TRUE(wait_until([&] { return ack_pending(server, "ACKS", "acker") == 0; }, seconds(10)))
+      << "ack pending: " << ack_pending(server, "ACKS", "acker");
+  EXPECT_EQ(h.emitted_count(), 1u);
+  EXPECT_EQ(h.metric("js_acked"), 1);
 }
 
 }  // namespace
