@@ -198,6 +198,43 @@ routes:
   EXPECT_EQ(count_occurrences(sluice.output(), "failed for good"), 0u) << sluice.output();
 }
 
+// Requests go the same way: one that timed out while held is never sent,
+// so the service behind the subject never sees a request nobody waits for.
+TEST(NatsOutageRequests, RequestTimedOutWhileDisconnected_IsNeverSentLater) {
+  PrivateServer server;
+  std::string prefix = unique_prefix("heldreq");
+  create_stream(server, "REQS", prefix + ".>");  // records what reaches the server
+  PluginHarness h(R"({"url":")" + server.url() +
+                  R"(","reconnect_wait_ms":50,"reconnect_wait_max_ms":200})");
+  ASSERT_EQ(h.start(), "");
+  ASSERT_TRUE(wait_until([&] { return h.healthy(); }, seconds(10)));
+  server.stop();
+  ASSERT_TRUE(wait_until([&] { return !h.healthy(); }, seconds(10)));
+
+  int during = 0;
+  ASSERT_EQ(h.request(prefix + ".during", "during", 300, &during), SLUICE_OK);
+  ASSERT_TRUE(h.wait_completed(during, seconds(5)));
+  auto failed = *h.completed(during);
+  EXPECT_EQ(failed.status, SLUICE_TIMEOUT);
+  EXPECT_NE(failed.error.find("was not sent"), std::string::npos) << failed.error;
+  EXPECT_EQ(h.metric("requests_timeout"), 1);
+
+  server.start();
+  ASSERT_TRUE(wait_until([&] { return h.healthy(); }, seconds(15)));
+  int after = 0;  // answered by the stream's PubAck
+  ASSERT_EQ(h.request(prefix + ".after", "after", 5000, &after), SLUICE_OK);
+  ASSERT_TRUE(h.wait_completed(after, seconds(10)));
+  EXPECT_EQ(h.completed(after)->status, SLUICE_OK) << h.completed(after)->error;
+  std::map<std::string, int> stored;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        stored = stored_payloads(server, "REQS");
+        return stored.count("after") > 0;
+      },
+      seconds(10)));
+  EXPECT_EQ(stored.count("during"), 0u) << "a request that timed out was sent after the reconnect";
+}
+
 // Unacked messages of durable consumer `durable` on `stream`; -1 while the
 // server cannot tell.
 int64_t ack_pending(const PrivateServer& server, const std::string& stream,
