@@ -60,8 +60,8 @@ TEST(FileSinkCrash, OpeningLeavesATerminatedFileUntouched) {
 // least once. Before the repair, a restart appended onto the torn line.
 TEST(FileSinkCrash, KillNineAtAnyMomentLeavesValidJsonLines) {
   TempDir dir;
-  const size_t kLines = 20000;  // about 4 MB
-  const int kKills = 8;
+  const size_t kLines = 10000;  // about 2 MB
+  const int kKills = 5;
   write_file(dir.file("in.jsonl"), numbered_json_lines(kLines));
   // A frequent checkpoint makes each run progress; 1 MiB batches make
   // writes long, so a kill often lands inside one.
@@ -70,7 +70,7 @@ TEST(FileSinkCrash, KillNineAtAnyMomentLeavesValidJsonLines) {
                            ", checkpoint_interval_ms: 20",
                            ", batch_bytes: 1048576, flush_interval_ms: 50"));
   auto loop = kill_while_writing([&] { return SluiceProcess::run(dir.file("sluice.yaml")); },
-                                 dir.file("out.jsonl"), kKills, 256 * 1024);
+                                 dir.file("out.jsonl"), kKills, 192 * 1024);
   ASSERT_EQ(loop.failure, "");
   std::string log = loop.logs + run_to_completion(dir.file("sluice.yaml"));
 

@@ -83,8 +83,8 @@ TEST(StdoutCrash, StartLeavesATerminatedAppendedFileUntouched) {
 // and again, then run to the end: valid JSON lines, every input line present.
 TEST(StdoutCrash, KillNineAtAnyMomentLeavesValidJsonLines) {
   TempDir dir;
-  const size_t kLines = 20000;  // about 4 MB, about 5 MB as JSON lines
-  const int kKills = 8;
+  const size_t kLines = 10000;  // about 2 MB, about 2.6 MB as JSON lines
+  const int kKills = 5;
   write_file(dir.file("in.jsonl"), numbered_json_lines(kLines));
   write_file(dir.file("sluice.yaml"),
              to_stdout_yaml(dir,
@@ -99,7 +99,7 @@ TEST(StdoutCrash, KillNineAtAnyMomentLeavesValidJsonLines) {
     if (to_the_end) args.push_back("--exit-when-done");
     return SluiceProcess::run(dir.file("sluice.yaml"), args, {}, options);
   };
-  auto loop = kill_while_writing([&] { return start(false); }, out, kKills, 256 * 1024);
+  auto loop = kill_while_writing([&] { return start(false); }, out, kKills, 192 * 1024);
   ASSERT_EQ(loop.failure, "");
   auto last = start(true);
   auto status = last.wait(120s);
