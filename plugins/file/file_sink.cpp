@@ -7,12 +7,16 @@
 #include <cstring>
 #include <filesystem>
 
+#include "io/tail_repair.hpp"
+
 namespace sluice::file {
 
 FileSink::FileSink(const Host& host, Options options) : host_(host), options_(std::move(options)) {
   messages_ = host_.counter("sink_messages_total", "Messages appended by the file sink");
   bytes_ = host_.counter("sink_bytes_total", "Bytes appended by the file sink");
   errors_ = host_.counter("sink_write_errors_total", "Failed writes of the file sink");
+  torn_lines_cut_ = host_.counter("sink_torn_lines_cut_total",
+                                  "Half-written last lines (left by a crash) cut off at open");
 }
 
 FileSink::~FileSink() {
@@ -33,8 +37,13 @@ std::string FileSink::open_locked() {
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) return "cannot create directory " + path.parent_path().string() + ": " + ec.message();
   }
-  fd_ = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  // Read access lets the repair below look at the file's end; a file we may
+  // only write is read back through /proc instead.
+  fd_ = ::open(options_.path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0 && errno == EACCES)
+    fd_ = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) return "cannot open " + options_.path + " for appending: " + std::strerror(errno);
+  repair_unterminated_last_line();
   lineio::BatchWriter::Options writer_options;
   writer_options.batch_bytes = options_.batch_bytes;
   writer_options.max_pending_bytes = options_.max_pending_bytes;
@@ -47,6 +56,17 @@ std::string FileSink::open_locked() {
         host_.log(LogLevel::kError, error);
       });
   return {};
+}
+
+void FileSink::repair_unterminated_last_line() {
+  lineio::TailRepair repair = lineio::cut_unterminated_last_line(fd_);
+  if (!repair.error.empty()) {
+    host_.log(LogLevel::kWarn, "cannot check whether " + options_.path +
+                                   " ends with a half-written line: " + repair.error);
+  } else if (repair.bytes_cut > 0) {
+    torn_lines_cut_.add();
+    host_.log(LogLevel::kWarn, lineio::describe_repair(repair, options_.path));
+  }
 }
 
 Status FileSink::publish(const MessageView& message, Completion& completion, std::string& error) {

@@ -30,7 +30,9 @@ class FileSink {
   FileSink& operator=(const FileSink&) = delete;
 
   // Creates parent directories and opens the file for appending; "" or why
-  // it failed. publish() opens it on first use when open() was not called.
+  // it failed. A half-written last line (a crash during a write) is cut
+  // off first, with a warning. publish() opens the file on first use when
+  // open() was not called.
   std::string open();
   Status publish(const MessageView& message, Completion& completion, std::string& error);
   Status flush(uint32_t timeout_ms);
@@ -38,6 +40,9 @@ class FileSink {
 
  private:
   std::string open_locked();
+  // A crash mid-write can leave the file ending in part of a line: cut it
+  // so that the next line starts on a line of its own.
+  void repair_unterminated_last_line();
 
   const Host host_;
   const Options options_;
@@ -47,6 +52,7 @@ class FileSink {
   Metric messages_;
   Metric bytes_;
   Metric errors_;
+  Metric torn_lines_cut_;
 };
 
 }  // namespace sluice::file

@@ -9,6 +9,7 @@
 
 #include "io/batch_writer.hpp"
 #include "io/line_format.hpp"
+#include "io/tail_repair.hpp"
 #include "stdin_source.hpp"
 #include "stdio_settings.hpp"
 
@@ -20,6 +21,9 @@ class StdioPlugin : public Plugin {
   StdioPlugin(Host host, const Config& config) : Plugin(std::move(host)), config_(config) {
     format_ = lineio::parse_line_format(config.get_string("format"));
     messages_ = this->host().counter("sink_messages_total", "Messages written to stdout");
+    torn_lines_cut_ = this->host().counter(
+        "sink_torn_lines_cut_total",
+        "Half-written last lines (left by a crash) cut off stdout's file at start");
   }
 
   ~StdioPlugin() override {
@@ -40,6 +44,7 @@ class StdioPlugin : public Plugin {
     o.flush_interval_ms = static_cast<uint32_t>(config_.get_int("flush_interval_ms"));
     o.max_pending_bytes = static_cast<size_t>(config_.get_int("max_pending_bytes"));
     o.name = "stdout";
+    if (mode != "source") repair_stdout();  // a `mode: auto` connector may be written to
     writer_ = std::make_unique<lineio::BatchWriter>(
         STDOUT_FILENO, o, [this](const std::string& e) { host().log(LogLevel::kError, e); });
     if (!reads) {
@@ -86,10 +91,26 @@ class StdioPlugin : public Plugin {
   }
 
  private:
+  // stdout redirected with `>>` to a file that a crash (kill -9 during a
+  // write) left ending in part of a line: cut that part, so the first line
+  // written now starts on a line of its own. Pipes and terminals are left
+  // alone (the repair only touches regular files opened for appending).
+  void repair_stdout() {
+    lineio::TailRepair repair = lineio::cut_unterminated_last_line(STDOUT_FILENO);
+    if (!repair.error.empty()) {
+      host().log(LogLevel::kWarn,
+                 "cannot check whether stdout ends with a half-written line: " + repair.error);
+    } else if (repair.bytes_cut > 0) {
+      torn_lines_cut_.add();
+      host().log(LogLevel::kWarn, lineio::describe_repair(repair, "stdout"));
+    }
+  }
+
   Config config_;
   lineio::LineFormat format_;
   bool subscribed_ = false;
   Metric messages_;
+  Metric torn_lines_cut_;
   std::unique_ptr<lineio::BatchWriter> writer_;
   std::unique_ptr<StdinSource> source_;
 };

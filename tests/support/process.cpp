@@ -86,13 +86,21 @@ Process::Process(std::vector<std::string> argv, Env env, ProcessOptions options)
     posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, in.c_str(), O_RDONLY, 0);
   }
   const int out_flags = O_WRONLY | O_CREAT | O_TRUNC;
-  posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, stdout_path_.c_str(), out_flags,
-                                   0644);
-  if (options.split_stderr) {
-    posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_path_.c_str(), out_flags,
-                                     0644);
+  if (!options.stdout_append_file.empty()) {
+    posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO,
+                                     options.stdout_append_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const std::string& err = options.split_stderr ? stderr_path_ : stdout_path_;
+    posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, err.c_str(), out_flags, 0644);
   } else {
-    posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, stdout_path_.c_str(), out_flags,
+                                     0644);
+    if (options.split_stderr) {
+      posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_path_.c_str(),
+                                       out_flags, 0644);
+    } else {
+      posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO);
+    }
   }
   if (!options.cwd.empty()) {
     posix_spawn_file_actions_addchdir_np(&setup.actions, options.cwd.c_str());

@@ -26,6 +26,9 @@ struct ProcessOptions {
   bool split_stderr = false;             // stderr apart from stdout: see error_output()
   bool stdin_pipe = false;               // feed stdin with write_stdin()/close_stdin()
   std::string stdin_file{};              // else stdin reads this file (default /dev/null)
+  // stdout appends to this file (as `>> file` does) instead of being
+  // captured; output() then holds stderr only.
+  std::string stdout_append_file{};
 };
 
 class Process {

@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstring>
 
+#include "line_chunks.hpp"
+
 namespace sluice::lineio {
 
 BatchWriter::BatchWriter(int fd, Options options, ErrorHandler on_error)
@@ -47,7 +49,9 @@ std::string BatchWriter::last_error() const {
 std::string BatchWriter::write_all(const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+    // Each write ends on a line end: a kill between two writes leaves whole lines.
+    size_t end = line_chunk_end(data, done, kMaxWriteBytes);
+    ssize_t n = ::write(fd_, data.data() + done, end - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       return "writing to " + options_.name + " failed: " + std::strerror(errno);

@@ -67,7 +67,8 @@ class BatchWriter {
  private:
   using Clock = std::chrono::steady_clock;
   void run();
-  // Writes `data` fully; returns "" or the error text.
+  // Writes `data` fully, each write() ending on a line end (line_chunks.hpp);
+  // returns "" or the error text.
   std::string write_all(const std::string& data);
 
   const int fd_;
