@@ -28,6 +28,8 @@ constexpr int64_t kBytesPerStep = 64;
 // that do much work per instruction.
 constexpr auto kRunTimePerInstruction = std::chrono::microseconds(1);
 constexpr auto kMinRunTime = std::chrono::seconds(1);
+// Charges at least this big also look at the clock.
+constexpr int64_t kClockCheckSteps = 1024;
 
 // `load` restricted to text chunks: binary chunks can break the VM.
 int safe_load(lua_State* L) {
@@ -115,14 +117,12 @@ void LuaState::begin_call(lua_State* thread, const CallSpending& spent) {
   out_of_time_ = false;
   spent_ = spent.instructions;
   ran_before_ = spent.running;
-  run_started_ = Clock::now();
-  auto allowed = std::max<Clock::duration>(
-      kMinRunTime, kRunTimePerInstruction * std::max(limits_.instructions, 0));
-  deadline_ = run_started_ + allowed - spent.running;
+  clock_started_ = false;  // read on the first budget check, not on every call
 }
 
 CallSpending LuaState::end_call() {
-  CallSpending spent{spent_, ran_before_ + (Clock::now() - run_started_)};
+  CallSpending spent{spent_, ran_before_};
+  if (clock_started_) spent.running += Clock::now() - run_started_;
   in_call_ = false;
   call_thread_ = nullptr;
   exhausted_ = false;
@@ -131,10 +131,20 @@ CallSpending LuaState::end_call() {
   return spent;
 }
 
-bool LuaState::over_budget() {
-  if (exhausted_) return true;
-  if (spent_ >= limits_.instructions) return true;
-  if (Clock::now() >= deadline_) {
+bool LuaState::over_budget(bool check_clock) {
+  if (exhausted_ || spent_ >= limits_.instructions) return true;
+  if (!check_clock) return false;
+  // The clock runs from the first check of a run: a short call (most
+  // handlers run fewer instructions than one hook chunk) never reads it.
+  auto now = Clock::now();
+  if (!clock_started_) {
+    clock_started_ = true;
+    run_started_ = now;
+    auto allowed = std::max<Clock::duration>(
+        kMinRunTime, kRunTimePerInstruction * std::max(limits_.instructions, 0));
+    deadline_ = now + allowed - ran_before_;
+  }
+  if (now >= deadline_) {
     out_of_time_ = true;
     return true;
   }
@@ -148,7 +158,7 @@ int64_t LuaState::steps_left() const {
 void LuaState::charge(lua_State* L, int64_t steps) {
   if (!in_call_) return;
   spent_ += steps;
-  if (over_budget()) raise_exhausted(L, 1);
+  if (over_budget(steps >= kClockCheckSteps)) raise_exhausted(L, 1);
 }
 
 void LuaState::charge_later(lua_State* L, int64_t steps) {
@@ -177,7 +187,7 @@ void LuaState::budget_hook(lua_State* L, lua_Debug* ar) {
   if (!self.in_call_) return;
   int chunk = lua_gethookcount(L);
   self.spent_ += chunk;
-  if (self.over_budget()) self.raise_exhausted(L, 0);
+  if (self.over_budget(true)) self.raise_exhausted(L, 0);
   // A thread left at 1 by a stopped call counts in chunks again.
   if (chunk != kHookChunk) arm(L);
 }

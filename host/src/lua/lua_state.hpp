@@ -80,7 +80,7 @@ class LuaState {
   };
   static void* allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
   static void budget_hook(lua_State* L, lua_Debug* ar);
-  bool over_budget();
+  bool over_budget(bool check_clock);
   void open_safe_libraries();
 
   StateLimits limits_;
@@ -92,6 +92,7 @@ class LuaState {
   bool exhausted_ = false;
   bool out_of_time_ = false;
   int64_t spent_ = 0;
+  bool clock_started_ = false;
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point run_started_;
   std::chrono::nanoseconds ran_before_{0};
