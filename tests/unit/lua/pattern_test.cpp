@@ -132,7 +132,7 @@ TEST(BoundedPatterns, Patterns_SameResultsAndErrorsAsTheStockLibrary) {
   ASSERT_EQ(sandboxed.protected_call(0, 0), LUA_OK) << lua_tostring(L, -1);
   auto got = run_all(
       L,
-      [](lua_State* L, void* state) {
+      [](lua_State*, void* state) {
         return static_cast<lua::LuaState*>(state)->protected_call(1, 1);
       },
       &sandboxed);
