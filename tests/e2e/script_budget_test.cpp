@@ -64,8 +64,14 @@ TEST_F(ScriptBudgetTest, Run_RunawayHandlerIsCountedAndSigtermStillStops) {
       },
       20s))
       << sluice.output();
-  EXPECT_NE(read_file(dir_.file("dead.txt")).find("instruction budget exceeded"),
-            std::string::npos);
+  // The file sink writes in batches: wait for the dead letters to land.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return std::filesystem::exists(dir_.file("dead.txt")) &&
+               read_file(dir_.file("dead.txt")).find("instruction budget exceeded") !=
+                   std::string::npos;
+      },
+      10s));
   EXPECT_EQ(http_get("127.0.0.1", port_, "/healthz").status, 200);
   auto signalled = Clock::now();
   sluice.signal(SIGTERM);
