@@ -1,8 +1,11 @@
 #include "lua/json_bridge.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <stdexcept>
+
+#include "lua/lua_state.hpp"
 
 namespace sluice::lua {
 namespace {
@@ -65,9 +68,14 @@ void push_json_at(lua_State* L, const boost::json::value& v, int depth) {
   }
 }
 
-boost::json::value to_json_at(lua_State* L, int index, int depth) {
+// `values_left` bounds the walk by the call's budget: a table that holds
+// the same subtable twice at each of 60 levels has 2^60 values to write.
+boost::json::value to_json_at(lua_State* L, int index, int depth, int64_t& values_left) {
   index = lua_absindex(L, index);
   if (depth > kMaxDepth) throw ConversionError("table nested deeper than 64 levels (a cycle?)");
+  if (--values_left < 0)
+    throw ConversionError(
+        "instruction budget exceeded (too many values to encode; a table shared many times?)");
   switch (lua_type(L, index)) {
     case LUA_TNIL:
       return nullptr;
@@ -110,7 +118,7 @@ boost::json::value to_json_at(lua_State* L, int index, int depth) {
         a.reserve(static_cast<size_t>(n));
         for (lua_Integer i = 1; i <= n; ++i) {
           lua_rawgeti(L, index, i);
-          a.push_back(to_json_at(L, -1, depth + 1));
+          a.push_back(to_json_at(L, -1, depth + 1, values_left));
           lua_pop(L, 1);
         }
         return a;
@@ -129,7 +137,7 @@ boost::json::value to_json_at(lua_State* L, int index, int depth) {
           throw ConversionError(std::string("cannot encode a table with ") + luaL_typename(L, -2) +
                                 " keys as JSON");
         }
-        o[key] = to_json_at(L, -1, depth + 1);
+        o[key] = to_json_at(L, -1, depth + 1, values_left);
         lua_pop(L, 1);
       }
       return o;
@@ -177,13 +185,19 @@ void* json_null_sentinel() { return &null_tag; }
 void push_json(lua_State* L, const boost::json::value& value) { push_json_at(L, value, 0); }
 
 bool to_json(lua_State* L, int index, boost::json::value& out, std::string& error) {
+  LuaState& state = LuaState::of(L);
+  int64_t allowed = state.steps_left();
+  int64_t values_left = allowed;
+  bool ok = true;
   try {
-    out = to_json_at(L, index, 0);
-    return true;
+    out = to_json_at(L, index, 0, values_left);
   } catch (const ConversionError& e) {
     error = e.what();
-    return false;
+    ok = false;
   }
+  // Charged without raising here; the call stops at its next instruction.
+  state.charge_later(L, allowed - std::max<int64_t>(values_left, 0));
+  return ok;
 }
 
 bool encode_json(lua_State* L, int index, std::string& out, std::string& error) {

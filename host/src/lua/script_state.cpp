@@ -5,6 +5,7 @@
 
 #include "log/logger.hpp"
 #include "lua/json_bridge.hpp"
+#include "lua/library_guard.hpp"
 #include "lua/message_api.hpp"
 #include "runtime/connector.hpp"
 
@@ -79,6 +80,7 @@ void ScriptState::install_module() {
   lua_setglobal(L, "sluice");
   lua_pushcfunction(L, l_print);
   lua_setglobal(L, "print");
+  protect_libraries(L);
 }
 
 std::string ScriptState::load(const std::string& source) {
@@ -94,6 +96,8 @@ std::string ScriptState::load(const std::string& source) {
     if (error.rfind(path_, 0) != 0) error = path_ + ": " + error;
   }
   loading_ = false;
+  // From now on handlers run: the libraries they share become read-only.
+  lua_.freeze_libraries();
   return error;
 }
 
@@ -299,6 +303,7 @@ struct ScriptState::Pending {
   int message_ref = LUA_NOREF;  // pins the message userdata while the call lives
   MessageBox* box = nullptr;
   runtime::EnvelopePtr message;
+  CallSpending spent;  // by the runs so far (one per resume)
   CallContext context;
   CallDone done;
 };
@@ -337,10 +342,11 @@ void ScriptState::run(uint64_t id, int nargs) {
   lua_State* co = p.thread;
   context_ = &p.context;
   running_ = id;
-  lua_sethook(co, &LuaState::budget_hook, LUA_MASKCOUNT, lua_.limits().instructions);
+  LuaState::arm(co);
+  lua_.begin_call(co, p.spent);
   int nresults = 0;
   int status = lua_resume(co, L, nargs, &nresults);
-  lua_sethook(co, nullptr, 0, 0);
+  p.spent = lua_.end_call();
   context_ = nullptr;
   running_ = 0;
   if (status == LUA_YIELD) {
