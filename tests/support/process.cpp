@@ -86,13 +86,29 @@ Process::Process(std::vector<std::string> argv, Env env, ProcessOptions options)
     posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, in.c_str(), O_RDONLY, 0);
   }
   const int out_flags = O_WRONLY | O_CREAT | O_TRUNC;
-  posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, stdout_path_.c_str(), out_flags,
-                                   0644);
-  if (options.split_stderr) {
-    posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_path_.c_str(), out_flags,
+  int stdout_write_end = -1;
+  if (options.stdout_unread_pipe) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+      close_stdin();
+      if (stdin_read_end >= 0) ::close(stdin_read_end);
+      throw std::system_error(errno, std::generic_category(), "pipe2");
+    }
+    stdout_pipe_fd_ = fds[0];
+    stdout_write_end = fds[1];
+    posix_spawn_file_actions_adddup2(&setup.actions, stdout_write_end, STDOUT_FILENO);
+    // The log file gets stderr alone.
+    posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stdout_path_.c_str(), out_flags,
                                      0644);
   } else {
-    posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, stdout_path_.c_str(), out_flags,
+                                     0644);
+    if (options.split_stderr) {
+      posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_path_.c_str(),
+                                       out_flags, 0644);
+    } else {
+      posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO);
+    }
   }
   if (!options.cwd.empty()) {
     posix_spawn_file_actions_addchdir_np(&setup.actions, options.cwd.c_str());
@@ -117,9 +133,13 @@ Process::Process(std::vector<std::string> argv, Env env, ProcessOptions options)
   int rc =
       ::posix_spawnp(&pid_, c_args[0], &setup.actions, &setup.attr, c_args.data(), c_envs.data());
   if (stdin_read_end >= 0) ::close(stdin_read_end);
+  // Only the child writes into the pipe: with our copy closed, the child is
+  // its one writer.
+  if (stdout_write_end >= 0) ::close(stdout_write_end);
   if (rc != 0) {
     pid_ = -1;
     close_stdin();
+    release();
     throw std::runtime_error("cannot start " + argv_[0] + ": " + std::strerror(rc));
   }
 }
@@ -133,9 +153,11 @@ Process::Process(Process&& other) noexcept
       logs_(std::move(other.logs_)),
       stdout_path_(std::move(other.stdout_path_)),
       stderr_path_(std::move(other.stderr_path_)),
-      stdin_fd_(other.stdin_fd_) {
+      stdin_fd_(other.stdin_fd_),
+      stdout_pipe_fd_(other.stdout_pipe_fd_) {
   other.pid_ = -1;
   other.stdin_fd_ = -1;
+  other.stdout_pipe_fd_ = -1;
 }
 
 Process& Process::operator=(Process&& other) noexcept {
@@ -148,8 +170,10 @@ Process& Process::operator=(Process&& other) noexcept {
     stdout_path_ = std::move(other.stdout_path_);
     stderr_path_ = std::move(other.stderr_path_);
     stdin_fd_ = other.stdin_fd_;
+    stdout_pipe_fd_ = other.stdout_pipe_fd_;
     other.pid_ = -1;
     other.stdin_fd_ = -1;
+    other.stdout_pipe_fd_ = -1;
   }
   return *this;
 }
@@ -163,6 +187,10 @@ void Process::release() noexcept {
     }
   }
   pid_ = -1;
+  if (stdout_pipe_fd_ >= 0) {
+    ::close(stdout_pipe_fd_);
+    stdout_pipe_fd_ = -1;
+  }
 }
 
 void Process::reap(int wait_status) { exit_status_ = status_from_wait(wait_status); }
