@@ -54,7 +54,7 @@ TEST(Shutdown, StdoutPipeNobodyReads_ExitsWithinTheTimeout) {
       dir.file("sluice.yaml"),
       config_with(2000, "    plugin: stdio\n    mode: sink\n    max_pending_bytes: 65536\n"));
   ProcessOptions options;
-  options.stdout_unread_pipe = true;
+  options.stdout_pipe = true;
   auto sluice = SluiceProcess::run(dir.file("sluice.yaml"), {}, {}, options);
   int pipe_fd = sluice.stdout_pipe_fd();
   int capacity = ::fcntl(pipe_fd, F_GETPIPE_SZ);

@@ -87,7 +87,7 @@ Process::Process(std::vector<std::string> argv, Env env, ProcessOptions options)
   }
   const int out_flags = O_WRONLY | O_CREAT | O_TRUNC;
   int stdout_write_end = -1;
-  if (options.stdout_unread_pipe) {
+  if (options.stdout_pipe) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
       close_stdin();

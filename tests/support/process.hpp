@@ -26,9 +26,10 @@ struct ProcessOptions {
   bool split_stderr = false;             // stderr apart from stdout: see error_output()
   bool stdin_pipe = false;               // feed stdin with write_stdin()/close_stdin()
   std::string stdin_file{};              // else stdin reads this file (default /dev/null)
-  // stdout into a pipe that the test holds open and never reads (a stuck
-  // consumer); output() then holds stderr only.
-  bool stdout_unread_pipe = false;
+  // stdout into a pipe whose read end the test holds (stdout_pipe_fd()):
+  // to read it, or never to read it (a stuck consumer). output() then
+  // holds stderr only.
+  bool stdout_pipe = false;
 };
 
 class Process {
@@ -63,8 +64,7 @@ class Process {
   // Waits until output() contains `needle`; false on timeout or early exit.
   bool wait_for_output(std::string_view needle, std::chrono::milliseconds timeout);
   const std::string& log_path() const { return stdout_path_; }
-  // The read end of the stdout_unread_pipe (-1 without one), to look at how
-  // full it is; closed once the process is gone.
+  // The read end of the stdout_pipe (-1 without one); closed with the Process.
   int stdout_pipe_fd() const { return stdout_pipe_fd_; }
 
   void write_stdin(std::string_view data);  // requires stdin_pipe
