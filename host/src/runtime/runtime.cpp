@@ -269,6 +269,13 @@ void Runtime::dispatch(Delivery* delivery, Output output, size_t worker_index) {
 }
 
 void Runtime::send_now(sluice_completion* c) {
+  // Past the shutdown deadline nothing more is sent: what the workers still
+  // hold goes back to its source (nack) at once, without a publish attempt
+  // or a log line each, so that the graceful path ends in time.
+  if (force_stop_.load()) {
+    settle_completion(c, false);
+    return;
+  }
   Connector* target = c->output.target.connector;
   if (!target->acquire_slot(force_stop_)) {
     failed_for_good(c, "shutting down before the message could be sent");
