@@ -1,10 +1,8 @@
 // `sluice run` leaves within shutdown_timeout_ms (plus a small grace) after
 // SIGTERM whatever its sinks are stuck in, exits with status 1 (messages
 // left unsettled), and leaves at once on a second signal.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 
 #include <chrono>
 
@@ -56,13 +54,7 @@ TEST(Shutdown, StdoutPipeNobodyReads_ExitsWithinTheTimeout) {
   ProcessOptions options;
   options.stdout_pipe = true;
   auto sluice = SluiceProcess::run(dir.file("sluice.yaml"), {}, {}, options);
-  int pipe_fd = sluice.stdout_pipe_fd();
-  int capacity = ::fcntl(pipe_fd, F_GETPIPE_SZ);
-  ASSERT_GT(capacity, 0);
-  auto pipe_full = [&] {
-    int unread = 0;
-    return ::ioctl(pipe_fd, FIONREAD, &unread) == 0 && unread >= capacity - 512;
-  };
+  auto pipe_full = [&] { return sluice.stdout_pipe_full(); };
   ASSERT_TRUE(wait_until(pipe_full, 20s)) << sluice.output();
   ASSERT_TRUE(sluice.wait_for_output("running:", 20s)) << sluice.output();
 

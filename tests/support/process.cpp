@@ -1,6 +1,7 @@
 #include "support/process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -191,6 +192,20 @@ void Process::release() noexcept {
     ::close(stdout_pipe_fd_);
     stdout_pipe_fd_ = -1;
   }
+}
+
+bool Process::stdout_pipe_full() const {
+  if (stdout_pipe_fd_ < 0 || pid_ <= 0) return false;
+  // A write end of our own (the child's stdout, reopened): POLLOUT tells
+  // whether the pipe has room. Counting unread bytes would not: partly
+  // filled pages make a full pipe hold less than its capacity.
+  std::string path = "/proc/" + std::to_string(pid_) + "/fd/1";
+  int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  pollfd p{fd, POLLOUT, 0};
+  bool full = ::poll(&p, 1, 0) == 0;
+  ::close(fd);
+  return full;
 }
 
 void Process::reap(int wait_status) { exit_status_ = status_from_wait(wait_status); }

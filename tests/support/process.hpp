@@ -66,6 +66,8 @@ class Process {
   const std::string& log_path() const { return stdout_path_; }
   // The read end of the stdout_pipe (-1 without one); closed with the Process.
   int stdout_pipe_fd() const { return stdout_pipe_fd_; }
+  // True while the stdout_pipe has no room left (a writer would wait).
+  bool stdout_pipe_full() const;
 
   void write_stdin(std::string_view data);  // requires stdin_pipe
   void close_stdin();

@@ -2,7 +2,6 @@
 // trips, raw and JSON, with logs kept off stdout.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -115,10 +114,7 @@ TEST(Stdio, StdoutPipeThatFillsUpGetsEveryLineInOrder) {
   int pipe_fd = sluice.stdout_pipe_fd();
   int capacity = ::fcntl(pipe_fd, F_GETPIPE_SZ);
   ASSERT_LT(capacity, static_cast<int>(input.size()));
-  auto pipe_full = [&] {
-    int unread = 0;
-    return ::ioctl(pipe_fd, FIONREAD, &unread) == 0 && unread >= capacity - 512;
-  };
+  auto pipe_full = [&] { return sluice.stdout_pipe_full(); };
   ASSERT_TRUE(wait_until(pipe_full, 30s)) << sluice.output();
   std::string out;
   char buf[4096];
