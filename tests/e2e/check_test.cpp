@@ -3,6 +3,8 @@
 // documented in --help.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/sluice_test.hpp"
 
 namespace sluice::test {
@@ -95,6 +97,24 @@ TEST(SluiceCli, Cli_UsageErrorsAndVersion) {
   EXPECT_NE(out.find("plugin ABI 1.0"), std::string::npos) << out;
   EXPECT_EQ(run_sluice({"--help"}, &out), 0);
   EXPECT_NE(out.find("Exit codes:"), std::string::npos) << out;
+}
+
+TEST(SluiceCli, Help_ListsEachPluginDirectoryOnce) {
+  std::string out;
+  ASSERT_EQ(run_sluice({"--help"}, &out), 0) << out;
+  auto start = out.find("Plugins are searched in:");
+  ASSERT_NE(start, std::string::npos) << out;
+  std::string paragraph = out.substr(start, out.find("\n\n", start) - start);
+  std::vector<std::string> dirs;
+  for (size_t at = paragraph.find('/'); at != std::string::npos; at = paragraph.find('/', at)) {
+    size_t end = paragraph.find_first_of(" ,\n", at);
+    std::string dir = paragraph.substr(at, end == std::string::npos ? end : end - at);
+    if (!dir.empty() && dir.back() == '.') dir.pop_back();
+    EXPECT_EQ(std::count(dirs.begin(), dirs.end(), dir), 0) << dir << " twice in:\n" << paragraph;
+    dirs.push_back(dir);
+    at = end;
+  }
+  EXPECT_FALSE(dirs.empty()) << paragraph;
 }
 
 TEST(SluicePlugins, Plugins_ListsTheBuiltInsWithTheirSchemas) {

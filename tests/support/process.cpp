@@ -1,6 +1,7 @@
 #include "support/process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -86,12 +87,26 @@ Process::Process(std::vector<std::string> argv, Env env, ProcessOptions options)
     posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, in.c_str(), O_RDONLY, 0);
   }
   const int out_flags = O_WRONLY | O_CREAT | O_TRUNC;
+  int stdout_write_end = -1;
   if (!options.stdout_append_file.empty()) {
     posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO,
                                      options.stdout_append_file.c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
     const std::string& err = options.split_stderr ? stderr_path_ : stdout_path_;
     posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, err.c_str(), out_flags, 0644);
+  } else if (options.stdout_pipe) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+      close_stdin();
+      if (stdin_read_end >= 0) ::close(stdin_read_end);
+      throw std::system_error(errno, std::generic_category(), "pipe2");
+    }
+    stdout_pipe_fd_ = fds[0];
+    stdout_write_end = fds[1];
+    posix_spawn_file_actions_adddup2(&setup.actions, stdout_write_end, STDOUT_FILENO);
+    // The log file gets stderr alone.
+    posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stdout_path_.c_str(), out_flags,
+                                     0644);
   } else {
     posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, stdout_path_.c_str(), out_flags,
                                      0644);
@@ -125,9 +140,13 @@ Process::Process(std::vector<std::string> argv, Env env, ProcessOptions options)
   int rc =
       ::posix_spawnp(&pid_, c_args[0], &setup.actions, &setup.attr, c_args.data(), c_envs.data());
   if (stdin_read_end >= 0) ::close(stdin_read_end);
+  // Only the child writes into the pipe: with our copy closed, the child is
+  // its one writer.
+  if (stdout_write_end >= 0) ::close(stdout_write_end);
   if (rc != 0) {
     pid_ = -1;
     close_stdin();
+    release();
     throw std::runtime_error("cannot start " + argv_[0] + ": " + std::strerror(rc));
   }
 }
@@ -141,9 +160,11 @@ Process::Process(Process&& other) noexcept
       logs_(std::move(other.logs_)),
       stdout_path_(std::move(other.stdout_path_)),
       stderr_path_(std::move(other.stderr_path_)),
-      stdin_fd_(other.stdin_fd_) {
+      stdin_fd_(other.stdin_fd_),
+      stdout_pipe_fd_(other.stdout_pipe_fd_) {
   other.pid_ = -1;
   other.stdin_fd_ = -1;
+  other.stdout_pipe_fd_ = -1;
 }
 
 Process& Process::operator=(Process&& other) noexcept {
@@ -156,8 +177,10 @@ Process& Process::operator=(Process&& other) noexcept {
     stdout_path_ = std::move(other.stdout_path_);
     stderr_path_ = std::move(other.stderr_path_);
     stdin_fd_ = other.stdin_fd_;
+    stdout_pipe_fd_ = other.stdout_pipe_fd_;
     other.pid_ = -1;
     other.stdin_fd_ = -1;
+    other.stdout_pipe_fd_ = -1;
   }
   return *this;
 }
@@ -171,6 +194,24 @@ void Process::release() noexcept {
     }
   }
   pid_ = -1;
+  if (stdout_pipe_fd_ >= 0) {
+    ::close(stdout_pipe_fd_);
+    stdout_pipe_fd_ = -1;
+  }
+}
+
+bool Process::stdout_pipe_full() const {
+  if (stdout_pipe_fd_ < 0 || pid_ <= 0) return false;
+  // A write end of our own (the child's stdout, reopened): POLLOUT tells
+  // whether the pipe has room. Counting unread bytes would not: partly
+  // filled pages make a full pipe hold less than its capacity.
+  std::string path = "/proc/" + std::to_string(pid_) + "/fd/1";
+  int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  pollfd p{fd, POLLOUT, 0};
+  bool full = ::poll(&p, 1, 0) == 0;
+  ::close(fd);
+  return full;
 }
 
 void Process::reap(int wait_status) { exit_status_ = status_from_wait(wait_status); }

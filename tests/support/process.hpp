@@ -29,6 +29,10 @@ struct ProcessOptions {
   // stdout appends to this file (as `>> file` does) instead of being
   // captured; output() then holds stderr only.
   std::string stdout_append_file{};
+  // stdout into a pipe whose read end the test holds (stdout_pipe_fd()):
+  // to read it, or never to read it (a stuck consumer). output() then
+  // holds stderr only.
+  bool stdout_pipe = false;
 };
 
 class Process {
@@ -63,6 +67,10 @@ class Process {
   // Waits until output() contains `needle`; false on timeout or early exit.
   bool wait_for_output(std::string_view needle, std::chrono::milliseconds timeout);
   const std::string& log_path() const { return stdout_path_; }
+  // The read end of the stdout_pipe (-1 without one); closed with the Process.
+  int stdout_pipe_fd() const { return stdout_pipe_fd_; }
+  // True while the stdout_pipe has no room left (a writer would wait).
+  bool stdout_pipe_full() const;
 
   void write_stdin(std::string_view data);  // requires stdin_pipe
   void close_stdin();
@@ -81,6 +89,7 @@ class Process {
   std::string stdout_path_;
   std::string stderr_path_;
   int stdin_fd_ = -1;
+  int stdout_pipe_fd_ = -1;
 };
 
 // Runs argv to completion. Returns its exit status (as Process::wait), or -1

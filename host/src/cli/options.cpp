@@ -10,6 +10,16 @@ std::string default_config_path() {
   return "/etc/sluice/sluice.yaml";
 }
 
+namespace {
+// "A, then B": the built-in plugin directories, each once (both are the same
+// directory when sluice is installed under /usr/local).
+std::string builtin_plugin_dirs() {
+  std::string local = SLUICE_LOCAL_PLUGIN_DIR;
+  std::string system = SLUICE_SYSTEM_PLUGIN_DIR;
+  return system == local ? local : local + ", then " + system;
+}
+}  // namespace
+
 std::string usage() {
   return R"(sluice - event router: brokers, sources and sinks as plugins, routes in YAML and Lua
 
@@ -30,14 +40,17 @@ Options:
   --json                (plugins) machine-readable output with each config schema
 
 Plugins are searched in: the config's plugin_path, then $SLUICE_PLUGIN_PATH
-(colon-separated), then )" SLUICE_LOCAL_PLUGIN_DIR ", then " SLUICE_SYSTEM_PLUGIN_DIR R"(.
+(colon-separated), then )" +
+         builtin_plugin_dirs() + R"(.
 
-Signals (run): SIGINT/SIGTERM drain in-flight messages and stop; SIGHUP reloads
-the Lua script; SIGUSR1 logs a stats snapshot.
+Signals (run): SIGINT/SIGTERM drain in-flight messages and stop, within
+shutdown_timeout_ms (a second signal stops at once); SIGHUP reloads the Lua
+script; SIGUSR1 logs a stats snapshot.
 
 Exit codes:
   0  success
-  1  runtime failure, or messages left unsettled at shutdown (they will be redelivered)
+  1  runtime failure, or messages left unsettled at shutdown (they will be redelivered):
+     also when shutdown outlasted shutdown_timeout_ms or a second signal cut it short
   2  bad command line
   3  invalid configuration (check lists every problem found)
   4  a plugin file was refused (plugins)

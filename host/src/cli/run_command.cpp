@@ -10,6 +10,7 @@
 #include "log/logger.hpp"
 #include "lua/script_host.hpp"
 #include "runtime/runtime.hpp"
+#include "runtime/shutdown_watchdog.hpp"
 
 namespace sluice::cli {
 
@@ -32,6 +33,11 @@ int run_command(const Options& options) {
     std::cerr << "sluice: " << e << "\n";
     return kExitUsage;
   }
+  // Declared before everything it must bound (plugins, runtime, admin), so
+  // it outlives them: from SIGTERM on, the process leaves within
+  // shutdown_timeout_ms (plus a short grace) whatever they are blocked in.
+  runtime::ShutdownWatchdog watchdog(std::chrono::milliseconds(cfg.shutdown_timeout_ms),
+                                     kExitRuntimeError);
   loader::PluginRegistry registry;
   registry.load_directories(loader::plugin_search_path(cfg.plugin_path));
   for (const auto& r : registry.refusals()) log::warn("loader", "refused plugin " + r.str());
@@ -69,9 +75,13 @@ int run_command(const Options& options) {
   }
   runtime::RunOptions run_options;
   run_options.exit_when_done = options.exit_when_done;
+  run_options.watchdog = &watchdog;
   int code = rt.run(run_options);
+  watchdog.note("stopping the statsd exporter");
   statsd.stop();
+  watchdog.note("stopping the admin HTTP server");
   admin_server.stop();
+  watchdog.note("releasing the runtime and the plugins");
   return code;
 }
 

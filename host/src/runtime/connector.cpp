@@ -53,6 +53,7 @@ std::string Connector::create(const sluice_host_api* api) {
 }
 
 std::string Connector::subscribe(const std::string& pattern) {
+  subscribed_ = true;
   if (!vtable().subscribe) return "";
   char buf[kErrorCapacity] = "";
   sluice_error err{sizeof(sluice_error), buf, sizeof buf};

@@ -92,6 +92,8 @@ class Connector {
   void mark_finished() { finished_.store(true); }
   bool finished() const { return finished_.load(); }
   bool started() const { return started_; }
+  // True once a route (or the control subject) subscribed to it: it is read from.
+  bool subscribed() const { return subscribed_; }
 
  private:
   Runtime& runtime_;
@@ -102,6 +104,7 @@ class Connector {
   ConnectorStats stats_{};
   bool started_ = false;
   bool stopped_ = false;
+  bool subscribed_ = false;
   std::atomic<bool> finished_{false};
 
   metrics::Registry& registry_;

@@ -10,6 +10,7 @@
 #include "log/logger.hpp"
 #include "metrics/process_metrics.hpp"
 #include "runtime/host_api.hpp"
+#include "runtime/shutdown_watchdog.hpp"
 
 namespace sluice::runtime {
 namespace {
@@ -268,6 +269,13 @@ void Runtime::dispatch(Delivery* delivery, Output output, size_t worker_index) {
 }
 
 void Runtime::send_now(sluice_completion* c) {
+  // Past the shutdown deadline nothing more is sent: what the workers still
+  // hold goes back to its source (nack) at once, without a publish attempt
+  // or a log line each, so that the graceful path ends in time.
+  if (force_stop_.load()) {
+    settle_completion(c, false);
+    return;
+  }
   Connector* target = c->output.target.connector;
   if (!target->acquire_slot(force_stop_)) {
     failed_for_good(c, "shutting down before the message could be sent");
@@ -435,7 +443,9 @@ std::chrono::milliseconds Runtime::backoff(const config::RetryPolicy& policy, in
 }
 
 void Runtime::source_finished(Connector& source) {
-  if (!source.finished()) log::info(source.name(), "source finished");
+  // A plugin that can read (stdio, file) says so in sink mode too; only a
+  // connector that routes read from is a source worth logging.
+  if (!source.finished() && source.subscribed()) log::info(source.name(), "source finished");
   source.mark_finished();
   std::lock_guard lock(drain_mutex_);
   drained_.notify_all();
@@ -457,21 +467,33 @@ void Runtime::request_stop() {
 }
 
 int Runtime::run(const RunOptions& options) {
+  // SIGINT/SIGTERM are the watchdog's: it sees them even while this thread
+  // is busy (a reload), and bounds the shutdown from the moment they came.
+  watchdog_ = options.watchdog;
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, s);
+  for (int s : {SIGHUP, SIGUSR1}) sigaddset(&set, s);
+  if (!watchdog_)
+    for (int s : {SIGINT, SIGTERM}) sigaddset(&set, s);
+  auto stop_asked = [&] {
+    return stop_requested_.load() || (watchdog_ && watchdog_->stop_requested());
+  };
   log::info(kComponent, "running: " + std::to_string(connectors_.size()) + " connectors, " +
                             std::to_string(workers_.size()) + " workers, node " + config_.node_id);
-  while (!stop_requested_.load()) {
-    timespec timeout{0, 100 * 1000 * 1000};
+  while (!stop_asked()) {
+    timespec timeout{0, 50 * 1000 * 1000};
     int sig = sigtimedwait(&set, nullptr, &timeout);
     if (sig == SIGINT || sig == SIGTERM) {
-      log::info(kComponent,
-                std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": draining");
+      log::info(kComponent, std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                                ": draining (no watchdog: shutdown is not bounded)");
       break;
     }
     if (sig == SIGHUP) {
+      // A SIGTERM during a reload that hangs is still bounded: the watchdog
+      // ends the process and names this step.
+      note_shutdown_step("reloading the script (SIGHUP)");
       auto result = reload();
+      note_shutdown_step("");
       (result.ok ? log::info : log::warn)(kComponent, "SIGHUP reload: " + result.message);
     } else if (sig == SIGUSR1) {
       log::info(kComponent, "stats: " + status_json());
@@ -481,43 +503,86 @@ int Runtime::run(const RunOptions& options) {
       break;
     }
   }
-  return shutdown() ? 0 : 1;
+  if (watchdog_ && watchdog_->stop_requested())
+    log::info(kComponent, std::string("received ") +
+                              ShutdownWatchdog::signal_name(watchdog_->stop_signal()) +
+                              ": draining (for up to shutdown_timeout_ms, " +
+                              std::to_string(watchdog_->timeout().count()) +
+                              " ms; a second signal exits at once)");
+  auto deadline = watchdog_ ? watchdog_->deadline()
+                            : std::chrono::steady_clock::now() +
+                                  std::chrono::milliseconds(config_.shutdown_timeout_ms);
+  return shutdown(deadline) ? 0 : 1;
+}
+
+void Runtime::note_shutdown_step(std::string step) {
+  if (watchdog_) watchdog_->note(std::move(step));
+}
+
+std::string Runtime::unconfirmed_publishes() const {
+  std::string out;
+  for (const auto& c : connectors_)
+    if (c->in_flight() > 0)
+      out += (out.empty() ? "" : " ") + c->name() + "=" + std::to_string(c->in_flight());
+  return out.empty() ? "none" : out;
 }
 
 bool Runtime::shutdown() {
+  return shutdown(std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(config_.shutdown_timeout_ms));
+}
+
+bool Runtime::shutdown(std::chrono::steady_clock::time_point deadline) {
   if (shut_down_) return true;
   shut_down_ = true;
-  for (auto& c : connectors_)
-    if (c->is_source()) c->stop();
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
+  const bool was_running = started_.load();
+  for (auto& c : connectors_) {
+    if (!c->is_source()) continue;
+    note_shutdown_step("stopping connector '" + c->name() + "' (" + c->plugin().name() + ")");
+    c->stop();
+  }
+  note_shutdown_step("draining " + std::to_string(in_flight_.load()) +
+                     " messages in flight (unconfirmed publishes: " + unconfirmed_publishes() +
+                     ")");
   {
     std::unique_lock lock(drain_mutex_);
     drained_.wait_until(lock, deadline, [&] { return in_flight_.load() == 0; });
   }
   stopping_.store(true);
   for (auto& c : connectors_) {
+    if (!c->is_sink()) continue;
+    // Past the deadline a flush only collects what is already done.
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (c->is_sink()) c->flush(static_cast<uint32_t>(std::max<int64_t>(left.count(), 100)));
+    note_shutdown_step("flushing connector '" + c->name() + "' (" + c->plugin().name() + ")");
+    c->flush(static_cast<uint32_t>(std::max<int64_t>(left.count(), 0)));
   }
   int64_t left = in_flight_.load();
   force_stop_.store(true);
+  note_shutdown_step("waiting for the workers (routing, Lua handlers, publishes) to return");
   for (auto& w : workers_) w->close();
   for (auto& w : workers_) w->join();
   // Sinks first: completing what they still hold nacks sources that are
   // still there to hear it.
+  auto destroy = [this](Connector& c) {
+    note_shutdown_step("destroying connector '" + c.name() + "' (" + c.plugin().name() + ", " +
+                       std::to_string(c.in_flight()) + " publishes unconfirmed)");
+    c.destroy();
+  };
   for (auto& c : connectors_)
-    if (!c->is_source()) c->destroy();
-  for (auto& c : connectors_) c->destroy();
+    if (!c->is_source()) destroy(*c);
+  for (auto& c : connectors_) destroy(*c);
+  note_shutdown_step("stopping the timers");
   timers_.shutdown();
+  note_shutdown_step("leaving");
   if (left > 0) {
     log::warn(kComponent, std::to_string(left) +
                               " messages were not settled before shutdown_timeout_ms; their "
                               "sources will redeliver them");
     return false;
   }
-  log::info(kComponent, "stopped: every accepted message was settled");
+  // After a start that failed nothing ran: the error said it all.
+  if (was_running) log::info(kComponent, "stopped: every accepted message was settled");
   return true;
 }
 

@@ -28,8 +28,13 @@ struct ReloadResult {
   std::string message;
 };
 
+class ShutdownWatchdog;
+
 struct RunOptions {
   bool exit_when_done = false;  // exit once every source finished and all is acked
+  // Takes SIGINT/SIGTERM and bounds the shutdown; run() tells it each step.
+  // Without one, run() takes SIGINT/SIGTERM itself, unbounded.
+  ShutdownWatchdog* watchdog = nullptr;
 };
 
 // Builds the router from the config's routes (build_router's signature);
@@ -55,13 +60,16 @@ class Runtime {
   std::vector<std::string> check(RouteCounts* counts = nullptr);
   // Starts workers, sinks, then sources. Returns errors (then call shutdown).
   std::vector<std::string> start();
-  // Waits for SIGINT/SIGTERM (or completion with exit_when_done), handling
-  // SIGHUP and SIGUSR1 meanwhile; then shuts down. The calling thread must
-  // have blocked those signals before any thread was created.
+  // Runs until the watchdog saw SIGINT/SIGTERM, request_stop() was called or
+  // (exit_when_done) all is done, handling SIGHUP and SIGUSR1 meanwhile; then
+  // shuts down by the watchdog's deadline. The calling thread must have
+  // blocked those signals before any thread was created.
   int run(const RunOptions& options);
   // Stops sources, drains, flushes sinks, destroys everything. Returns true
-  // when every accepted message was settled in time.
+  // when every accepted message was settled by `deadline` (default: now plus
+  // shutdown_timeout_ms).
   bool shutdown();
+  bool shutdown(std::chrono::steady_clock::time_point deadline);
   void request_stop();
 
   // --- used by the host API, workers and completions ---
@@ -125,6 +133,10 @@ class Runtime {
   void failed_for_good(sluice_completion* c, const std::string& error);
   void settle_completion(sluice_completion* c, bool ok);
   bool all_sources_done() const;
+  // Tells the watchdog (if any) what the run, then shutdown, is doing now.
+  void note_shutdown_step(std::string step);
+  // "out=3 ws=12": connectors with publishes awaiting confirmation.
+  std::string unconfirmed_publishes() const;
   std::chrono::milliseconds backoff(const config::RetryPolicy& policy, int attempt);
 
   config::Config config_;
@@ -152,6 +164,7 @@ class Runtime {
   std::atomic<bool> force_stop_{false};
   std::atomic<bool> stop_requested_{false};
   bool shut_down_ = false;
+  ShutdownWatchdog* watchdog_ = nullptr;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
 
   metrics::Counter* unrouted_;

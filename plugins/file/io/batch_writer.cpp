@@ -7,12 +7,10 @@
 #include <csignal>
 #include <cstring>
 
-#include "line_chunks.hpp"
-
 namespace sluice::lineio {
 
 BatchWriter::BatchWriter(int fd, Options options, ErrorHandler on_error)
-    : fd_(fd), options_(std::move(options)), on_error_(std::move(on_error)) {
+    : fd_(fd), options_(std::move(options)), on_error_(std::move(on_error)), output_(fd) {
   buffer_.reserve(options_.batch_bytes * 2);
   writer_ = std::thread([this] { run(); });
 }
@@ -23,6 +21,7 @@ BatchWriter::~BatchWriter() {
     stopping_ = true;
   }
   wake_writer_.notify_one();
+  output_.interrupt();
   writer_.join();
 }
 
@@ -47,17 +46,8 @@ std::string BatchWriter::last_error() const {
 }
 
 std::string BatchWriter::write_all(const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    // Each write ends on a line end: a kill between two writes leaves whole lines.
-    size_t end = line_chunk_end(data, done, kMaxWriteBytes);
-    ssize_t n = ::write(fd_, data.data() + done, end - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return "writing to " + options_.name + " failed: " + std::strerror(errno);
-    }
-    done += static_cast<size_t>(n);
-  }
+  if (std::string error = output_.write_all(data); !error.empty())
+    return "writing to " + options_.name + " failed: " + error;
   if (options_.fsync && ::fsync(fd_) != 0 && errno != EINVAL)
     return "fsync of " + options_.name + " failed: " + std::strerror(errno);
   return {};

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "interruptible_output.hpp"
+
 namespace sluice::lineio {
 
 class BatchWriter {
@@ -32,7 +34,9 @@ class BatchWriter {
 
   // Does not own `fd`.
   BatchWriter(int fd, Options options, ErrorHandler on_error);
-  // Writes what is still buffered, completes every completion, joins.
+  // Writes what is still buffered, completes every completion, joins. A
+  // pipe or socket nobody reads does not hold it up: what does not fit
+  // without waiting fails its completions (the sources redeliver it).
   ~BatchWriter();
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
@@ -74,6 +78,7 @@ class BatchWriter {
   const int fd_;
   const Options options_;
   ErrorHandler on_error_;
+  InterruptibleOutput output_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_writer_;

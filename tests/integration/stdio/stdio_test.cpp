@@ -1,8 +1,12 @@
 // The stdio plugin through the real `sluice` binary: stdin -> stdout round
 // trips, raw and JSON, with logs kept off stdout.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
 
 #include "stdio_settings.hpp"
 #include "support/sluice_test.hpp"
@@ -93,6 +97,34 @@ TEST(Stdio, OverlongLineIsCountedAndSkipped) {
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.out, "ok 1\nok 2\n");
   EXPECT_NE(run.err.find("longer than 64 bytes"), std::string::npos) << run.err;
+}
+
+TEST(Stdio, StdoutPipeThatFillsUpGetsEveryLineInOrder) {
+  // More than the pipe holds, and nothing read until it is full: the sink
+  // must wait for room (its writes into a pipe are non-blocking) and go on.
+  TempDir dir;
+  std::string input;
+  for (int i = 0; i < 20000; ++i) input += "line " + std::to_string(i) + "\n";
+  write_file(dir.file("sluice.yaml"), stdio_yaml(dir));
+  write_file(dir.file("stdin.txt"), input);
+  ProcessOptions options;
+  options.stdin_file = dir.file("stdin.txt");
+  options.stdout_pipe = true;
+  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"), {"--exit-when-done"}, {}, options);
+  int pipe_fd = sluice.stdout_pipe_fd();
+  int capacity = ::fcntl(pipe_fd, F_GETPIPE_SZ);
+  ASSERT_LT(capacity, static_cast<int>(input.size()));
+  auto pipe_full = [&] { return sluice.stdout_pipe_full(); };
+  ASSERT_TRUE(wait_until(pipe_full, 30s)) << sluice.output();
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(pipe_fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    ASSERT_GT(n, 0) << std::strerror(errno);
+    out.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(sluice.wait(30s), 0) << sluice.output();
+  EXPECT_EQ(out, input);
 }
 
 TEST(Stdio, BackpressureFromASlowPipelineLosesNothing) {
