@@ -151,7 +151,7 @@ TEST(SluiceCheck, Check_TwentyThousandConnectorsTakeLinearTime) {
   RecordProperty("seconds_5000", std::to_string(small));
   RecordProperty("seconds_20000", std::to_string(large));
   // Linear is 4x (plus the fixed start-up); quadratic would be 16x.
-  EXPECT_LT(large, 10.0) << "5000: " << small << " s, 20000: " << large << " s";
+  EXPECT_LT(large, 30.0) << "5000: " << small << " s, 20000: " << large << " s";
   EXPECT_LT(large, 8 * small + 1.0) << "5000: " << small << " s, 20000: " << large << " s";
 }
 
