@@ -76,9 +76,9 @@ TEST(ConfigLimits, NumbersBeyondADoubleAreRefusedWhereTheyAreWritten) {
       "    throttle: { rate: -1.5e400 }",
   }));
   EXPECT_EQ(loaded.errors(),
-            (Strings{"cfg.yaml:2:35: the number 1e309 is too large (the largest is about "
+            (Strings{"cfg.yaml:2:34: the number 1e309 is too large (the largest is about "
                      "1.8e308); write a finite number",
-                     "cfg.yaml:7:25: the number -1.5e400 is too large (the largest is about "
+                     "cfg.yaml:7:23: the number -1.5e400 is too large (the largest is about "
                      "1.8e308); write a finite number"}));
   ASSERT_EQ(loaded.config.connectors.size(), 2u);
   // Too small is zero, as in any JSON or YAML reader.
