@@ -2,6 +2,10 @@
 // location, connectors validated by their own plugins, and exit codes as
 // documented in --help.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
 
 #include <algorithm>
 
@@ -87,6 +91,70 @@ TEST(SluiceCheck, Check_InterpolatesEnvironmentAndReportsMissingVariables) {
   EXPECT_EQ(check(config, out), 3) << out;
   EXPECT_NE(out.find("SLUICE_TEST_UNSET_VARIABLE"), std::string::npos) << out;
   EXPECT_NE(out.find(config.string() + ":1:"), std::string::npos) << out;
+}
+
+// A config path that is not a regular file, or is huge, is refused by name
+// before anything is read: before, /dev/zero grew sluice to gigabytes and a
+// FIFO without a writer hung it.
+TEST(SluiceCheck, Check_RefusesConfigsThatAreNotRegularFilesOrTooLarge) {
+  TempDir dir;
+  auto fifo = dir.path() / "fifo.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto huge = dir.path() / "huge.yaml";
+  write_file(huge, "workers: 1\n");
+  std::filesystem::resize_file(huge, 16 * 1024 * 1024 + 1);  // sparse: costs no disk
+  struct Case {
+    std::string path;
+    std::string why;
+  };
+  for (const auto& c :
+       std::vector<Case>{{fifo.string(), "it is a named pipe (FIFO), not a regular file"},
+                         {"/dev/zero", "it is a character device, not a regular file"},
+                         {dir.path().string(), "it is a directory"},
+                         {huge.string(), "it is 16777217 bytes, over the limit of 16 MiB"}}) {
+    std::string out;
+    EXPECT_EQ(run_sluice({"check", "-c", c.path}, &out, {}, 20s), 3) << c.path << "\n" << out;
+    EXPECT_NE(out.find(c.path + ": cannot read the config file: " + c.why), std::string::npos)
+        << out;
+  }
+}
+
+TEST(SluiceCheck, Check_RefusesAScriptThatIsNotARegularFile) {
+  TempDir dir;
+  auto fifo = dir.path() / "routes.lua";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto config = dir.path() / "script.yaml";
+  write_file(config, "script: routes.lua\n");
+  std::string out;
+  EXPECT_EQ(run_sluice({"check", "-c", config.string()}, &out, {}, 20s), 3) << out;
+  EXPECT_NE(out.find(config.string() + ":1:9: script: cannot use " + fifo.string() +
+                     ": it is a named pipe (FIFO), not a regular file"),
+            std::string::npos)
+      << out;
+}
+
+// Before, each connector's metrics were looked up among every other
+// connector's: 5,000 connectors took 5 s, 20,000 over a minute.
+TEST(SluiceCheck, Check_TwentyThousandConnectorsTakeLinearTime) {
+  TempDir dir;
+  auto timed_check = [&](int count) {
+    auto config = dir.path() / ("c" + std::to_string(count) + ".yaml");
+    std::string text = "connectors:\n";
+    for (int i = 0; i < count; ++i) text += "  c" + std::to_string(i) + ": { plugin: \"null\" }\n";
+    write_file(config, text);
+    std::string out;
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(run_sluice({"check", "-c", config.string()}, &out, {}, 60s), 0) << out;
+    EXPECT_NE(out.find("OK (" + std::to_string(count) + " connectors"), std::string::npos) << out;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  double small = timed_check(5000);
+  double large = timed_check(20000);
+  RecordProperty("seconds_5000", std::to_string(small));
+  RecordProperty("seconds_20000", std::to_string(large));
+  // Linear is 4x (plus the fixed start-up); quadratic would be 16x.
+  EXPECT_LT(large, 30.0) << "5000: " << small << " s, 20000: " << large << " s";
+  EXPECT_LT(large, 8 * small + 1.0) << "5000: " << small << " s, 20000: " << large << " s";
 }
 
 TEST(SluiceCli, Cli_UsageErrorsAndVersion) {

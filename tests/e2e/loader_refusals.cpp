@@ -100,6 +100,46 @@ TEST(LoaderRefusals, TwoPluginsWithOneNameInAFolderAreBothRefused) {
   EXPECT_CONTAINS(l.output, "'dup'");
 }
 
+// A plugin whose constructor calls abort(): before, dlopen killed sluice
+// itself (exit 134) without naming the file. Now each command refuses that
+// file by name and goes on with the others.
+const std::string kAbortingPlugin = "bad/constructor_abort/sluice-ctorabort.so";
+
+Env path_with_aborting_plugin() {
+  return {{"SLUICE_PLUGIN_PATH",
+           test_plugin_dir() + "/bad/constructor_abort:" + plugin_dir() + ":" + test_plugin_dir()}};
+}
+
+TEST(LoaderRefusals, PluginsNamesAFileThatCrashesWhileLoadingAndListsTheRest) {
+  std::string output;
+  int status = run_sluice({"plugins"}, &output, path_with_aborting_plugin());
+  EXPECT_EQ(status, 4) << output;
+  EXPECT_CONTAINS(output, kAbortingPlugin + ": crashed while loading (signal 6");
+  EXPECT_CONTAINS(output, "skipped");
+  for (const char* name : {"\nnull ", "\nctest "}) EXPECT_CONTAINS(output, name);
+}
+
+TEST(LoaderRefusals, CheckAndRunGoOnPastAFileThatCrashesWhileLoading) {
+  TempDir dir;
+  auto config = dir.path() / "abort.yaml";
+  write_file(config, R"(connectors:
+  gen: { plugin: generate, count: 3 }
+  sink: { plugin: "null" }
+routes:
+  - { from: gen, to: sink }
+)");
+  std::string output;
+  EXPECT_EQ(run_sluice({"check", "-c", config.string()}, &output, path_with_aborting_plugin()), 0)
+      << output;
+  EXPECT_CONTAINS(output, "OK (2 connectors, 1 routes)");
+
+  EXPECT_EQ(run_sluice({"run", "-c", config.string(), "--exit-when-done"}, &output,
+                       path_with_aborting_plugin()),
+            0)
+      << output;
+  EXPECT_CONTAINS(output, kAbortingPlugin + ": crashed while loading (signal 6");
+}
+
 TEST(LoaderRefusals, GoodPluginsLoadWithoutRefusals) {
   std::string output;
   int status = run_sluice({"plugins"}, &output,

@@ -14,6 +14,7 @@
 #include "config/config_node.hpp"
 #include "config/config_sections.hpp"
 #include "config/field_reader.hpp"
+#include "config/regular_file.hpp"
 
 namespace sluice::config {
 namespace {
@@ -66,11 +67,8 @@ class TopLevelReader {
     if (auto* e = root.find("metrics")) read_metrics(e->value, config_.metrics, reader_);
     if (auto* e = root.find("logging")) read_logging(e->value, config_.logging, reader_);
 
-    std::vector<std::string> connector_names;
-    if (auto* e = root.find("connectors")) {
-      config_.connectors = read_connectors(e->value, reader_);
-      for (const auto& c : config_.connectors) connector_names.push_back(c.name);
-    }
+    if (auto* e = root.find("connectors")) config_.connectors = read_connectors(e->value, reader_);
+    ConnectorNames connector_names(config_.connectors);
     if (auto* e = root.find("control_subject")) {
       if (auto v = reader_.string(e->value, "control_subject")) {
         config_.control_subject = *v;
@@ -114,12 +112,18 @@ class TopLevelReader {
   void read_script(const ConfigNode& node) {
     auto v = reader_.string(node, "script", /*allow_empty=*/true);
     if (!v || v->empty()) return;
-    config_.script = resolve(*v);
+    std::string script = resolve(*v);
     std::error_code ec;
-    if (!fs::is_regular_file(config_.script, ec)) {
-      reader_.error(node.where, "script: no such file: " + config_.script +
+    // An unusable script is not kept: the runtime would read it (and block
+    // on a FIFO) only to report it again.
+    if (!fs::exists(script, ec)) {
+      reader_.error(node.where, "script: no such file: " + script +
                                     " (a relative path is read from the config file's "
                                     "directory)");
+    } else if (auto why = regular_file_problem(script, kMaxScriptFileBytes); !why.empty()) {
+      reader_.error(node.where, "script: cannot use " + script + ": " + why);
+    } else {
+      config_.script = script;
     }
   }
 
@@ -156,14 +160,11 @@ Config load_config(const std::string& path, std::vector<Diagnostic>& errors) {
     config.path = path;
     return config;
   };
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return fail("it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return fail("read error");
-  return load_config_text(text.str(), path, errors);
+  std::string text;
+  if (std::string why = read_regular_file(path, kMaxConfigFileBytes, text); !why.empty()) {
+    return fail(why);
+  }
+  return load_config_text(text, path, errors);
 }
 
 Config load_config_text(std::string_view yaml_text, const std::string& display_name,

@@ -1,8 +1,12 @@
 #include "config/config_node.hpp"
 
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <sstream>
+#include <unordered_map>
 
 #include "config/env_interpolation.hpp"
 
@@ -15,6 +19,11 @@ constexpr size_t kMaxNodes = 100000;
 constexpr int kMaxDepth = 100;
 
 const std::string kStrTag = "tag:yaml.org,2002:str";
+
+std::string too_deep_message() {
+  return "the document is nested too deeply (more than " + std::to_string(kMaxDepth) +
+         " levels of lists and mappings)";
+}
 
 class NodeBuilder {
  public:
@@ -32,14 +41,19 @@ class NodeBuilder {
   ConfigNode build(const YAML::Node& node, int depth, const SourceLocation* key_where,
                    const std::string& path) {
     ConfigNode out;
+    if (refused_) return out;
     out.where = location(node.Mark());
-    if (++node_count_ > kMaxNodes || depth > kMaxDepth) {
-      if (!limit_reported_) {
-        limit_reported_ = true;
-        error(out.where,
-              "the document is nested too deeply or expands to too many values "
-              "(an alias that refers to itself?)");
-      }
+    if (depth > kMaxDepth) {
+      refuse(out.where, too_deep_message());
+      return out;
+    }
+    if (++node_count_ > kMaxNodes) {
+      // An alias's values carry the anchor's location: the path says where
+      // the expansion got too big.
+      refuse(out.where, "the document expands to too many values at " +
+                            (path.empty() ? std::string("the top") : path) + " (more than " +
+                            std::to_string(kMaxNodes) +
+                            "; aliases that repeat aliases, a \"billion laughs\"?)");
       return out;
     }
     switch (node.Type()) {
@@ -63,7 +77,16 @@ class NodeBuilder {
     return out;
   }
 
+  // A limit was crossed: the document is refused as a whole, so that the
+  // values cut short do not also show up as wrong values of valid keys.
+  bool refused() const { return refused_; }
+
  private:
+  void refuse(const SourceLocation& where, std::string message) {
+    refused_ = true;
+    error(where, std::move(message));
+  }
+
   void error(const SourceLocation& where, std::string message) {
     errors_.push_back({where, std::move(message)});
   }
@@ -79,6 +102,9 @@ class NodeBuilder {
 
   void build_mapping(const YAML::Node& node, int depth, const std::string& path, ConfigNode& out) {
     out.kind = ConfigNode::Kind::kMapping;
+    // Key -> index in out.entries: a linear find per key made a mapping of
+    // n keys (20,000 connectors) cost n^2/2 comparisons.
+    std::unordered_map<std::string, size_t> index;
     std::vector<YAML::Node> merges;
     for (auto it = node.begin(); it != node.end(); ++it) {
       // Copies: the iterator's `->` yields a temporary pair.
@@ -94,15 +120,17 @@ class NodeBuilder {
         merges.push_back(value_node);
         continue;
       }
-      if (const auto* first = out.find(key.Scalar())) {
+      if (auto first = index.find(key.Scalar()); first != index.end()) {
         std::string what = path == "connectors" ? "connector name" : "key";
         std::string in = path.empty() ? "" : " in " + path;
         error(key_where, "duplicate " + what + " '" + key.Scalar() + "'" + in +
-                             " (first defined at " + first->key_where.str() + ")");
+                             " (first defined at " + out.entries[first->second].key_where.str() +
+                             ")");
         continue;
       }
       std::string child_path = path.empty() ? key.Scalar() : path + "." + key.Scalar();
       ConfigNode value = build(value_node, depth + 1, &key_where, child_path);
+      index.emplace(key.Scalar(), out.entries.size());
       out.entries.push_back({key.Scalar(), key_where, std::move(value)});
     }
     // YAML merge keys: explicit keys win, then earlier merged mappings.
@@ -122,7 +150,9 @@ class NodeBuilder {
       }
       for (auto& source : sources) {
         for (auto& entry : source.entries) {
-          if (!out.find(entry.key)) out.entries.push_back(std::move(entry));
+          if (index.emplace(entry.key, out.entries.size()).second) {
+            out.entries.push_back(std::move(entry));
+          }
         }
       }
     }
@@ -132,8 +162,71 @@ class NodeBuilder {
   const EnvLookup& getenv_;
   std::vector<Diagnostic>& errors_;
   size_t node_count_ = 0;
-  bool limit_reported_ = false;
+  bool refused_ = false;
 };
+
+// Where yaml-cpp's parser gave up on deep nesting (its own guard, far deeper
+// than kMaxDepth, reports only "bad file" at the end of the scanned text):
+// replays the parse as events and stops at the first node deeper than
+// kMaxDepth, counting depth as NodeBuilder does (mapping keys are not nodes).
+class DepthProbe : public YAML::EventHandler {
+ public:
+  struct Found {
+    YAML::Mark mark;
+  };
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+    open_.push_back({false, false});
+  }
+  void OnSequenceEnd() override { open_.pop_back(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(mark);
+    open_.push_back({true, true});
+  }
+  void OnMapEnd() override { open_.pop_back(); }
+
+ private:
+  struct Open {
+    bool mapping;
+    bool expecting_key;
+  };
+
+  void node(const YAML::Mark& mark) {
+    if (!open_.empty() && open_.back().mapping) {
+      bool is_key = open_.back().expecting_key;
+      open_.back().expecting_key = !is_key;
+      if (is_key) return;
+    }
+    if (open_.size() > static_cast<size_t>(kMaxDepth)) throw Found{mark};
+  }
+
+  std::vector<Open> open_;
+};
+
+std::optional<YAML::Mark> first_too_deep_node(std::string_view yaml_text) {
+  std::istringstream in{std::string(yaml_text)};
+  DepthProbe probe;
+  try {
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(probe)) {
+    }
+  } catch (const DepthProbe::Found& found) {
+    return found.mark;
+  } catch (const YAML::Exception&) {
+  }
+  return std::nullopt;
+}
 
 // The line `line` (0-based) of `text`, for hints about syntax errors.
 std::string_view line_of(std::string_view text, int line) {
@@ -171,6 +264,10 @@ std::optional<ConfigNode> parse_config_yaml(std::string_view yaml_text, const st
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(yaml_text));
+  } catch (const YAML::DeepRecursion& e) {
+    auto mark = first_too_deep_node(yaml_text);
+    errors.push_back({builder.location(mark ? *mark : e.mark), too_deep_message()});
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     errors.push_back(
         {builder.location(e.mark), "YAML syntax error: " + e.msg + syntax_hint(yaml_text, e.mark)});
@@ -183,6 +280,7 @@ std::optional<ConfigNode> parse_config_yaml(std::string_view yaml_text, const st
   }
   ConfigNode root;
   if (!documents.empty()) root = builder.build(documents[0], 0, nullptr, "");
+  if (builder.refused()) return std::nullopt;
   if (root.is_null()) {
     root.kind = ConfigNode::Kind::kMapping;
     root.where = {file, 1, 1};

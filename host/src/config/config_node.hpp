@@ -39,8 +39,9 @@ struct ConfigNode::Entry {
 };
 
 // Parses `yaml_text`. YAML syntax errors, unset variables, duplicate keys and
-// non-string keys go to `errors`. Returns nullopt only when the text is not
-// YAML at all; an empty document is an empty mapping.
+// non-string keys go to `errors`. Returns nullopt when the text is not YAML
+// at all, or nests or expands beyond the loader's bounds (then nothing in it
+// is checked further); an empty document is an empty mapping.
 std::optional<ConfigNode> parse_config_yaml(std::string_view yaml_text, const std::string& file,
                                             const EnvLookup& getenv,
                                             std::vector<Diagnostic>& errors);

@@ -46,8 +46,13 @@ std::optional<std::string> closest_match(std::string_view word,
   for (auto candidate : candidates) {
     if (candidate.size() > kMaxLength) continue;
     std::string c = folded(candidate);
-    size_t distance = edit_distance(w, c);
     size_t allowed = std::max<size_t>(1, std::min(w.size(), c.size()) / 3);
+    // The distance is at least the difference in length, and a prefix match
+    // differs by at most 3: skip the quadratic work for names that cannot
+    // match (thousands of connector names for one unknown reference).
+    size_t length_gap = w.size() > c.size() ? w.size() - c.size() : c.size() - w.size();
+    if (length_gap > std::max<size_t>(allowed, 3)) continue;
+    size_t distance = edit_distance(w, c);
     // A name missing or adding a short suffix ("statsd_interval", "warning") is
     // still that name.
     const std::string& shorter = w.size() < c.size() ? w : c;

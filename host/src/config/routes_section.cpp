@@ -32,7 +32,7 @@ void collect_locations(const ConfigNode& node, const std::string& prefix,
 }
 
 void check_value(const RouteKey& key, const ConfigNode& value, const std::string& path,
-                 const std::vector<std::string>& connector_names, FieldReader& reader) {
+                 const ConnectorNames& connector_names, FieldReader& reader) {
   std::vector<LocatedString> targets;
   switch (key.shape) {
     case RouteValueShape::kString:
@@ -73,7 +73,7 @@ void check_value(const RouteKey& key, const ConfigNode& value, const std::string
 }
 
 RouteConfig read_route(const ConfigNode& node, const std::string& path,
-                       const std::vector<std::string>& connector_names, FieldReader& reader) {
+                       const ConnectorNames& connector_names, FieldReader& reader) {
   RouteConfig route;
   route.where = node.where;
   reader.reject_unknown_keys(node, route_key_names(), path);
@@ -97,9 +97,19 @@ RouteConfig read_route(const ConfigNode& node, const std::string& path,
 
 }  // namespace
 
+ConnectorNames::ConnectorNames(const std::vector<ConnectorConfig>& connectors) {
+  for (const auto& c : connectors) {
+    in_order_.push_back(c.name);
+    set_.insert(c.name);
+  }
+}
+
+std::vector<std::string_view> ConnectorNames::in_order() const {
+  return {in_order_.begin(), in_order_.end()};
+}
+
 void check_connector_reference(const LocatedString& target, std::string_view path,
-                               const std::vector<std::string>& connector_names,
-                               FieldReader& reader) {
+                               const ConnectorNames& connector_names, FieldReader& reader) {
   const std::string& text = target.value;
   size_t colon = text.find(':');
   std::string name = text.substr(0, colon);
@@ -114,17 +124,13 @@ void check_connector_reference(const LocatedString& target, std::string_view pat
     reader.error(target.where, at + "'" + text + "' has nothing after ':' (write '" + name +
                                    "' alone, or connector:subject)");
   }
-  if (std::find(connector_names.begin(), connector_names.end(), name) != connector_names.end()) {
-    return;
-  }
-  std::vector<std::string_view> candidates(connector_names.begin(), connector_names.end());
-  std::string hint =
-      connector_names.empty() ? " (no connectors are defined)" : did_you_mean(name, candidates);
+  if (connector_names.contains(name)) return;
+  std::string hint = connector_names.empty() ? " (no connectors are defined)"
+                                             : did_you_mean(name, connector_names.in_order());
   reader.error(target.where, at + "unknown connector '" + name + "'" + hint);
 }
 
-std::vector<RouteConfig> read_routes(const ConfigNode& node,
-                                     const std::vector<std::string>& connector_names,
+std::vector<RouteConfig> read_routes(const ConfigNode& node, const ConnectorNames& connector_names,
                                      FieldReader& reader) {
   std::vector<RouteConfig> routes;
   if (node.is_null()) return routes;

@@ -1,6 +1,8 @@
 #include "config/scalar_typing.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <string_view>
 
 namespace sluice::config {
@@ -54,14 +56,23 @@ bool looks_float(std::string_view t) {
   return i == t.size();
 }
 
-double parse_float(std::string_view t) {
+}  // namespace
+
+std::optional<double> scalar_float(const ConfigNode& node) {
+  std::string_view t = node.text;
   if (!t.empty() && t[0] == '+') t.remove_prefix(1);
   double value = 0;
-  std::from_chars(t.data(), t.data() + t.size(), value);
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    // from_chars says only "out of range": strtod tells overflow (HUGE_VAL)
+    // from underflow (0). The text is digits, sign, '.' and 'e' only.
+    double rounded = std::strtod(std::string(t).c_str(), nullptr);
+    if (std::isinf(rounded)) return std::nullopt;
+    return 0.0;
+  }
+  if (!std::isfinite(value)) return std::nullopt;
   return value;
 }
-
-}  // namespace
 
 ScalarType scalar_type(const ConfigNode& node) {
   if (node.is_null()) return ScalarType::kNull;
@@ -127,7 +138,11 @@ boost::json::value to_json(const ConfigNode& node, std::vector<Diagnostic>& erro
                                         "string"});
       return nullptr;
     case ScalarType::kFloat:
-      return parse_float(node.text);
+      if (auto value = scalar_float(node)) return *value;
+      errors.push_back({node.where, "the number " + node.text +
+                                        " is too large (the largest is about 1.8e308); write "
+                                        "a finite number"});
+      return nullptr;
     case ScalarType::kString:
       break;
   }

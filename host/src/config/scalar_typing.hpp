@@ -24,7 +24,13 @@ ScalarType scalar_type(const ConfigNode& node);
 // when it does not fit in 64 bits.
 std::optional<std::int64_t> scalar_integer(const ConfigNode& node);
 
-// The whole node as JSON. An integer too large for 64 bits is an error.
+// The number a kFloat scalar holds; nullopt when it is too large for a
+// double (1e309): it would become infinity, which no setting can mean and
+// JSON cannot carry. Too small a number (1e-400) reads as 0.
+std::optional<double> scalar_float(const ConfigNode& node);
+
+// The whole node as JSON. An integer too large for 64 bits, or a number too
+// large for a double, is an error.
 boost::json::value to_json(const ConfigNode& node, std::vector<Diagnostic>& errors);
 
 // The node for an error message: "the string \"two\"", "the integer 5", "a list".

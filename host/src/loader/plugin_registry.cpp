@@ -10,10 +10,20 @@
 #include <regex>
 #include <set>
 
+#include "loader/load_probe.hpp"
+#include "log/logger.hpp"
+
 namespace sluice::loader {
 namespace fs = std::filesystem;
 
 namespace {
+// RTLD_NOW: an unresolved symbol is reported here, with the loader's own
+// text, instead of crashing later. RTLD_LOCAL keeps plugins apart.
+// RTLD_NODELETE: client libraries (cnats, librdkafka) keep internal threads
+// and globals past the last destroy call; unmapping their code at exit
+// would crash those threads and turn their globals into leaks.
+constexpr int kDlopenMode = RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE;
+
 std::string version_text(uint32_t major, uint32_t minor) {
   return std::to_string(major) + "." + std::to_string(minor);
 }
@@ -65,14 +75,10 @@ std::string PluginRegistry::load_file(const std::string& file, const std::string
   plugin->file = file;
   plugin->directory = directory;
   boost::system::error_code ec;
-  // RTLD_NOW: an unresolved symbol is reported here, with the loader's own
-  // text, instead of crashing later. RTLD_LOCAL keeps plugins apart.
-  // RTLD_NODELETE: client libraries (cnats, librdkafka) keep internal threads
-  // and globals past the last destroy call; unmapping their code at exit
-  // would crash those threads and turn their globals into leaks.
-  const auto mode = static_cast<boost::dll::load_mode::type>(
-      boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local | RTLD_NODELETE);
-  plugin->library.load(boost::dll::fs::path(file), mode, ec);
+  // The last line before a crash inside dlopen names the file.
+  log::debug("loader", "loading plugin file " + file);
+  plugin->library.load(boost::dll::fs::path(file),
+                       static_cast<boost::dll::load_mode::type>(kDlopenMode), ec);
   if (ec) {
     const char* why = dlerror();
     return std::string("cannot be loaded: ") + (why ? why : ec.message());
@@ -136,8 +142,10 @@ void PluginRegistry::load_directories(const std::vector<std::string>& directorie
     }
     std::sort(files.begin(), files.end());
     size_t first_new = plugins_.size();
+    auto crashing = files_that_crash_when_loaded(files, kDlopenMode);
     for (const auto& file : files) {
-      std::string reason = load_file(file, dir);
+      auto crash = crashing.find(file);
+      std::string reason = crash != crashing.end() ? crash->second : load_file(file, dir);
       if (!reason.empty()) refusals_.push_back({file, reason});
     }
     // Name clashes: within this directory both go; an earlier directory wins.

@@ -35,7 +35,9 @@ class PluginRegistry {
   // whose name was already loaded from an earlier directory is shadowed
   // (reported as a refusal that says so); two of one name in the same
   // directory are both refused, since neither can be preferred.
-  // Directories that do not exist are skipped.
+  // Directories that do not exist are skipped. Each directory's files are
+  // first loaded in a forked child (load_probe.hpp): one that crashes there
+  // is refused ("crashed while loading (signal 6, Aborted)") and not loaded.
   void load_directories(const std::vector<std::string>& directories);
 
   // Loads one file; returns the refusal reason, or "" on success.

@@ -40,10 +40,11 @@ Series& Registry::series(const std::string& name, const std::string& help, Kind 
     family->help = help;
     family->kind = kind;
   }
-  for (auto& s : family->series)
-    if (s.labels == labels) return s;
+  auto [it, fresh] = family->by_labels.emplace(labels, nullptr);
+  if (!fresh) return *it->second;
   auto& s = family->series.emplace_back();
   s.labels = labels;
+  it->second = &s;
   return s;
 }
 
@@ -63,16 +64,20 @@ void Registry::sampled_gauge(const std::string& name, const std::string& help, c
   std::lock_guard lock(mutex_);
   s.sample = std::move(sample);
   s.owner = owner;
+  if (owner) owned_[owner].push_back(&s);
 }
 
 void Registry::detach(const void* owner) {
   std::lock_guard lock(mutex_);
-  for (auto& [name, family] : families_)
-    for (auto& s : family->series)
-      if (s.owner == owner) {
-        s.sample = nullptr;
-        s.owner = nullptr;
-      }
+  auto it = owned_.find(owner);
+  if (it == owned_.end()) return;
+  for (Series* s : it->second) {
+    // A later sampled_gauge may have given the series to another owner.
+    if (s->owner != owner) continue;
+    s->sample = nullptr;
+    s->owner = nullptr;
+  }
+  owned_.erase(it);
 }
 
 void Registry::for_each(const std::function<void(const Family&)>& fn) const {

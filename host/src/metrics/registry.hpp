@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -83,6 +84,9 @@ struct Family {
   std::string help;
   Kind kind = Kind::kCounter;
   std::deque<Series> series;  // deque: addresses stay valid as it grows
+  // Labels -> series: finding a series by a linear scan made registering n
+  // connectors (a dozen series each) cost n^2 label comparisons.
+  std::map<Labels, Series*> by_labels;
 };
 
 class Registry {
@@ -104,6 +108,8 @@ class Registry {
   Series& series(const std::string& name, const std::string& help, Kind kind, const Labels& labels);
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Family>> families_;
+  // The sampled series of each owner, so detach() touches only its own.
+  std::unordered_map<const void*, std::vector<Series*>> owned_;
 };
 
 }  // namespace sluice::metrics

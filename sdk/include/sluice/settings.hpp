@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -314,9 +315,8 @@ class SettingsSpec {
         }
         return;
       case SettingType::kInteger:
-        if (!(v.is_int64() || v.is_uint64() ||
-              (v.is_double() &&
-               v.get_double() == static_cast<double>(static_cast<int64_t>(v.get_double())))))
+        if (v.is_double() && !std::isfinite(v.get_double())) return wrong("a finite integer");
+        if (!(v.is_int64() || v.is_uint64() || (v.is_double() && is_integral(v.get_double()))))
           return wrong("an integer");
         break;
       case SettingType::kNumber:
@@ -340,10 +340,19 @@ class SettingsSpec {
     double n = v.is_double()  ? v.get_double()
                : v.is_int64() ? static_cast<double>(v.get_int64())
                               : static_cast<double>(v.get_uint64());
+    // JSON text such as 1e309 parses to infinity; no setting means that.
+    if (!std::isfinite(n)) return wrong("a finite number");
     if (s.minimum && n < *s.minimum)
       errors.push_back("setting '" + s.name + "' must be >= " + number_text(*s.minimum));
     if (s.maximum && n > *s.maximum)
       errors.push_back("setting '" + s.name + "' must be <= " + number_text(*s.maximum));
+  }
+
+  // A whole double within int64_t (the cast of anything else, infinity or
+  // NaN included, is undefined).
+  static bool is_integral(double d) {
+    return std::isfinite(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
+           d == static_cast<double>(static_cast<int64_t>(d));
   }
 
   static std::string number_text(double d) {

@@ -5,6 +5,8 @@
  *   BAD_NO_ENTRY       exports no sluice_plugin_entry
  *   BAD_UNDEFINED      references a variable nobody defines: dlopen fails
  *   BAD_NAME="x"       otherwise valid, named x (two files with one name)
+ *   BAD_CONSTRUCTOR_ABORT  calls abort() from a constructor: dlopen kills the
+ *                      process that loads it
  * BAD_MISSING_LIBRARY needs no code: the build links it against a library
  * whose SONAME exists nowhere. */
 #include <sluice/plugin.h>
@@ -24,6 +26,11 @@
 #define DECLARED_MINOR (SLUICE_ABI_MINOR + 1)
 #else
 #define DECLARED_MINOR SLUICE_ABI_MINOR
+#endif
+
+#ifdef BAD_CONSTRUCTOR_ABORT
+#include <stdlib.h>
+__attribute__((constructor)) static void bad_abort_while_loading(void) { abort(); }
 #endif
 
 #ifdef BAD_UNDEFINED

@@ -2,6 +2,7 @@
 // connector, the defaults a plugin sees, and the schema it publishes.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <sluice/settings.hpp>
 
 namespace sluice {
@@ -34,6 +35,28 @@ TEST(SettingsSpec, SettingsSpec_ChecksNumericBounds) {
   EXPECT_EQ(errors[0], "setting 'timeout_ms' must be >= 1");
   EXPECT_EQ(spec().validate(R"({"url":"x","timeout_ms": 1.5})").front(),
             "setting 'timeout_ms' must be an integer");
+}
+
+// 1e309 parses to infinity: before, a number setting took it and an integer
+// setting cast it to int64_t (undefined behaviour).
+TEST(SettingsSpec, SettingsSpec_RefusesNumbersThatOverflowToInfinity) {
+  const SettingsSpec numbers{Setting::number("rate").min(0).doc("per second"),
+                             Setting::integer("count").doc("how many")};
+  EXPECT_EQ(numbers.validate(R"({"rate": 1e309})"),
+            std::vector<std::string>{"setting 'rate' must be a finite number"});
+  EXPECT_EQ(numbers.validate(R"({"rate": -1e400})"),
+            std::vector<std::string>{"setting 'rate' must be a finite number"});
+  EXPECT_EQ(numbers.validate(R"({"count": 1e309})"),
+            std::vector<std::string>{"setting 'count' must be a finite integer"});
+  EXPECT_EQ(numbers.validate(R"({"count": 1e300})"),
+            std::vector<std::string>{"setting 'count' must be an integer"});
+  EXPECT_TRUE(numbers.validate(R"({"rate": 1e308, "count": 1e3})").empty());
+  boost::json::object infinite{{"rate", std::numeric_limits<double>::infinity()},
+                               {"count", std::numeric_limits<double>::quiet_NaN()}};
+  std::vector<std::string> errors;
+  numbers.validate(infinite, errors);
+  EXPECT_EQ(errors, (std::vector<std::string>{"setting 'rate' must be a finite number",
+                                              "setting 'count' must be a finite integer"}));
 }
 
 TEST(SettingsSpec, SettingsSpec_FillsDefaultsAndAcceptsAStringAsAList) {
