@@ -1,5 +1,6 @@
 #include "admin/http_server.hpp"
 
+#include <algorithm>
 #include <boost/beast/core.hpp>
 #include <boost/beast/version.hpp>
 #include <charconv>
@@ -37,15 +38,19 @@ void count(metrics::Counter* counter) {
 // One connection. Its phases, each under its own deadline: waiting for the
 // first byte of a request (idle_timeout: closed silently), reading it
 // (request_timeout: 408), writing the answer (write_timeout: closed). An
-// overflow connection gets one request, under kOverflowTimeout throughout,
-// and is answered only if it is a probe; anything else hears 503.
+// overflow connection gets one request, which must arrive within
+// kOverflowTimeout of its accept, and is answered only if it is a probe;
+// anything else, a late request included, hears 503.
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
+  using Clock = std::chrono::steady_clock;
+
  public:
   Session(tcp::socket socket, HttpServer& server, Tier tier)
       : stream_(std::move(socket)),
         deadline_(stream_.get_executor()),
         server_(server),
-        tier_(tier) {}
+        tier_(tier),
+        overflow_give_up_(Clock::now() + kOverflowTimeout) {}
   ~Session() {
     if (server_.running_.load()) server_.on_session_closed(tier_);
   }
@@ -54,8 +59,12 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
  private:
   bool overflow() const { return tier_ == Tier::kOverflow; }
+  // An overflow connection's phases share kOverflowTimeout from its accept.
   std::chrono::milliseconds limited(std::chrono::milliseconds configured) const {
-    return overflow() ? std::min(configured, kOverflowTimeout) : configured;
+    if (!overflow()) return configured;
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(overflow_give_up_ - Clock::now());
+    return std::clamp(left, std::chrono::milliseconds(1), configured);
   }
 
   // Our own timer rather than the stream's expiry: expiry closes the socket,
@@ -200,6 +209,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer& server_;
   const Tier tier_;
+  const Clock::time_point overflow_give_up_;
 };
 
 HttpServer::HttpServer(Handler handler, HttpServerLimits limits, metrics::Registry* registry)

@@ -36,7 +36,7 @@ struct HttpServerLimits {
   std::chrono::milliseconds request_timeout{5000};
   std::chrono::milliseconds write_timeout{10000};
   // Connections served at once. Past it, up to kOverflowFactor times as many
-  // more are each held at most kOverflowTimeout: a request for one of
+  // more each get kOverflowTimeout to send one request: one for one of
   // `probe_targets` is still answered, anything else gets 503. Beyond both,
   // new connections wait in the kernel's listen queue, never reset.
   int max_connections = 128;
