@@ -167,8 +167,9 @@ TEST_F(AdminOverloadTest, Admin_HealthzAnswersWhileTwoHundredIdleConnectionsAreO
 
 TEST_F(AdminOverloadTest, Admin_EveryOneOfAThousandConcurrentScrapesGetsAnHttpAnswer) {
   ASSERT_NO_FATAL_FAILURE(start("  max_connections: 32\n"));
-  auto sockets =
-      open_sockets(1000, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  // All connected before any request, so that the cap is full when they arrive.
+  auto sockets = open_sockets(1000);
+  for (auto& s : sockets) s.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   auto deadline = Clock::now() + 30s;
   int ok = 0, refused = 0;
   for (size_t i = 0; i < sockets.size(); ++i) {
