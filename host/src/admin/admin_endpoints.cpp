@@ -81,6 +81,15 @@ std::string stats_json(runtime::Runtime& rt) {
   return boost::json::serialize(status);
 }
 
+HttpServerLimits admin_server_limits(const config::AdminConfig& admin) {
+  HttpServerLimits limits;
+  limits.max_connections = admin.max_connections;
+  limits.idle_timeout = std::chrono::milliseconds(admin.idle_timeout_ms);
+  limits.request_timeout = std::chrono::milliseconds(admin.request_timeout_ms);
+  limits.probe_targets = {"/healthz", "/readyz"};
+  return limits;
+}
+
 Handler make_admin_handler(runtime::Runtime& rt) {
   return [&rt](const Request& req) -> Response {
     std::string_view target(req.target().data(), req.target().size());

@@ -6,6 +6,7 @@
 #include "admin/http_server.hpp"
 #include "admin/statsd_exporter.hpp"
 #include "cli/commands.hpp"
+#include "cli/open_file_limit.hpp"
 #include "cli/setup.hpp"
 #include "log/logger.hpp"
 #include "lua/script_host.hpp"
@@ -22,6 +23,7 @@ int run_command(const Options& options) {
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  raise_open_file_limit();
 
   std::vector<config::Diagnostic> diagnostics;
   auto cfg = config::load_config(options.config_path, diagnostics);
@@ -52,7 +54,8 @@ int run_command(const Options& options) {
     return kExitConfigInvalid;
   }
   // Declared after the runtime so they stop before it is destroyed.
-  admin::HttpServer admin_server(admin::make_admin_handler(rt));
+  admin::HttpServer admin_server(admin::make_admin_handler(rt),
+                                 admin::admin_server_limits(cfg.admin), &rt.metrics());
   if (cfg.admin.enabled) {
     if (std::string e = admin_server.start(cfg.admin.listen); !e.empty()) {
       log::error("admin", e);

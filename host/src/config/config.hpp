@@ -48,7 +48,10 @@ struct RouteConfig {
 struct AdminConfig {
   bool enabled = true;
   std::string listen = "127.0.0.1:9600";
-  SourceLocation where;  // of the `admin` key ("" file when absent)
+  int max_connections = 128;      // served at once; past it 503, probes still answered
+  int idle_timeout_ms = 5000;     // no request byte for this long: connection closed
+  int request_timeout_ms = 5000;  // request incomplete this long after its first byte: 408
+  SourceLocation where;           // of the `admin` key ("" file when absent)
 };
 
 struct MetricsConfig {

@@ -5,13 +5,16 @@
 namespace sluice::config {
 namespace {
 
-const std::vector<std::string_view> kAdminKeys = {"enabled", "listen"};
+const std::vector<std::string_view> kAdminKeys = {"enabled", "listen", "max_connections",
+                                                  "idle_timeout_ms", "request_timeout_ms"};
 const std::vector<std::string_view> kMetricsKeys = {"statsd", "statsd_interval_ms", "prefix"};
 const std::vector<std::string_view> kLoggingKeys = {"level", "format"};
 const std::vector<std::string_view> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
 const std::vector<std::string_view> kLogFormats = {"text", "json"};
 
 constexpr int kMaxIntervalMs = 24 * 60 * 60 * 1000;
+constexpr int kMaxAdminConnections = 100000;
+constexpr int kMaxAdminTimeoutMs = 60 * 60 * 1000;
 
 std::optional<std::string> address(const ConfigNode& node, std::string_view path,
                                    FieldReader& reader) {
@@ -36,6 +39,18 @@ void read_admin(const ConfigNode::Entry& entry, AdminConfig& admin, FieldReader&
   }
   if (const auto* e = node.find("listen")) {
     if (auto v = address(e->value, "admin.listen", reader)) admin.listen = *v;
+  }
+  if (const auto* e = node.find("max_connections")) {
+    if (auto v = reader.integer(e->value, "admin.max_connections", 1, kMaxAdminConnections))
+      admin.max_connections = *v;
+  }
+  if (const auto* e = node.find("idle_timeout_ms")) {
+    if (auto v = reader.integer(e->value, "admin.idle_timeout_ms", 1, kMaxAdminTimeoutMs))
+      admin.idle_timeout_ms = *v;
+  }
+  if (const auto* e = node.find("request_timeout_ms")) {
+    if (auto v = reader.integer(e->value, "admin.request_timeout_ms", 1, kMaxAdminTimeoutMs))
+      admin.request_timeout_ms = *v;
   }
 }
 

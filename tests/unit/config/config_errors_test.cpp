@@ -46,7 +46,39 @@ TEST(ConfigLoader, ListsAllowedKeysWhenNoneIsClose) {
       "  port: 9600",
   }));
   EXPECT_EQ(loaded.errors(),
-            Strings{"cfg.yaml:2:3: unknown key 'port' in admin (allowed: enabled, listen)"});
+            Strings{"cfg.yaml:2:3: unknown key 'port' in admin (allowed: enabled, listen, "
+                    "max_connections, idle_timeout_ms, request_timeout_ms)"});
+}
+
+TEST(ConfigLoader, ReadsAdminConnectionLimitsAndReportsOutOfRangeOnes) {
+  auto good = load_yaml(yaml_lines({
+      "admin:",
+      "  max_connections: 16",
+      "  idle_timeout_ms: 250",
+      "  request_timeout_ms: 750",
+  }));
+  ASSERT_EQ(good.errors(), Strings{});
+  EXPECT_EQ(good.config.admin.max_connections, 16);
+  EXPECT_EQ(good.config.admin.idle_timeout_ms, 250);
+  EXPECT_EQ(good.config.admin.request_timeout_ms, 750);
+  auto defaults = load_yaml("admin: {}\n");
+  EXPECT_EQ(defaults.config.admin.max_connections, 128);
+  EXPECT_EQ(defaults.config.admin.idle_timeout_ms, 5000);
+  EXPECT_EQ(defaults.config.admin.request_timeout_ms, 5000);
+
+  auto bad = load_yaml(yaml_lines({
+      "admin:",
+      "  max_connections: 0",
+      "  idle_timeout_ms: -5",
+      "  request_timeout_ms: soon",
+  }));
+  EXPECT_EQ(
+      bad.errors(),
+      (Strings{
+          "cfg.yaml:2:20: admin.max_connections: 0 is out of range (1 to 100000)",
+          "cfg.yaml:3:20: admin.idle_timeout_ms: -5 is out of range (1 to 3600000)",
+          "cfg.yaml:4:23: admin.request_timeout_ms: expected an integer, got the string \"soon\"",
+      }));
 }
 
 TEST(ConfigLoader, ReportsUnknownKeysInAdminMetricsLoggingRetryAndRoutes) {
