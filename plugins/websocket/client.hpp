@@ -28,13 +28,17 @@ class ClientTransport {
   virtual ~ClientTransport() = default;
   // Frames are waiting and no write is in progress: start writing.
   virtual void wake() = 0;
-  // Close the connection (e.g. it fell too far behind).
+  // Close the connection (e.g. it fell too far behind): with a closing
+  // handshake, unless a write is stuck.
   virtual void close(uint16_t code, std::string reason) = 0;
+  // Drop the connection now, without a handshake (shutdown's last word for
+  // peers that did not answer close()).
+  virtual void abort() = 0;
 };
 
 struct ClientCounters {
   std::atomic<uint64_t> delivered{0};  // event frames written to the socket
-  std::atomic<uint64_t> dropped{0};    // frames lost to a full send queue
+  std::atomic<uint64_t> dropped{0};    // frames lost to a full send queue or while stalled
   std::atomic<uint64_t> throttled{0};  // frames coalesced or dropped by a throttle
 };
 
@@ -78,9 +82,17 @@ class Client {
   // Guarded by mutex_.
   std::mutex mutex_;
   SendQueue queue_;
-  bool writing_ = false;     // a write is in flight or about to be
-  bool closing_ = false;     // no more frames: the connection is going away
-  uint64_t last_event_ = 0;  // raw format: the last event sent (one copy per event)
+  bool writing_ = false;  // a write is in flight or about to be
+
+  // Written under mutex_, read by the fan-out without it: a client that
+  // stopped reading costs each message one check, never its lock.
+  std::atomic<bool> closing_{false};  // no more frames: the connection is going away
+  // Its queue overflowed and its writer has not finished a write since: the
+  // socket takes nothing, so new frames are dropped before they are built.
+  std::atomic<bool> stalled_{false};
+  // Raw format: the last event matched (one copy per event however many of
+  // its subscriptions match).
+  std::atomic<uint64_t> last_event_{0};
 };
 
 }  // namespace sluice::websocket

@@ -69,7 +69,8 @@ void Hub::disconnect(Client& client) {
   client.subscriptions_.clear();
   {
     std::lock_guard client_lock(client.mutex_);
-    client.closing_ = true;
+    client.closing_.store(true, std::memory_order_relaxed);
+    set_stalled_locked(client, false);
     client.queue_.clear();
   }
   release_slot();
@@ -84,8 +85,17 @@ void Hub::close_all(uint16_t code, const std::string& reason) {
   std::shared_lock lock(index_mutex_);
   for (auto& [id, client] : clients_) {
     std::lock_guard client_lock(client->mutex_);
-    client->closing_ = true;
+    client->closing_.store(true, std::memory_order_relaxed);
     client->transport_->close(code, reason);
+  }
+}
+
+void Hub::abort_all() {
+  std::shared_lock lock(index_mutex_);
+  for (auto& [id, client] : clients_) {
+    std::lock_guard client_lock(client->mutex_);
+    client->closing_.store(true, std::memory_order_relaxed);
+    client->transport_->abort();
   }
 }
 
@@ -234,38 +244,61 @@ void Hub::send_control(Client& client, std::string json) {
   OutFrame frame;
   frame.body = std::make_shared<const std::string>(std::move(json));
   frame.control = true;
-  std::lock_guard lock(client.mutex_);
-  enqueue_locked(client, std::move(frame));
+  uint64_t dropped;
+  {
+    std::lock_guard lock(client.mutex_);
+    dropped = enqueue_locked(client, std::move(frame));
+  }
+  if (dropped) dropped_.fetch_add(dropped, std::memory_order_relaxed);
 }
 
-void Hub::enqueue_locked(Client& client, OutFrame frame) {
-  if (client.closing_) return;
+void Hub::set_stalled_locked(Client& client, bool stalled) {
+  if (client.stalled_.load(std::memory_order_relaxed) == stalled) return;
+  client.stalled_.store(stalled, std::memory_order_relaxed);
+  if (stalled)
+    stalled_count_.fetch_add(1, std::memory_order_relaxed);
+  else
+    stalled_count_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+uint64_t Hub::enqueue_locked(Client& client, OutFrame frame) {
+  if (client.closing_.load(std::memory_order_relaxed)) return 0;
+  if (client.stalled_.load(std::memory_order_relaxed)) {
+    client.counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+    return 1;
+  }
   switch (client.queue_.push(std::move(frame))) {
     case SendQueue::Push::kQueued:
       break;
     case SendQueue::Push::kReplacedOlder:
+      // Full: the writer is busy with a write the peer does not take. Until
+      // one completes, queueing more would only replace frames at a cost per
+      // message; the fan-out skips the client instead (see publish).
       client.counters_.dropped.fetch_add(1, std::memory_order_relaxed);
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      break;
+      set_stalled_locked(client, true);
+      return 1;
     case SendQueue::Push::kOverflow: {
       uint64_t lost = client.queue_.size() + 1;
       client.counters_.dropped.fetch_add(lost, std::memory_order_relaxed);
-      dropped_.fetch_add(lost, std::memory_order_relaxed);
-      client.closing_ = true;
+      client.closing_.store(true, std::memory_order_relaxed);
       client.queue_.clear();
       client.transport_->close(1008, "send queue overflow: client too slow");
-      return;
+      return lost;
     }
   }
   if (!client.writing_) {
     client.writing_ = true;
     client.transport_->wake();
   }
+  return 0;
 }
 
 bool Hub::next_frame(Client& client, OutFrame& frame) {
   std::lock_guard lock(client.mutex_);
-  if (!client.closing_ && client.queue_.pop(frame)) return true;
+  // The writer asks for more: its last write went out, so the client reads
+  // again and may have new frames.
+  set_stalled_locked(client, false);
+  if (!client.closing_.load(std::memory_order_relaxed) && client.queue_.pop(frame)) return true;
   client.writing_ = false;
   return false;
 }

@@ -80,6 +80,7 @@ struct HubTotals {
   uint64_t throttled = 0;
   uint64_t fanout_count = 0;
   uint64_t fanout_ns = 0;
+  uint64_t stalled = 0;  // clients whose full queue waits for a write the peer does not take
 };
 
 class Hub {
@@ -114,14 +115,17 @@ class Hub {
   // Queues a control answer to the client (subject to the queue bound).
   void send_control(Client& client, std::string json);
 
-  // Fans one event out to every matching client. Never blocks on a client.
+  // Fans one event out to every matching client. Never blocks on a client;
+  // a stalled client (see next_frame) costs it one check, not a frame.
   void publish(const Event& event);
 
   // Releases throttled frames whose time has come (called on a short timer).
   void poll_throttles();
 
   // The writer's side: the next frame to write, or false when the queue is
-  // empty (then the next queued frame wakes the transport again).
+  // empty (then the next queued frame wakes the transport again). A client
+  // whose queue overflowed is stalled (gets no new frames) until its writer
+  // calls this again, i.e. until the socket took the write in progress.
   bool next_frame(Client& client, OutFrame& frame);
   void count_delivered(Client& client, const OutFrame& frame);
 
@@ -130,11 +134,16 @@ class Hub {
   std::string clients_json() const;
   // Asks every client to close (shutdown).
   void close_all(uint16_t code, const std::string& reason);
+  // Drops every client's connection at once (shutdown, after close_all had
+  // its chance).
+  void abort_all();
   size_t client_count() const;
 
  private:
   struct Matched;
-  void enqueue_locked(Client& client, OutFrame frame);
+  // Returns how many frames the client lost (0: queued).
+  uint64_t enqueue_locked(Client& client, OutFrame frame);
+  void set_stalled_locked(Client& client, bool stalled);
   void mark_pending(Subscription* sub);
   ThrottleSpec effective_throttle(const ThrottleRequest& request) const;
   using Limits = std::vector<std::pair<size_t, ValueSet>>;
@@ -165,6 +174,7 @@ class Hub {
   std::atomic<uint64_t> throttled_{0};
   std::atomic<uint64_t> fanout_count_{0};
   std::atomic<uint64_t> fanout_ns_{0};
+  std::atomic<size_t> stalled_count_{0};
 };
 
 }  // namespace sluice::websocket

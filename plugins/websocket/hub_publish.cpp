@@ -53,17 +53,30 @@ void Hub::publish(const Event& event) {
   EventBodies bodies(event.payload, event.subject, event.key, event.timestamp_ms, is_json);
   const TimePoint now = clock_.now();
 
+  // Counted here and added once: a per-frame add to a hub-wide counter would
+  // bounce its cache line between the publishing threads.
+  uint64_t dropped = 0;
+  uint64_t throttled = 0;
   {
     std::shared_lock lock(index_mutex_);
     index_.match(fields, [&](Subscription* sub) {
       Client& client = *sub->client;
-      std::lock_guard client_lock(client.mutex_);
-      if (client.closing_) return;
-      OutFrame frame;
+      if (client.closing_.load(std::memory_order_relaxed)) return;
       if (client.info_.format == Format::kRaw) {
         // Raw frames carry no subscription id: one copy per client.
-        if (client.last_event_ == seq) return;
-        client.last_event_ = seq;
+        if (client.last_event_.load(std::memory_order_relaxed) == seq) return;
+        client.last_event_.store(seq, std::memory_order_relaxed);
+      }
+      if (client.stalled_.load(std::memory_order_relaxed)) {
+        // It does not read: its frame is dropped before it is built, without
+        // its lock, so a thousand such clients cost a thousand checks.
+        client.counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+        ++dropped;
+        return;
+      }
+      std::lock_guard client_lock(client.mutex_);
+      OutFrame frame;
+      if (client.info_.format == Format::kRaw) {
         frame.body = bodies.raw();
         frame.text = bodies.raw_is_text();
       } else {
@@ -81,13 +94,15 @@ void Hub::publish(const Event& event) {
           case StreamThrottle::Verdict::kCoalesced:
           case StreamThrottle::Verdict::kDropped:
             client.counters_.throttled.fetch_add(1, std::memory_order_relaxed);
-            throttled_.fetch_add(1, std::memory_order_relaxed);
+            ++throttled;
             return;
         }
       }
-      enqueue_locked(client, std::move(frame));
+      dropped += enqueue_locked(client, std::move(frame));
     });
   }
+  if (dropped) dropped_.fetch_add(dropped, std::memory_order_relaxed);
+  if (throttled) throttled_.fetch_add(throttled, std::memory_order_relaxed);
   auto elapsed = std::chrono::steady_clock::now() - started;
   fanout_ns_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count(),
                        std::memory_order_relaxed);
@@ -104,17 +119,19 @@ void Hub::poll_throttles() {
   }
   const TimePoint now = clock_.now();
   std::vector<OutFrame> due;
+  uint64_t dropped = 0;
   for (Subscription* sub : subs) {
     Client& client = *sub->client;
     std::lock_guard client_lock(client.mutex_);
     due.clear();
     sub->throttle->release_due(now, due);
-    for (auto& frame : due) enqueue_locked(client, std::move(frame));
+    for (auto& frame : due) dropped += enqueue_locked(client, std::move(frame));
     if (sub->throttle->held() == 0) {
       std::lock_guard pending(pending_mutex_);
       pending_.erase(sub);
     }
   }
+  if (dropped) dropped_.fetch_add(dropped, std::memory_order_relaxed);
 }
 
 }  // namespace sluice::websocket

@@ -19,6 +19,7 @@ HubTotals Hub::totals() const {
   t.throttled = throttled_.load();
   t.fanout_count = fanout_count_.load();
   t.fanout_ns = fanout_ns_.load();
+  t.stalled = stalled_count_.load();
   return t;
 }
 
@@ -47,6 +48,7 @@ std::string Hub::clients_json() const {
           {"connected_s", std::chrono::duration<double>(now - client->connected_at()).count()},
           {"subscriptions", std::move(subs)},
           {"queued", queued},
+          {"stalled", client->stalled_.load(std::memory_order_relaxed)},
           {"delivered", c.delivered.load()},
           {"dropped", c.dropped.load()},
           {"throttled", c.throttled.load()}});
@@ -60,6 +62,7 @@ std::string Hub::clients_json() const {
       {"delivered", t.delivered},
       {"dropped", t.dropped},
       {"throttled", t.throttled},
+      {"stalled", t.stalled},
       {"fanout_avg_us", t.fanout_count ? t.fanout_ns / 1000.0 / t.fanout_count : 0.0}};
   return json::serialize(json::object{{"clients", std::move(list)}, {"totals", std::move(totals)}});
 }

@@ -4,7 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace sluice::websocket {
 namespace {
@@ -20,13 +22,26 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
-std::optional<int64_t> numeric_claim(const boost::json::object& claims, std::string_view name) {
+// A NumericDate claim (RFC 7519 4.1.4): absent, or seconds as a JSON number.
+// Anything else (`"exp":"9999999999"`, null, an object) makes the token
+// invalid: reading it as "no expiry" would accept a token its issuer meant
+// to limit.
+struct TimeClaim {
+  bool valid = true;
+  std::optional<int64_t> seconds;
+};
+
+TimeClaim time_claim(const boost::json::object& claims, std::string_view name) {
   const auto* v = claims.if_contains(name);
-  if (!v) return std::nullopt;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->get_double());
-  return std::nullopt;
+  if (!v) return {};
+  if (v->is_int64()) return {true, v->get_int64()};
+  if (v->is_uint64())
+    return {true, static_cast<int64_t>(std::min<uint64_t>(v->get_uint64(), INT64_MAX))};
+  if (v->is_double()) {
+    double d = v->get_double();
+    if (d >= -9.2e18 && d <= 9.2e18) return {true, static_cast<int64_t>(d)};
+  }
+  return {false, std::nullopt};
 }
 
 bool audience_matches(const boost::json::value& aud, std::string_view audience) {
@@ -121,11 +136,17 @@ std::optional<boost::json::object> jwt_verify_hs256(std::string_view token, cons
     return std::nullopt;
   }
   auto& claims = payload.as_object();
-  if (auto exp = numeric_claim(claims, "exp"); exp && check.now_unix > *exp + check.leeway_s) {
+  for (std::string_view name : {"exp", "nbf", "iat"}) {
+    if (!time_claim(claims, name).valid) {
+      error = "JWT claim '" + std::string(name) + "' must be a number (seconds since 1970)";
+      return std::nullopt;
+    }
+  }
+  if (auto exp = time_claim(claims, "exp").seconds; exp && check.now_unix > *exp + check.leeway_s) {
     error = "JWT has expired";
     return std::nullopt;
   }
-  if (auto nbf = numeric_claim(claims, "nbf"); nbf && check.now_unix + check.leeway_s < *nbf) {
+  if (auto nbf = time_claim(claims, "nbf").seconds; nbf && check.now_unix + check.leeway_s < *nbf) {
     error = "JWT is not valid yet (nbf)";
     return std::nullopt;
   }

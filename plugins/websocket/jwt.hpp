@@ -24,8 +24,9 @@ struct JwtCheck {
 };
 
 // The claims of a valid token, or nothing with `error` saying why not: a bad
-// shape, an algorithm other than HS256, a wrong signature, expired (`exp`),
-// not yet valid (`nbf`), or the wrong issuer or audience.
+// shape, an algorithm other than HS256, a wrong signature, a time claim
+// (`exp`, `nbf`, `iat`) that is not a number, expired (`exp`), not yet valid
+// (`nbf`), or the wrong issuer or audience.
 std::optional<boost::json::object> jwt_verify_hs256(std::string_view token, const JwtCheck& check,
                                                     std::string& error);
 

@@ -55,6 +55,8 @@ class WebSocketPlugin final : public Plugin {
         this->host().counter("protocol_errors_total", "Error answers sent to clients");
     metrics_.clients = this->host().gauge("clients", "Connected clients");
     metrics_.subscriptions = this->host().gauge("subscriptions", "Active subscriptions");
+    metrics_.stalled = this->host().gauge(
+        "stalled_clients", "Clients whose send queue is full and whose socket takes nothing");
     metrics_.fanout_us = this->host().gauge("fanout_avg_microseconds",
                                             "Average time to fan one message out (last interval)");
   }
@@ -126,6 +128,7 @@ class WebSocketPlugin final : public Plugin {
     add(metrics_.protocol_errors, c.protocol_errors.load(), last_.protocol_errors);
     metrics_.clients.set(static_cast<double>(t.clients));
     metrics_.subscriptions.set(static_cast<double>(t.subscriptions));
+    metrics_.stalled.set(static_cast<double>(t.stalled));
     uint64_t count = t.fanout_count - last_.fanout_count;
     uint64_t ns = t.fanout_ns - last_.fanout_ns;
     metrics_.fanout_us.set(count ? static_cast<double>(ns) / 1000.0 / count : 0.0);
@@ -135,7 +138,7 @@ class WebSocketPlugin final : public Plugin {
 
   struct Metrics {
     Metric published, delivered, dropped, throttled, connections, rejected, protocol_errors;
-    Metric clients, subscriptions, fanout_us;
+    Metric clients, subscriptions, stalled, fanout_us;
   };
   struct Last {
     uint64_t published = 0, delivered = 0, dropped = 0, throttled = 0, connections = 0,

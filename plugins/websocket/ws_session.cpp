@@ -57,6 +57,13 @@ void WsSession<Stream>::accept(Request request) {
   }
   ws_.set_option(ws::stream_base::decorator(
       [](ws::response_type& response) { response.set(http::field::server, "sluice"); }));
+  // Beast echoes any close code it does not know to be reserved, 5000 and up
+  // included; RFC 6455 wants those answered as a protocol error.
+  ws_.control_callback([this](ws::frame_type kind, beast::string_view) {
+    uint16_t code = ws_.reason().code;
+    if (kind == ws::frame_type::close && code != 0 && !is_sendable_close_code(code))
+      ws_.next_layer().answer_close_code_with_protocol_error(code);
+  });
   ws_.async_accept(request,
                    beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
 }
@@ -145,6 +152,23 @@ void WsSession<Stream>::close(uint16_t code, std::string reason) {
 }
 
 template <class Stream>
+void WsSession<Stream>::abort() {
+  if (auto self = this->weak_from_this().lock())
+    net::post(ws_.get_executor(), [self] { self->drop_connection(); });
+}
+
+template <class Stream>
+void WsSession<Stream>::drop_connection() {
+  if (finished_) return;
+  closing_ = true;
+  // Pending reads, writes and a closing handshake all complete with an
+  // error now, and the read's completion finishes the session.
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close();
+}
+
+template <class Stream>
 void WsSession<Stream>::do_write() {
   if (write_in_flight_ || finished_ || !client_) return;
   if (!context_.hub.next_frame(*client_, writing_)) return;
@@ -173,9 +197,7 @@ void WsSession<Stream>::do_close(uint16_t code, const std::string& reason) {
   if (write_in_flight_) {
     // A write is stuck behind a peer that stopped reading: a close frame
     // would queue behind it forever. Drop the connection instead.
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    drop_connection();
     return;
   }
   ws::close_reason why(static_cast<ws::close_code>(code), reason);

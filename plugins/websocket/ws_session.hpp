@@ -9,6 +9,7 @@
 
 #include "beast_types.hpp"
 #include "client.hpp"
+#include "close_code_guard.hpp"
 #include "protocol.hpp"
 #include "server_context.hpp"
 
@@ -28,6 +29,7 @@ class WsSession final : public ClientTransport,
 
   void wake() override;
   void close(uint16_t code, std::string reason) override;
+  void abort() override;
 
  private:
   void on_accept(beast::error_code ec);
@@ -37,9 +39,10 @@ class WsSession final : public ClientTransport,
   void do_write();
   void on_write(beast::error_code ec);
   void do_close(uint16_t code, const std::string& reason);
+  void drop_connection();
   void finish(beast::error_code ec);
 
-  ws::stream<Stream> ws_;
+  ws::stream<CloseCodeGuard<Stream>> ws_;
   ServerContext& context_;
   ClientInfo info_;
   std::optional<SubscribeRequest> initial_;

@@ -66,6 +66,25 @@ TEST(Jwt, AcceptsAValidTokenAndRefusesTamperingExpiryAndOtherAlgorithms) {
   EXPECT_FALSE(jwt_verify_hs256(token, with_issuer, error));
 }
 
+TEST(Jwt, RefusesTimeClaimsThatAreNotNumbers) {
+  JwtCheck check{kSecret, 1000, 0, "", ""};
+  std::string error;
+  for (const char* claim : {"exp", "nbf", "iat"}) {
+    for (boost::json::value odd : {boost::json::value("9999999999"), boost::json::value(nullptr),
+                                   boost::json::value(boost::json::object{{"at", 5}})}) {
+      boost::json::object claims{{"tenant", "acme"}, {"exp", 2000}};
+      claims[claim] = odd;
+      EXPECT_FALSE(jwt_verify_hs256(jwt_sign_hs256(claims, kSecret), check, error))
+          << claim << " = " << boost::json::serialize(odd);
+      EXPECT_EQ(error,
+                "JWT claim '" + std::string(claim) + "' must be a number (seconds since 1970)");
+    }
+  }
+  // Numbers, integral or not, are fine.
+  boost::json::object claims{{"tenant", "acme"}, {"exp", 2000.5}, {"nbf", 999}, {"iat", 999.0}};
+  EXPECT_TRUE(jwt_verify_hs256(jwt_sign_hs256(claims, kSecret), check, error)) << error;
+}
+
 TEST(Authenticator, StaticTokensMapToLimits) {
   std::vector<std::string> errors;
   auto config = parse_auth(R"({"mode":"tokens","tokens":[

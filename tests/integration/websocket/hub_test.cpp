@@ -17,8 +17,10 @@ using testing::FakeClock;
 struct FakeTransport : ClientTransport {
   int wakes = 0;
   std::optional<uint16_t> closed_with;
+  bool aborted = false;
   void wake() override { ++wakes; }
   void close(uint16_t code, std::string) override { closed_with = code; }
+  void abort() override { aborted = true; }
 };
 
 // A connected client and what it received.
@@ -247,7 +249,7 @@ TEST_F(HubFixture, ConfigCapsWhatTheClientAsks) {
   EXPECT_EQ(granted.at("throttle").at("min_interval_ms").to_number<int64_t>(), 250);
 }
 
-TEST_F(HubFixture, SlowClientDropsOldestWithoutAffectingOthers) {
+TEST_F(HubFixture, SlowClientIsSkippedUntilItsWriterCatchesUpWithoutAffectingOthers) {
   auto& slow = connect();
   auto& fast = connect();
   subscribe(slow, "s", {});
@@ -256,13 +258,45 @@ TEST_F(HubFixture, SlowClientDropsOldestWithoutAffectingOthers) {
     publish(event_json("d1", "acme", "tracking", "s1", n));
     EXPECT_EQ(fast.drain(*hub).size(), 1u);
   }
+  // Event 16 overflowed the queue: the policy dropped the oldest frame and
+  // the client stalled, so events 17..99 were dropped without being queued.
+  EXPECT_EQ(hub->totals().stalled, 1u);
+  EXPECT_EQ(slow.client->counters().dropped.load(), 84u);
+  EXPECT_EQ(hub->totals().dropped, 84u);
+  auto v = boost::json::parse(hub->clients_json());
+  EXPECT_EQ(v.at("totals").at("stalled").to_number<uint64_t>(), 1u);
   auto frames = slow.drain(*hub);
   ASSERT_EQ(frames.size(), 16u);  // the queue bound
-  EXPECT_EQ(boost::json::parse(frames.back()).at("n").as_int64(), 99);
-  EXPECT_EQ(boost::json::parse(frames.front()).at("n").as_int64(), 84);
-  EXPECT_EQ(slow.client->counters().dropped.load(), 84u);
+  EXPECT_EQ(boost::json::parse(frames.front()).at("n").as_int64(), 1);
+  EXPECT_EQ(boost::json::parse(frames.back()).at("n").as_int64(), 16);
+  // Its writer came back for frames: it gets new events again.
+  EXPECT_EQ(hub->totals().stalled, 0u);
+  publish(event_json("d1", "acme", "tracking", "s1", 100));
+  EXPECT_EQ(slow.drain(*hub).size(), 1u);
+  EXPECT_EQ(fast.drain(*hub).size(), 1u);
   EXPECT_EQ(fast.client->counters().dropped.load(), 0u);
-  EXPECT_EQ(fast.client->counters().delivered.load(), 100u);
+  EXPECT_EQ(fast.client->counters().delivered.load(), 101u);
+}
+
+TEST_F(HubFixture, StalledClientLosesControlAnswersTooAndDisconnectForgetsItsStall) {
+  auto& slow = connect();
+  subscribe(slow, "s", {});
+  for (int n = 0; n < 17; ++n) publish(event_json("d1"));
+  ASSERT_EQ(hub->totals().stalled, 1u);
+  hub->send_control(*slow.client, R"({"type":"pong"})");
+  EXPECT_EQ(slow.client->counters().dropped.load(), 2u);
+  EXPECT_EQ(hub->totals().dropped, 2u);
+  hub->disconnect(*slow.client);
+  EXPECT_EQ(hub->totals().stalled, 0u);
+}
+
+TEST_F(HubFixture, AbortAllDropsEveryConnection) {
+  auto& a = connect();
+  auto& b = connect();
+  hub->close_all(1001, "bye");
+  hub->abort_all();
+  EXPECT_TRUE(a.transport.aborted && b.transport.aborted);
+  EXPECT_EQ(*a.transport.closed_with, 1001);
 }
 
 TEST_F(HubFixture, DisconnectPolicyClosesTheSlowClient) {

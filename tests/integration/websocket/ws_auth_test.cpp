@@ -114,10 +114,17 @@ TEST(WebSocketAuth, JwtIdentities) {
       jwt_sign_hs256({{"sub", "mallory"}, {"tenant", "acme"}, {"iss", "tests"}, {"exp", now + 600}},
                      "not-the-right-secret-at-all");
   auto wrong_issuer = jwt_sign_hs256({{"tenant", "acme"}, {"iss", "other"}}, secret);
+  // A string is no NumericDate: not "no expiry".
+  auto string_exp = jwt_sign_hs256(
+      {{"tenant", "acme"}, {"iss", "tests"}, {"exp", std::to_string(now - 600)}}, secret);
 
   EXPECT_EQ(sluice.connect("/api/v1/stream", bearer(expired))->http_status(), 401);
   EXPECT_EQ(sluice.connect("/api/v1/stream", bearer(forged))->http_status(), 401);
   EXPECT_EQ(sluice.connect("/api/v1/stream", bearer(wrong_issuer))->http_status(), 401);
+  auto refused = sluice.connect("/api/v1/stream", bearer(string_exp));
+  EXPECT_EQ(refused->http_status(), 401);
+  EXPECT_NE(refused->http_body().find("'exp' must be a number"), std::string::npos)
+      << refused->http_body();
   EXPECT_EQ(sluice.connect("/api/v1/stream", bearer("not.a.jwt"))->http_status(), 401);
 
   auto alice = sluice.connect("/api/v1/stream?device_ids=d1", bearer(token));

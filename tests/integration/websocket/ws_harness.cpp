@@ -16,10 +16,12 @@ std::string tracking_event(const std::string& device, int n, const std::string& 
          std::to_string(n) + "}";
 }
 
-SluiceWs::SluiceWs(const std::string& sink_settings, Transport transport)
+SluiceWs::SluiceWs(const std::string& sink_settings, Transport transport,
+                   const std::string& top_settings)
     : port_(test::free_tcp_port()) {
   std::string config = R"(node_id: ws-test
 admin: { enabled: false }
+)" + top_settings + R"(
 connectors:
   input:
     plugin: stdio

@@ -19,8 +19,10 @@ class SluiceWs {
  public:
   // `sink_settings` are extra YAML lines (indented by 4) for the websocket
   // connector; index, query_params and listen are set already.
+  // `top_settings` are extra top-level lines (e.g. shutdown_timeout_ms).
   enum Transport { kPlain, kTls };
-  explicit SluiceWs(const std::string& sink_settings = "", Transport transport = kPlain);
+  explicit SluiceWs(const std::string& sink_settings = "", Transport transport = kPlain,
+                    const std::string& top_settings = "");
   ~SluiceWs();
 
   uint16_t port() const { return port_; }
@@ -40,6 +42,8 @@ class SluiceWs {
   std::string log() const { return process_->output(); }
   pid_t pid() const { return process_->pid(); }
   bool running() { return process_->running(); }
+  // For tests of shutdown: signal it and wait for its exit status.
+  test::SluiceProcess& process() { return *process_; }
 
  private:
   test::TempDir dir_;

@@ -135,6 +135,24 @@ TEST(WebSocketRobustness, DisconnectPolicyClosesTheSlowClient) {
       << sluice.clients_json();
 }
 
+TEST(WebSocketRobustness, InvalidCloseCodeIsAnsweredWithProtocolError) {
+  SluiceWs sluice;
+  // 5000 and up are not close codes (RFC 6455 7.4.2); 1005 may never be sent.
+  for (uint16_t invalid : {5000, 65535, 1005, 999}) {
+    auto c = sluice.connect();
+    ASSERT_TRUE(c->connected());
+    c->close(invalid);
+    ASSERT_TRUE(c->wait_closed(10s)) << invalid;
+    EXPECT_EQ(c->close_code(), 1002) << "answer to close code " << invalid;
+  }
+  for (uint16_t valid : {1000, 3000, 4999}) {
+    auto c = sluice.connect();
+    c->close(valid);
+    ASSERT_TRUE(c->wait_closed(10s));
+    EXPECT_EQ(c->close_code(), valid);
+  }
+}
+
 TEST(WebSocketRobustness, KeepaliveClosesADeadPeerButNotALiveOne) {
   SluiceWs sluice("    keepalive_s: 1\n");
   WsClientOptions dead_options;

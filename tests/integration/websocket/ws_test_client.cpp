@@ -222,11 +222,13 @@ int WsTestClient::close_code() const {
   return impl_->close_code;
 }
 
-void WsTestClient::close() {
+void WsTestClient::close(uint16_t code) {
   Impl& s = *impl_;
-  net::post(s.ioc, [&s] {
-    s.with_stream([&s](auto& stream) {
-      stream.async_close(ws::close_code::normal, [&s](beast::error_code) { s.mark_closed(1000); });
+  net::post(s.ioc, [&s, code] {
+    s.with_stream([&s, code](auto& stream) {
+      stream.async_close(ws::close_reason(code), [&s, &stream](beast::error_code) {
+        s.mark_closed(stream.reason().code ? static_cast<int>(stream.reason().code) : -1);
+      });
     });
   });
 }

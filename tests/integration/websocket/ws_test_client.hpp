@@ -50,7 +50,9 @@ class WsTestClient {
   bool wait_closed(std::chrono::milliseconds timeout);
   int close_code() const;
 
-  void close();  // the closing handshake (code 1000)
+  // The closing handshake with `code` (any value, even one RFC 6455 forbids);
+  // close_code() is then the code the server answered with.
+  void close(uint16_t code = 1000);
   void abort();  // drops the TCP connection with a reset, no handshake
 
  private:
