@@ -17,6 +17,14 @@ using Clock = std::chrono::steady_clock;
 constexpr int kUnsettledStatus = 1;  // `sluice --help`: messages left unsettled at shutdown
 constexpr const char* kWatchdogLine = "exiting now with status";
 
+// The promise is the timeout plus a small constant; a sanitizer build also
+// spends a while in its leak check as the process exits normally.
+#ifdef __SANITIZE_ADDRESS__
+constexpr std::chrono::milliseconds kExitSlack = 1000ms;
+#else
+constexpr std::chrono::milliseconds kExitSlack = 0ms;
+#endif
+
 std::string config_with(int shutdown_timeout_ms, const std::string& sink) {
   return "node_id: shutdown-test\nworkers: 1\nadmin: { enabled: false }\nshutdown_timeout_ms: " +
          std::to_string(shutdown_timeout_ms) + R"(
@@ -60,7 +68,7 @@ TEST(Shutdown, StdoutPipeNobodyReads_ExitsWithinTheTimeout) {
 
   auto exit = signal_and_time_exit(sluice, SIGTERM, 10s);
   ASSERT_TRUE(exit.status) << "still running 10 s after SIGTERM\n" << sluice.output();
-  EXPECT_LT(exit.took, 3000ms) << sluice.output();
+  EXPECT_LT(exit.took, 3000ms + kExitSlack) << sluice.output();
   EXPECT_EQ(*exit.status, kUnsettledStatus) << sluice.output();
   // The stdio sink let go by itself: the graceful path ended it, not the watchdog.
   EXPECT_NE(sluice.output().find("were not settled before shutdown_timeout_ms"), std::string::npos)
