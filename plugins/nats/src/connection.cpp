@@ -7,6 +7,7 @@
 #include <random>
 
 #include "subject.hpp"
+#include "thread_name.hpp"
 
 namespace sluice::nats {
 
@@ -106,38 +107,98 @@ bool NatsConnection::build_options(std::string& error) {
 
 bool NatsConnection::open(std::string& error) {
   if (!build_options(error)) return false;
-  natsStatus s = natsConnection_Connect(&nc_, opts_);
+  natsConnection* nc = nullptr;
+  natsStatus s = natsConnection_Connect(&nc, opts_);
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+    error = "cannot connect to " + redact_url(settings_.urls.front()) + ": " + nats_error(s);
+    return false;
+  }
+  nc_.store(nc);
+  // cnats copied the options into the connection. Redials connect
+  // synchronously instead: each is one round over the servers, and a
+  // failed one leaves no connection for cnats to close behind our back.
+  natsOptions_SetRetryOnFailedConnect(opts_, false, nullptr, nullptr);
+  redialer_ = std::thread([this] {
+    name_this_thread("nats-redial");
+    redial_loop();
+  });
   if (s == NATS_OK) {
-    note_connected(nc_);
+    note_connected(nc);
     return true;
   }
-  if (s == NATS_NOT_YET_CONNECTED) {
+  {
     const char* why = nullptr;
-    natsConnection_GetLastError(nc_, &why);
+    natsConnection_GetLastError(nc, &why);
     {
       std::lock_guard lock(mutex_);
       if (why && *why) last_error_ = why;
     }
     host_.logf(LogLevel::kWarn, "cannot connect to NATS at %s yet (%s); retrying in the background",
                redact_url(settings_.urls.front()).c_str(), why && *why ? why : "unreachable");
-    return true;
   }
-  error = "cannot connect to " + redact_url(settings_.urls.front()) + ": " + nats_error(s);
-  nc_ = nullptr;
-  return false;
+  return true;
+}
+
+void NatsConnection::redial_loop() {
+  std::unique_lock lock(mutex_);
+  std::string logged;
+  for (int round = 1;; ++round) {
+    changed_.wait(lock, [&] { return closing_ || redial_wanted_; });
+    if (closing_) return;
+    attempts_.store(round);
+    if (settings_.max_reconnect >= 0 && round > settings_.max_reconnect) {
+      redial_wanted_ = false;
+      state_.store(LinkState::kClosed);
+      changed_.notify_all();
+      host_.log(LogLevel::kError, "giving up connecting to NATS (max_reconnect reached)");
+      return;
+    }
+    changed_.wait_for(lock, std::chrono::milliseconds(backoff_ms(round)), [&] { return closing_; });
+    if (closing_) return;
+    lock.unlock();
+    natsConnection* nc = nullptr;
+    natsStatus s = natsConnection_Connect(&nc, opts_);
+    std::string why = s == NATS_OK ? "" : nats_error(s);
+    lock.lock();
+    if (s != NATS_OK) {
+      last_error_ = why;
+      if (why != logged)
+        host_.logf(LogLevel::kWarn, "cannot connect to NATS at %s (%s); retrying",
+                   redact_url(settings_.urls.front()).c_str(), why.c_str());
+      logged = why;
+      continue;
+    }
+    // Only the first connection can be closed before it connected: the one
+    // replaced here is that one, and it is replaced at most once.
+    redial_wanted_ = false;
+    closed_seen_ = false;
+    retired_ = nc_.exchange(nc);
+    if (closing_) return;  // close() closes the new connection
+    lock.unlock();
+    note_connected(nc);
+    lock.lock();
+  }
 }
 
 void NatsConnection::close() {
-  if (!nc_) return;
-  natsConnection_Close(nc_);
   {
-    // cnats reports the close from its own thread; wait for it so that no
-    // callback runs on this object after it is gone.
-    std::unique_lock lock(mutex_);
-    changed_.wait_for(lock, std::chrono::seconds(5), [&] { return closed_seen_; });
+    std::lock_guard lock(mutex_);
+    closing_ = true;
   }
-  natsConnection_Destroy(nc_);
-  nc_ = nullptr;
+  changed_.notify_all();
+  if (redialer_.joinable()) redialer_.join();
+  if (natsConnection* nc = nc_.exchange(nullptr)) {
+    natsConnection_Close(nc);
+    {
+      // cnats reports the close from its own thread; wait for it so that no
+      // callback runs on this object after it is gone.
+      std::unique_lock lock(mutex_);
+      changed_.wait_for(lock, std::chrono::seconds(5), [&] { return closed_seen_; });
+    }
+    natsConnection_Destroy(nc);
+  }
+  if (retired_) natsConnection_Destroy(retired_);
+  retired_ = nullptr;
 }
 
 bool NatsConnection::wait_connected(int64_t timeout_ms) {
@@ -151,12 +212,20 @@ bool NatsConnection::wait_connected(int64_t timeout_ms) {
 
 std::string NatsConnection::describe() const {
   auto state = state_.load();
+  bool redialing;
+  {
+    std::lock_guard lock(mutex_);
+    redialing = redial_wanted_;
+  }
   std::string error;
-  if (state != LinkState::kConnected && nc_) {
+  natsConnection* nc = nc_.load();
+  // A connection cnats gave up on only knows "no server available"; the
+  // redials keep the real reason in last_error_.
+  if (state != LinkState::kConnected && nc && !redialing) {
     // cnats keeps the reason of the last failed attempt (refused, TLS,
     // authorization) in a fixed buffer; reading it does not block.
     const char* text = nullptr;
-    natsConnection_GetLastError(nc_, &text);
+    natsConnection_GetLastError(nc, &text);
     if (text && *text) error = text;
   }
   std::lock_guard lock(mutex_);
@@ -184,6 +253,7 @@ void NatsConnection::set_state(LinkState state) {
 }
 
 void NatsConnection::note_connected(natsConnection* nc) {
+  nc_.store(nc);  // connected_cb may come before open() stored it
   char url[256] = {0};
   natsConnection_GetConnectedUrl(nc, url, sizeof url);
   bool reconnect;
@@ -197,6 +267,7 @@ void NatsConnection::note_connected(natsConnection* nc) {
   attempts_.store(0);
   connected_gauge_.set(1);
   if (reconnect) reconnects_.add(1);
+  if (link_up_hook_) link_up_hook_(nc);
   set_state(LinkState::kConnected);
   host_.logf(LogLevel::kInfo, "%s to NATS server %s", reconnect ? "reconnected" : "connected",
              redact_url(url).c_str());
@@ -230,12 +301,21 @@ void NatsConnection::disconnected_cb(natsConnection* nc, void* closure) {
 void NatsConnection::closed_cb(natsConnection*, void* closure) {
   auto* self = static_cast<NatsConnection*>(closure);
   self->connected_gauge_.set(0);
-  self->host_.log(LogLevel::kInfo, "NATS connection closed");
+  bool redial;
+  {
+    // Closed by cnats itself before it ever connected (see the header):
+    // not final, the redialer takes over.
+    std::lock_guard lock(self->mutex_);
+    redial = !self->closing_ && !self->ever_connected_;
+  }
+  if (!redial) self->host_.log(LogLevel::kInfo, "NATS connection closed");
   // Last touch: close() may free this object as soon as it sees the flag,
   // so the flag is set and signalled under the lock and nothing follows.
   std::lock_guard lock(self->mutex_);
   self->closed_seen_ = true;
-  self->state_.store(LinkState::kClosed);
+  redial = redial && !self->closing_;
+  self->redial_wanted_ = redial;
+  self->state_.store(redial ? LinkState::kConnecting : LinkState::kClosed);
   self->changed_.notify_all();
 }
 
@@ -254,7 +334,11 @@ int64_t NatsConnection::reconnect_delay_cb(natsConnection* nc, int attempts, voi
   auto* self = static_cast<NatsConnection*>(closure);
   (void)nc;
   self->attempts_.store(attempts);
-  const auto& s = self->settings_;
+  return self->backoff_ms(attempts);
+}
+
+int64_t NatsConnection::backoff_ms(int attempts) const {
+  const auto& s = settings_;
   double delay =
       static_cast<double>(s.reconnect_wait_ms) * std::pow(2.0, std::clamp(attempts - 1, 0, 30));
   delay = std::min(delay, static_cast<double>(s.reconnect_wait_max_ms));

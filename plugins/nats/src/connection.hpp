@@ -1,6 +1,13 @@
 // One cnats connection with its state as the plugin reports it: connect
 // with retries in the background, reconnect with exponential backoff and
 // jitter, and track connected / reconnecting / closed for health and metrics.
+//
+// cnats 3.4.1 closes a connection for good when its first connect reached
+// the server but the handshake failed (TLS, authorization): _connect()
+// forgets the current server, so the reconnect thread finds "no server
+// available" (fixed upstream in 3.12, nats.c 77843e72). Until the first
+// connection succeeds, a connection cnats closed on its own is therefore
+// dialled again here, after the usual backoff.
 #pragma once
 
 #include <nats/nats.h>
@@ -12,6 +19,7 @@
 #include <mutex>
 #include <sluice/plugin.hpp>
 #include <string>
+#include <thread>
 
 #include "settings.hpp"
 
@@ -35,7 +43,7 @@ class NatsConnection {
   // Closes the connection and waits (bounded) until cnats reported it closed.
   void close();
 
-  natsConnection* get() const { return nc_; }
+  natsConnection* get() const { return nc_.load(); }
   LinkState state() const { return state_.load(); }
   // Bumped on every disconnect: a publish made in an earlier epoch may have
   // been lost with the old socket.
@@ -44,6 +52,9 @@ class NatsConnection {
   bool wait_connected(int64_t timeout_ms);
   // Called (from a cnats thread) after every (re)connect.
   void on_connected(std::function<void()> fn) { connected_hooks_ = std::move(fn); }
+  // Called on every (re)connect before the state turns connected, with the
+  // connection that is up: the place for subscriptions publishes rely on.
+  void on_link_up(std::function<void(natsConnection*)> fn) { link_up_hook_ = std::move(fn); }
   // A description of the current state for health().
   std::string describe() const;
 
@@ -59,24 +70,34 @@ class NatsConnection {
   static int64_t reconnect_delay_cb(natsConnection* nc, int attempts, void* self);
 
   bool build_options(std::string& error);
+  int64_t backoff_ms(int attempts) const;
+  // Dials again while cnats closed the connection before it ever connected.
+  void redial_loop();
   void set_state(LinkState state);
   void note_connected(natsConnection* nc);
 
   const Host& host_;
   const NatsSettings& settings_;
   natsOptions* opts_ = nullptr;
-  natsConnection* nc_ = nullptr;
+  std::atomic<natsConnection*> nc_{nullptr};
+  // The first connection, once cnats closed it and a redial replaced it:
+  // other threads may still hold its pointer, so it lives until close().
+  natsConnection* retired_ = nullptr;
+  std::thread redialer_;
 
   std::atomic<LinkState> state_{LinkState::kConnecting};
   std::atomic<uint64_t> epoch_{0};
   std::atomic<int> attempts_{0};
   bool ever_connected_ = false;
   bool closed_seen_ = false;
-  mutable std::mutex mutex_;  // guards the fields below and closed_seen_
+  bool closing_ = false;        // close() was called
+  bool redial_wanted_ = false;  // cnats closed the connection before it connected
+  mutable std::mutex mutex_;    // guards the fields below and the flags above
   std::condition_variable changed_;
   std::string server_url_;
   std::string last_error_;
   std::function<void()> connected_hooks_;
+  std::function<void(natsConnection*)> link_up_hook_;
 
   Metric connected_gauge_;
   Metric reconnects_;

@@ -64,9 +64,13 @@ Status NatsPlugin::start(std::string& error) {
     if (confirmer_) confirmer_->nudge();
     supervisor_wake_.notify_all();
   });
+  connection_->on_link_up([this](natsConnection* nc) {
+    std::string error;
+    if (!router_->subscribe(nc, error)) host().log(LogLevel::kError, error);
+  });
   connection_->on_slow_consumer = [this](natsSubscription*) { core_->count_drops(); };
+  if (!router_->start(error)) return Status::kError;
   if (!connection_->open(error)) return Status::kError;
-  if (!router_->start(connection_->get(), error)) return Status::kError;
   if (confirmer_) confirmer_->start();
   publisher_->start();
   started_ = true;

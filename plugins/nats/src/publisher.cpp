@@ -103,6 +103,9 @@ Publisher::Attempt Publisher::publish_now(Outgoing& out, std::string& error) {
   // With no reconnect buffer, cnats refuses every publish while it is
   // reconnecting (pub.c: pending length >= reconnectBufSize).
   if (s == NATS_INSUFFICIENT_BUFFER) return Attempt::kDisconnected;
+  // A first connection cnats closed is dialled again (connection.hpp).
+  if (s == NATS_CONNECTION_CLOSED && connection_.state() != LinkState::kClosed)
+    return Attempt::kDisconnected;
   error = describe_error(s);
   return s == NATS_MAX_PAYLOAD ? Attempt::kRejected : Attempt::kFailed;
 }

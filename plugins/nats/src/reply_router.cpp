@@ -17,7 +17,7 @@ ReplyRouter::ReplyRouter(const Host& host, PluginMetrics& metrics)
 
 ReplyRouter::~ReplyRouter() { stop(); }
 
-bool ReplyRouter::start(natsConnection* nc, std::string& error) {
+bool ReplyRouter::start(std::string& error) {
   natsInbox* inbox = nullptr;
   natsStatus s = natsInbox_Create(&inbox);
   if (s != NATS_OK) {
@@ -26,19 +26,28 @@ bool ReplyRouter::start(natsConnection* nc, std::string& error) {
   }
   prefix_ = std::string(inbox) + ".";
   natsInbox_Destroy(inbox);
+  reaper_ = std::thread([this] {
+    name_this_thread("nats-timeouts");
+    reap_loop();
+  });
+  return true;
+}
+
+bool ReplyRouter::subscribe(natsConnection* nc, std::string& error) {
+  // Under the lock: stop() must see either no subscription or a whole one.
+  std::lock_guard lock(mutex_);
+  if (sub_ || stopping_) return true;
   std::string wildcard = prefix_ + "*";
-  s = natsConnection_Subscribe(&sub_, nc, wildcard.c_str(), &on_reply, this);
+  natsStatus s = natsConnection_Subscribe(&sub_, nc, wildcard.c_str(), &on_reply, this);
   if (s == NATS_OK) s = natsSubscription_SetOnCompleteCB(sub_, &on_sub_complete, this);
   // Replies must never be dropped by the client: no pending limits.
   if (s == NATS_OK) s = natsSubscription_SetPendingLimits(sub_, -1, -1);
   if (s != NATS_OK) {
     error = "cannot subscribe to the reply inbox: " + nats_error(s);
+    natsSubscription_Destroy(sub_);  // the next connect tries again
+    sub_ = nullptr;
     return false;
   }
-  reaper_ = std::thread([this] {
-    name_this_thread("nats-timeouts");
-    reap_loop();
-  });
   return true;
 }
 

@@ -31,9 +31,12 @@ class ReplyRouter {
   ReplyRouter(const ReplyRouter&) = delete;
   ReplyRouter& operator=(const ReplyRouter&) = delete;
 
-  // Subscribes to <new inbox>.* and starts the reaper. cnats sends the
-  // subscription once the connection is up.
-  bool start(natsConnection* nc, std::string& error);
+  // Creates the inbox and starts the reaper.
+  bool start(std::string& error);
+  // Subscribes to <inbox>.* on `nc` unless already subscribed (cnats keeps
+  // the subscription across its reconnects). Called once a connection is
+  // up: cnats may replace a connection that never came up (connection.hpp).
+  bool subscribe(natsConnection* nc, std::string& error);
 
   // Takes `completion` and returns the reply subject for the outgoing
   // message; `id` identifies the entry for take_back.
