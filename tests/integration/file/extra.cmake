@@ -11,5 +11,6 @@ add_dependencies(integration_file sluice-plugin-file)
 # The sinks' write chunking and tail repair, tested directly.
 target_sources(integration_file PRIVATE
   ${file_plugin_dir}/io/batch_writer.cpp
+  ${file_plugin_dir}/io/interruptible_output.cpp
   ${file_plugin_dir}/io/tail_repair.cpp)
 target_link_libraries(integration_file PRIVATE Threads::Threads)
