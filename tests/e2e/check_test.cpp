@@ -4,10 +4,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
-
-#include <algorithm>
 
 #include "support/sluice_test.hpp"
 
