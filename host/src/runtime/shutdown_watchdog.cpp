@@ -17,6 +17,11 @@ constexpr std::chrono::milliseconds kSlice{50};
 // The last log line may block (stderr a pipe nobody reads): wait this long
 // for it, not longer.
 constexpr std::chrono::milliseconds kLastWords{200};
+// A signal this soon after the first is the same request, not a second one:
+// `timeout -s INT` (GNU coreutils) signals its child and then its whole
+// process group, so the child gets two at once. A person's second Ctrl-C
+// comes later than this.
+constexpr std::chrono::milliseconds kRepeatWindow{100};
 
 }  // namespace
 
@@ -72,8 +77,11 @@ void ShutdownWatchdog::watch() {
     if (sig != SIGINT && sig != SIGTERM) continue;
     // No logging on this thread but in leave(): a log line can block.
     int first = 0;
-    if (!stop_signal_.compare_exchange_strong(first, sig))
+    if (!stop_signal_.compare_exchange_strong(first, sig)) {
+      if (Clock::now() - first_signal_at_ < kRepeatWindow) continue;
       leave(std::string("second ") + signal_name(sig) + " during shutdown");
+    }
+    first_signal_at_ = Clock::now();
     std::lock_guard lock(mutex_);
     arm_locked(Clock::now());
   }

@@ -1,7 +1,7 @@
 // Bounds the shutdown of `sluice run`: from SIGINT/SIGTERM (or the run ending
 // by itself) the process is gone within shutdown_timeout_ms plus kGrace,
 // whatever a plugin, a sink or a script is blocked in. A second signal ends it
-// at once.
+// at once (one within 100 ms of the first counts as the same).
 #pragma once
 
 #include <atomic>
@@ -53,6 +53,7 @@ class ShutdownWatchdog {
   const std::chrono::milliseconds timeout_;
   const int exit_status_;
   std::atomic<int> stop_signal_{0};
+  Clock::time_point first_signal_at_{};  // the watchdog thread's own
   std::mutex mutex_;
   std::optional<Clock::time_point> armed_at_;  // guarded by mutex_
   std::string step_;                           // guarded by mutex_
