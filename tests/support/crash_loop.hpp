@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "support/process.hpp"
@@ -18,6 +19,16 @@ inline std::uintmax_t file_size_or_zero(const std::filesystem::path& path) {
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
   return ec ? 0 : size;
+}
+
+// How often `needle` stands in `text` (e.g. a warning in the logs of the
+// restarted runs).
+inline size_t occurrences(std::string_view text, std::string_view needle) {
+  size_t count = 0;
+  for (size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + needle.size()))
+    ++count;
+  return count;
 }
 
 struct CrashLoop {

@@ -15,14 +15,6 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kRepairWarning = "ended in an unterminated line";
 
-size_t occurrences(std::string_view text, std::string_view needle) {
-  size_t count = 0;
-  for (size_t at = text.find(needle); at != std::string_view::npos;
-       at = text.find(needle, at + needle.size()))
-    ++count;
-  return count;
-}
-
 // Runs the file -> file copy to its end; returns its log.
 std::string run_to_completion(const std::string& config) {
   auto sluice = SluiceProcess::run(config, {"--exit-when-done"});

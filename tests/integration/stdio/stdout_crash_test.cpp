@@ -14,14 +14,6 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kRepairWarning = "stdout ended in an unterminated line";
 
-size_t occurrences(std::string_view text, std::string_view needle) {
-  size_t count = 0;
-  for (size_t at = text.find(needle); at != std::string_view::npos;
-       at = text.find(needle, at + needle.size()))
-    ++count;
-  return count;
-}
-
 // `from` -> stdio sink; `from_yaml` is the source connector's flow mapping.
 std::string to_stdout_yaml(const TempDir& dir, const std::string& from_yaml,
                            const std::string& sink_extra = "") {
