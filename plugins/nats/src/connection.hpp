@@ -21,7 +21,7 @@
 #include <string>
 #include <thread>
 
-#include "settings.hpp"
+#include "nats_settings.hpp"
 
 namespace sluice::nats {
 

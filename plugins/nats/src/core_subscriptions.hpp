@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "callback_gate.hpp"
-#include "metrics.hpp"
-#include "settings.hpp"
+#include "nats_metrics.hpp"
+#include "nats_settings.hpp"
 
 namespace sluice::nats {
 

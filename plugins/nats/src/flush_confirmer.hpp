@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "connection.hpp"
-#include "metrics.hpp"
+#include "nats_metrics.hpp"
 
 namespace sluice::nats {
 

@@ -19,8 +19,8 @@
 
 #include "callback_gate.hpp"
 #include "connection.hpp"
-#include "metrics.hpp"
-#include "settings.hpp"
+#include "nats_metrics.hpp"
+#include "nats_settings.hpp"
 
 namespace sluice::nats {
 

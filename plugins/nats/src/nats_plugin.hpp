@@ -17,10 +17,10 @@
 #include "flush_confirmer.hpp"
 #include "jetstream_consumer.hpp"
 #include "message.hpp"
-#include "metrics.hpp"
+#include "nats_metrics.hpp"
 #include "publisher.hpp"
 #include "reply_router.hpp"
-#include "settings.hpp"
+#include "nats_settings.hpp"
 
 namespace sluice::nats {
 

@@ -23,7 +23,7 @@
 #include "connection.hpp"
 #include "flush_confirmer.hpp"
 #include "message.hpp"
-#include "metrics.hpp"
+#include "nats_metrics.hpp"
 #include "outbox.hpp"
 #include "reply_router.hpp"
 

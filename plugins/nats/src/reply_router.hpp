@@ -17,7 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "metrics.hpp"
+#include "nats_metrics.hpp"
 
 namespace sluice::nats {
 

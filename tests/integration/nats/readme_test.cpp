@@ -2,7 +2,7 @@
 // SettingsSpec verbatim, so the documentation cannot drift from the code.
 #include <gtest/gtest.h>
 
-#include "settings.hpp"
+#include "nats_settings.hpp"
 #include "support/sluice_test.hpp"
 
 namespace sluice::test::nats {

@@ -6,7 +6,7 @@
 #include "jwt.hpp"
 #include "protocol.hpp"
 #include "support/sluice_test.hpp"
-#include "ws_settings.hpp"
+#include "websocket_settings.hpp"
 
 namespace sluice::websocket {
 namespace {

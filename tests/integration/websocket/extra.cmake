@@ -2,9 +2,7 @@
 # core (hub, index, throttles, auth, protocol), which it links directly, and
 # a Beast WebSocket client. The browser test drives the live viewer with a
 # real headless Chromium (tests/browser/websocket).
-find_package(OpenSSL REQUIRED)
-target_link_libraries(integration_websocket PRIVATE sluice-websocket-core Boost::headers
-                      OpenSSL::SSL OpenSSL::Crypto)
+target_link_libraries(integration_websocket PRIVATE sluice-websocket-units)
 foreach(plugin websocket stdio generate)
   if(TARGET sluice-plugin-${plugin})
     add_dependencies(integration_websocket sluice-plugin-${plugin})

@@ -11,7 +11,7 @@
 
 #include "auth.hpp"
 #include "hub.hpp"
-#include "ws_settings.hpp"
+#include "websocket_settings.hpp"
 
 namespace sluice::websocket {
 

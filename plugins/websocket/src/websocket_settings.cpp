@@ -1,4 +1,4 @@
-#include "ws_settings.hpp"
+#include "websocket_settings.hpp"
 
 #include <cctype>
 #include <charconv>

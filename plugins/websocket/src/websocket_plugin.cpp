@@ -8,7 +8,7 @@
 #include "auth.hpp"
 #include "hub.hpp"
 #include "server.hpp"
-#include "ws_settings.hpp"
+#include "websocket_settings.hpp"
 
 namespace sluice::websocket {
 namespace {

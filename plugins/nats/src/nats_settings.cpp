@@ -1,5 +1,5 @@
 // The NATS plugin's settings table and how it is read (see settings.hpp).
-#include "settings.hpp"
+#include "nats_settings.hpp"
 
 #include <filesystem>
 
