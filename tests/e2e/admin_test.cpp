@@ -88,6 +88,14 @@ TEST_F(AdminTest, Admin_MetricsParseStrictlyAndCountersAgree) {
     plugin_metric = plugin_metric || name.rfind("sluice_null_", 0) == 0 ||
                     name.rfind("sluice_generate_", 0) == 0;
   EXPECT_TRUE(plugin_metric) << "expected a sluice_<plugin>_* family";
+  // Counters follow the Prometheus convention, the plugins' ones included.
+  size_t counters = 0;
+  for (const auto& [name, f] : m.families()) {
+    if (f.type != "counter") continue;
+    ++counters;
+    EXPECT_TRUE(name.ends_with("_total")) << name;
+  }
+  EXPECT_GT(counters, 5u);
   EXPECT_EQ(proc_->stop(), 0);
 }
 

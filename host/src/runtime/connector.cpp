@@ -132,6 +132,10 @@ namespace sluice::runtime {
 PluginMetric* Connector::plugin_metric(bool counter, const std::string& name,
                                        const std::string& help) {
   std::string full = "sluice_" + plugin_.name() + "_" + name;
+  // Prometheus names counters <name>_total; a plugin that forgot gets the
+  // suffix here, so every counter on /metrics follows the convention.
+  constexpr std::string_view kCounterSuffix = "_total";
+  if (counter && !std::string_view(full).ends_with(kCounterSuffix)) full += kCounterSuffix;
   std::lock_guard lock(plugin_metrics_mutex_);
   auto& slot = plugin_metrics_[full];
   if (!slot) {

@@ -37,7 +37,7 @@ std::string nats_error(natsStatus s) {
 NatsConnection::NatsConnection(const Host& host, const NatsSettings& settings)
     : host_(host), settings_(settings) {
   connected_gauge_ = host_.gauge("connected", "1 while connected to a NATS server, else 0");
-  reconnects_ = host_.counter("reconnects", "reconnections after a lost NATS connection");
+  reconnects_ = host_.counter("reconnects_total", "reconnections after a lost NATS connection");
   connected_gauge_.set(0);
 }
 

@@ -101,7 +101,7 @@ TEST_P(NatsOutage, PublishTimedOutWhileDisconnected_IsNeverSentLater) {
   EXPECT_NE(failed.error.find("was not sent"), std::string::npos) << failed.error;
   EXPECT_EQ(h.metric("held"), 0);
   EXPECT_EQ(h.metric("in_flight"), 0);
-  EXPECT_EQ(h.metric("publish_failed"), 1);
+  EXPECT_EQ(h.metric("publish_failed_total"), 1);
 
   server.start();
   ASSERT_TRUE(wait_until([&] { return h.healthy(&message); }, seconds(15))) << message;
@@ -217,7 +217,7 @@ TEST(NatsOutageRequests, RequestTimedOutWhileDisconnected_IsNeverSentLater) {
   auto failed = *h.completed(during);
   EXPECT_EQ(failed.status, SLUICE_TIMEOUT);
   EXPECT_NE(failed.error.find("was not sent"), std::string::npos) << failed.error;
-  EXPECT_EQ(h.metric("requests_timeout"), 1);
+  EXPECT_EQ(h.metric("requests_timeout_total"), 1);
 
   server.start();
   ASSERT_TRUE(wait_until([&] { return h.healthy(); }, seconds(15)));
@@ -288,7 +288,7 @@ TEST(NatsOutageAcks, AckGivenWhileDisconnected_IsSentAfterTheReconnect) {
   EXPECT_TRUE(wait_until([&] { return ack_pending(server, "ACKS", "acker") == 0; }, seconds(10)))
       << "ack pending: " << ack_pending(server, "ACKS", "acker");
   EXPECT_EQ(h.emitted_count(), 1u);
-  EXPECT_EQ(h.metric("js_acked"), 1);
+  EXPECT_EQ(h.metric("js_acked_total"), 1);
 }
 
 }  // namespace

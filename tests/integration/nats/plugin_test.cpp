@@ -63,7 +63,7 @@ TEST(NatsPlugin, Request_CompletesWithTheReply) {
     EXPECT_EQ(done.reply_payload, "echo:q" + std::to_string(i) + ":node-h");
     EXPECT_EQ(done.reply_subject, prefix + ".svc");
   }
-  EXPECT_EQ(h.metric("requests_ok"), 200);
+  EXPECT_EQ(h.metric("requests_ok_total"), 200);
   natsSubscription_Unsubscribe(sub);
   natsSubscription_Destroy(sub);
 }
@@ -80,7 +80,7 @@ TEST(NatsPlugin, Request_WithoutResponders_FailsAtOnce) {
   auto done = *h.completed(id);
   EXPECT_EQ(done.status, SLUICE_ERROR);
   EXPECT_NE(done.error.find("no responders"), std::string::npos) << done.error;
-  EXPECT_EQ(h.metric("requests_failed"), 1);
+  EXPECT_EQ(h.metric("requests_failed_total"), 1);
 }
 
 TEST(NatsPlugin, Request_WithASilentResponder_TimesOut) {
@@ -99,7 +99,7 @@ TEST(NatsPlugin, Request_WithASilentResponder_TimesOut) {
   auto done = *h.completed(id);
   EXPECT_EQ(done.status, SLUICE_TIMEOUT);
   EXPECT_NE(done.error.find("within 300 ms"), std::string::npos) << done.error;
-  EXPECT_EQ(h.metric("requests_timeout"), 1);
+  EXPECT_EQ(h.metric("requests_timeout_total"), 1);
   EXPECT_EQ(swallowed->count(), 1u);
 }
 
@@ -122,7 +122,7 @@ TEST(NatsPlugin, Publish_ConfirmedAfterTheServerHasIt_WithHeaders) {
   EXPECT_EQ(first.headers["X-Env"], "test-node-p");
   EXPECT_EQ(first.headers["X-Seq"], "s");
   EXPECT_EQ(first.headers["Sluice-Node"], "node-p");
-  EXPECT_EQ(h.metric("published"), 500);
+  EXPECT_EQ(h.metric("published_total"), 500);
   EXPECT_EQ(h.flush(1000), SLUICE_OK);
 }
 
@@ -179,8 +179,8 @@ TEST(NatsPlugin, BusyIngress_CoreMessagesWaitThenDropCounted) {
   h.set_emit_answer(SLUICE_BUSY);
   for (int i = 0; i < 5; ++i) client.publish(prefix + ".in", "dropped");
   client.flush();
-  ASSERT_TRUE(wait_until([&] { return h.metric("dropped_busy") >= 5; }, seconds(10)))
-      << h.metric("dropped_busy");
+  ASSERT_TRUE(wait_until([&] { return h.metric("dropped_busy_total") >= 5; }, seconds(10)))
+      << h.metric("dropped_busy_total");
   EXPECT_GE(h.busy_answers(), 5u);  // it waited (retried) before dropping
   h.set_emit_answer(SLUICE_OK);
   client.publish(prefix + ".in", "kept");
@@ -202,8 +202,8 @@ TEST(NatsPlugin, SlowConsumer_ClientDropsAreCountedAndLogged) {
   h.set_emit_answer(SLUICE_BUSY);
   for (int i = 0; i < 200; ++i) client.publish(prefix + ".in", "m" + std::to_string(i));
   client.flush();
-  ASSERT_TRUE(wait_until([&] { return h.metric("dropped_slow_consumer") >= 150; }, seconds(10)))
-      << h.metric("dropped_slow_consumer");
+  ASSERT_TRUE(wait_until([&] { return h.metric("dropped_slow_consumer_total") >= 150; }, seconds(10)))
+      << h.metric("dropped_slow_consumer_total");
   EXPECT_NE(h.log_text().find("slow consumer"), std::string::npos) << h.log_text();
   h.set_emit_answer(SLUICE_OK);
   ASSERT_TRUE(wait_until([&] { return h.emitted_count() > 0; }, seconds(10)));
@@ -237,8 +237,8 @@ TEST(NatsPlugin, JetStreamNack_RedeliversAfterTheDelay) {
   EXPECT_EQ(second.payload, "m1");
   EXPECT_EQ(second.attributes["delivered"], "2");
   h.ack(second.ack_id, SLUICE_OUTCOME_ACK);
-  EXPECT_EQ(h.metric("js_nacked"), 1);
-  EXPECT_EQ(h.metric("js_acked"), 1);
+  EXPECT_EQ(h.metric("js_nacked_total"), 1);
+  EXPECT_EQ(h.metric("js_acked_total"), 1);
   h.destroy();
   js_DeleteStream(js, stream.c_str(), nullptr, nullptr);
   jsCtx_Destroy(js);
@@ -303,7 +303,7 @@ TEST(NatsPlugin, ServerRestart_HealthAndMetricsFollowTheConnection) {
   server.start();
   ASSERT_TRUE(wait_until([&] { return h.healthy(&message); }, seconds(15))) << message;
   EXPECT_EQ(h.metric("connected"), 1);
-  EXPECT_EQ(h.metric("reconnects"), 1);
+  EXPECT_EQ(h.metric("reconnects_total"), 1);
   ASSERT_TRUE(h.wait_completed(id, seconds(10)));
   EXPECT_EQ(h.completed(id)->status, SLUICE_OK) << h.completed(id)->error;
 }
