@@ -166,6 +166,7 @@ class SettingsSpec {
  public:
   SettingsSpec() = default;
   SettingsSpec(std::initializer_list<Setting> settings) : settings_(settings) {}
+  explicit SettingsSpec(std::vector<Setting> settings) : settings_(std::move(settings)) {}
 
   const std::vector<Setting>& settings() const { return settings_; }
 
