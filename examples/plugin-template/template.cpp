@@ -12,21 +12,27 @@
 
 namespace {
 
-// Declared once: drives validation (`sluice check`), the JSON Schema that
-// `sluice plugins --json` shows, and the README's settings table.
-const sluice::SettingsSpec& template_settings() {
-  static const sluice::SettingsSpec spec{
-      sluice::Setting::string("path").require().doc(
-          "File that the upper-cased payloads are appended to, one per line"),
+struct TemplateOptions {
+  std::string path;
+};
+
+// Declared once, each setting bound to the field it fills: drives validation
+// (`sluice check`), the JSON Schema that `sluice plugins --json` shows, the
+// README's settings table, and the options the constructor gets.
+const sluice::SettingsTable<TemplateOptions>& template_settings() {
+  static const sluice::SettingsTable<TemplateOptions> table{
+      sluice::field(&TemplateOptions::path, "path")
+          .require()
+          .doc("File that the upper-cased payloads are appended to, one per line"),
   };
-  return spec;
+  return table;
 }
 
 class UpperCaseFileSink : public sluice::Plugin {
  public:
-  UpperCaseFileSink(sluice::Host host, const sluice::Config& config)
+  UpperCaseFileSink(sluice::Host host, const TemplateOptions& options)
       : Plugin(std::move(host)),
-        path_(config.get_string("path")),
+        path_(options.path),
         lines_written_(this->host().counter("lines_written_total", "Lines appended to the file")) {}
 
   ~UpperCaseFileSink() override {

@@ -1,5 +1,7 @@
 // The keys a route entry may have and what each must hold: the one place to
-// extend when the route engine (or the Lua API) learns a new key.
+// extend when the route engine (or the Lua API) learns a new key. Both the
+// YAML config check and the route compiler (routing/route_spec.cpp) read it,
+// so it stays a plain header without runtime dependencies.
 #pragma once
 
 #include <array>
@@ -22,18 +24,19 @@ struct RouteKey {
   RouteValueShape shape;
   bool required;
   bool names_connectors;  // values are "connector" or "connector:subject"
+  bool documentation;     // only describes the route; compiles to nothing
 };
 
 inline constexpr std::array kRouteKeys = {
-    RouteKey{"name", RouteValueShape::kString, false, false},
-    RouteKey{"description", RouteValueShape::kString, false, false},
-    RouteKey{"from", RouteValueShape::kStringOrList, true, true},
-    RouteKey{"where", RouteValueShape::kMappingOrList, false, false},
-    RouteKey{"to", RouteValueShape::kOutputs, true, true},
-    RouteKey{"transform", RouteValueShape::kMapping, false, false},
-    RouteKey{"throttle", RouteValueShape::kMapping, false, false},
-    RouteKey{"dedup", RouteValueShape::kAny, false, false},
-    RouteKey{"dead_letter", RouteValueShape::kString, false, true},
+    RouteKey{"name", RouteValueShape::kString, false, false, false},
+    RouteKey{"description", RouteValueShape::kString, false, false, true},
+    RouteKey{"from", RouteValueShape::kStringOrList, true, true, false},
+    RouteKey{"where", RouteValueShape::kMappingOrList, false, false, false},
+    RouteKey{"to", RouteValueShape::kOutputs, true, true, false},
+    RouteKey{"transform", RouteValueShape::kMapping, false, false, false},
+    RouteKey{"throttle", RouteValueShape::kMapping, false, false, false},
+    RouteKey{"dedup", RouteValueShape::kAny, false, false, false},
+    RouteKey{"dead_letter", RouteValueShape::kString, false, true, false},
 };
 
 inline std::vector<std::string_view> route_key_names() {

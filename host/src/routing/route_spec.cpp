@@ -2,14 +2,25 @@
 
 #include <cmath>
 
+#include "config/route_keys.hpp"
 #include "routing/quoted.hpp"
 
 namespace sluice::routing {
 
 namespace {
 
-constexpr std::string_view kRouteKeys =
-    "name, from, where, to, throttle, dedup, dead_letter, transform";
+// The route keys that `wanted` picks, from the one list, as "a, b, c".
+// Keys that only document a route are left out: errors name what acts.
+std::string route_keys(bool (*wanted)(const config::RouteKey&)) {
+  std::string out;
+  for (const auto& key : config::kRouteKeys)
+    if (!key.documentation && wanted(key)) out += (out.empty() ? "" : ", ") + std::string(key.name);
+  return out;
+}
+
+bool any_key(const config::RouteKey&) { return true; }
+bool required_key(const config::RouteKey& key) { return key.required; }
+bool optional_key(const config::RouteKey& key) { return !key.required; }
 
 // Settings may come from YAML through environment substitution as strings
 // ("10"); numbers written as text are accepted.
@@ -41,8 +52,8 @@ class RouteCompiler {
   std::optional<CompiledRoute> run(const boost::json::value& spec) {
     const size_t errors_before = errors_.size();
     if (!spec.is_object()) {
-      error(context_, "a route must be an object with from, to and optionally " +
-                          std::string("where, throttle, dedup, dead_letter, transform"));
+      error(context_, "a route must be an object with " + route_keys(required_key) +
+                          " and optionally " + route_keys(optional_key));
       return std::nullopt;
     }
     const auto& object = spec.get_object();
@@ -75,9 +86,11 @@ class RouteCompiler {
         route.dead_letter = target(value.get_string(), here);
       } else if (key == "transform") {
         route.transform = Transform::compile(value, here, errors_);
+      } else if (key == "description") {
+        if (!value.is_string()) error(here, "expected a string");
       } else {
         error(here,
-              "unknown key '" + std::string(key) + "' (expected " + std::string(kRouteKeys) + ")");
+              "unknown key '" + std::string(key) + "' (expected " + route_keys(any_key) + ")");
       }
     }
     if (!object.contains("from")) error(context_, "missing 'from' (where the route reads)");

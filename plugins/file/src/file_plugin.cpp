@@ -16,11 +16,10 @@ namespace {
 
 class FilePlugin : public Plugin {
  public:
-  FilePlugin(Host host, const Config& config) : Plugin(std::move(host)), config_(config) {
-    std::string mode = config.get_string("mode");
-    reads_ = mode == "source";
-    writes_ = mode == "sink";
-    sink_ = std::make_unique<FileSink>(this->host(), sink_options(config));
+  FilePlugin(Host host, const FileOptions& options) : Plugin(std::move(host)), options_(options) {
+    reads_ = options.mode == "source";
+    writes_ = options.mode == "sink";
+    sink_ = std::make_unique<FileSink>(this->host(), sink_options(options));
   }
 
   ~FilePlugin() override {
@@ -34,8 +33,7 @@ class FilePlugin : public Plugin {
   }
 
   Status start(std::string& error) override {
-    std::string mode = config_.get_string("mode");
-    if (mode == "auto") {
+    if (options_.mode == "auto") {
       reads_ = subscribed_;
       writes_ = !subscribed_;
     }
@@ -48,7 +46,7 @@ class FilePlugin : public Plugin {
       host().source_finished();
       return Status::kOk;
     }
-    source_ = std::make_unique<FileSource>(host(), source_options(config_));
+    source_ = std::make_unique<FileSource>(host(), source_options(options_));
     return source_->start(error);
   }
 
@@ -59,8 +57,8 @@ class FilePlugin : public Plugin {
   Status publish(const MessageView& message, Completion& completion, std::string& error) override {
     if (reads_) {
       // Appending to the file this connector reads would feed it back in.
-      error = "connector '" + std::string(host().connector_name()) + "' reads " +
-              config_.get_string("path") + "; write to it through another connector";
+      error = "connector '" + std::string(host().connector_name()) + "' reads " + options_.path +
+              "; write to it through another connector";
       return Status::kRejected;
     }
     return sink_->publish(message, completion, error);
@@ -81,36 +79,36 @@ class FilePlugin : public Plugin {
   }
 
  private:
-  FileSource::Options source_options(const Config& config) const {
+  FileSource::Options source_options(const FileOptions& options) const {
     FileSource::Options o;
-    o.path = config.get_string("path");
-    o.subject = config.get_string("subject");
+    o.path = options.path;
+    o.subject = options.subject;
     if (o.subject.empty()) o.subject = o.path;
-    o.follow = config.get_bool("follow");
-    o.start_at_end = config.get_string("start_at") == "end";
-    o.checkpoint_path = config.get_string("checkpoint");
+    o.follow = options.follow;
+    o.start_at_end = options.start_at_end;
+    o.checkpoint_path = options.checkpoint;
     if (o.checkpoint_path.empty())
       o.checkpoint_path = std::string(host().state_dir()) + "/" +
                           std::string(host().connector_name()) + ".checkpoint";
-    o.checkpoint_interval_ms = static_cast<uint32_t>(config.get_int("checkpoint_interval_ms"));
-    o.poll_interval_ms = static_cast<uint32_t>(config.get_int("poll_interval_ms"));
-    o.max_line_bytes = static_cast<size_t>(config.get_int("max_line_bytes"));
-    o.max_uncommitted_lines = static_cast<size_t>(config.get_int("max_uncommitted_lines"));
+    o.checkpoint_interval_ms = options.checkpoint_interval_ms;
+    o.poll_interval_ms = options.poll_interval_ms;
+    o.max_line_bytes = options.max_line_bytes;
+    o.max_uncommitted_lines = options.max_uncommitted_lines;
     return o;
   }
 
-  static FileSink::Options sink_options(const Config& config) {
+  static FileSink::Options sink_options(const FileOptions& options) {
     FileSink::Options o;
-    o.path = config.get_string("path");
-    o.format = lineio::parse_line_format(config.get_string("format"));
-    o.fsync = config.get_bool("fsync");
-    o.batch_bytes = static_cast<size_t>(config.get_int("batch_bytes"));
-    o.flush_interval_ms = static_cast<uint32_t>(config.get_int("flush_interval_ms"));
-    o.max_pending_bytes = static_cast<size_t>(config.get_int("max_pending_bytes"));
+    o.path = options.path;
+    o.format = lineio::parse_line_format(options.format);
+    o.fsync = options.fsync;
+    o.batch_bytes = options.batch_bytes;
+    o.flush_interval_ms = options.flush_interval_ms;
+    o.max_pending_bytes = options.max_pending_bytes;
     return o;
   }
 
-  Config config_;
+  FileOptions options_;
   bool subscribed_ = false;
   bool reads_ = false;
   bool writes_ = false;

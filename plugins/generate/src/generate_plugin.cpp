@@ -28,49 +28,45 @@ struct Templates {
   Template payload, subject, key;
   bool has_key = false;
 
-  static Templates compile(const Config& config) {
+  static Templates compile(const GenerateOptions& options) {
     Templates t;
-    if (const auto* v = config.get("vars"); v && v->is_object()) {
-      for (const auto& [name, value] : v->as_object()) {
-        std::string n(name);
-        if (n.empty() || !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_') ||
-            n.find_first_not_of(
-                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
-                std::string::npos)
-          throw ConfigError("vars: '" + n + "' is not a valid name (letters, digits, _)");
-        if (is_builtin_placeholder(n))
-          throw ConfigError("vars: '" + n + "' is a built-in placeholder; choose another name");
-        if (!value.is_string()) throw ConfigError("vars: '" + n + "' must be a string template");
-        // A variable may use the ones declared before it.
-        t.vars.push_back(Template::compile(value.get_string(), t.var_names, "vars." + n));
-        t.var_names.push_back(n);
-      }
+    for (const auto& [name, value] : options.vars) {
+      std::string n(name);
+      if (n.empty() || !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_') ||
+          n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+              std::string::npos)
+        throw ConfigError("vars: '" + n + "' is not a valid name (letters, digits, _)");
+      if (is_builtin_placeholder(n))
+        throw ConfigError("vars: '" + n + "' is a built-in placeholder; choose another name");
+      if (!value.is_string()) throw ConfigError("vars: '" + n + "' must be a string template");
+      // A variable may use the ones declared before it.
+      t.vars.push_back(Template::compile(value.get_string(), t.var_names, "vars." + n));
+      t.var_names.push_back(n);
     }
-    t.payload = Template::compile(config.get_string("payload"), t.var_names, "payload");
-    t.subject = Template::compile(config.get_string("subject"), t.var_names, "subject");
-    std::string key = config.get_string("key");
-    t.has_key = !key.empty();
-    t.key = Template::compile(key, t.var_names, "key");
+    t.payload = Template::compile(options.payload, t.var_names, "payload");
+    t.subject = Template::compile(options.subject, t.var_names, "subject");
+    t.has_key = !options.key.empty();
+    t.key = Template::compile(options.key, t.var_names, "key");
     return t;
   }
 };
 
 class GeneratePlugin : public Plugin {
  public:
-  GeneratePlugin(Host host, const Config& config)
+  GeneratePlugin(Host host, const GenerateOptions& options)
       : Plugin(std::move(host)),
-        templates_(Templates::compile(config)),
-        count_(static_cast<uint64_t>(config.get_int("count"))),
-        rate_(config.get_number("rate")),
-        seed_(static_cast<uint64_t>(config.get_int("seed"))) {
+        templates_(Templates::compile(options)),
+        count_(options.count),
+        rate_(options.rate),
+        seed_(options.seed) {
     emitted_ = this->host().counter("messages_total", "Messages generated and accepted");
     nacks_ = this->host().counter("nacks_total", "Generated messages that were not delivered");
   }
 
   // Config checks beyond the table, for `sluice check`.
-  static void validate(const Config& config, std::vector<std::string>& errors) {
+  static void validate(const GenerateOptions& options, std::vector<std::string>& errors) {
     try {
-      Templates::compile(config);
+      Templates::compile(options);
     } catch (const std::exception& e) {
       errors.emplace_back(e.what());
     }

@@ -20,12 +20,12 @@ constexpr uint32_t kCloseFlushMs = 10000;
 
 class KafkaPlugin final : public Plugin {
  public:
-  KafkaPlugin(Host host, const Config& config)
+  KafkaPlugin(Host host, const KafkaSettings& settings)
       : Plugin(std::move(host)),
-        config_(config),
+        settings_(settings),
         metrics_(this->host()),
-        health_(config.get_string("group"), kGroupJoinGrace),
-        topics_(config.get_list("topics")) {}
+        health_(settings.group, kGroupJoinGrace),
+        topics_(settings.topics) {}
 
   ~KafkaPlugin() override {
     // Order matters: no more polling; let dead-letter deliveries land and
@@ -38,8 +38,8 @@ class KafkaPlugin final : public Plugin {
     producer_.reset();
   }
 
-  static void validate(const Config& config, std::vector<std::string>& errors) {
-    validate_settings(config, errors);
+  static void validate(const KafkaSettings& settings, std::vector<std::string>& errors) {
+    validate_settings(settings, errors);
   }
 
   Status subscribe(std::string_view pattern, std::string&) override {
@@ -53,9 +53,9 @@ class KafkaPlugin final : public Plugin {
 
   Status start(std::string& error) override {
     const std::string node_id(host().node_id());
-    producer_ = std::make_unique<KafkaProducer>(host(), health_, metrics_,
-                                                config_.get_string("default_topic"), node_id);
-    if (!producer_->start(client_properties(config_, Role::kProducer, node_id), error)) {
+    producer_ = std::make_unique<KafkaProducer>(host(), health_, metrics_, settings_.default_topic,
+                                                node_id);
+    if (!producer_->start(client_properties(settings_, Role::kProducer, node_id), error)) {
       producer_.reset();
       return Status::kError;
     }
@@ -67,17 +67,16 @@ class KafkaPlugin final : public Plugin {
       return Status::kError;
     }
     ConsumerOptions options;
-    options.properties = client_properties(config_, Role::kConsumer, node_id);
+    options.properties = client_properties(settings_, Role::kConsumer, node_id);
     options.topics = topics_;
-    options.dead_letter_topic = config_.get_string("dead_letter_topic");
-    options.max_poll_batch = static_cast<uint32_t>(config_.get_int("max_poll_batch"));
-    options.redelivery_delay = std::chrono::milliseconds(config_.get_int("redelivery_delay_ms"));
-    options.revoke_timeout = std::chrono::milliseconds(config_.get_int("revoke_timeout_ms"));
+    options.dead_letter_topic = settings_.dead_letter_topic;
+    options.max_poll_batch = settings_.max_poll_batch;
+    options.redelivery_delay = settings_.redelivery_delay;
+    options.revoke_timeout = settings_.revoke_timeout;
     consumer_ = std::make_unique<KafkaConsumer>(
         host(), health_, metrics_, std::move(options),
-        config_.get_string("dead_letter_topic").empty() ? nullptr : producer_.get());
-    health_.client_started(ConnectorHealth::Client::kConsumer,
-                           config_.get_int("statistics_interval_ms") > 0,
+        settings_.dead_letter_topic.empty() ? nullptr : producer_.get());
+    health_.client_started(ConnectorHealth::Client::kConsumer, settings_.statistics_interval_ms > 0,
                            ConnectorHealth::Clock::now());
     if (!consumer_->start(error)) {
       consumer_.reset();
@@ -109,7 +108,7 @@ class KafkaPlugin final : public Plugin {
   Health health() override { return health_.report(ConnectorHealth::Clock::now()); }
 
  private:
-  const Config config_;
+  const KafkaSettings settings_;
   KafkaMetrics metrics_;
   ConnectorHealth health_;
   std::vector<std::string> topics_;

@@ -8,95 +8,102 @@
 
 namespace sluice::kafka {
 
-const SettingsSpec& settings() {
-  static const SettingsSpec spec{
-      Setting::list("brokers").require().doc(
-          "Bootstrap brokers, `host:port`, as a list or a comma-separated string"),
-      Setting::string("group")
-          .def("\"sluice\"")
+const SettingsTable<KafkaSettings>& settings() {
+  using O = KafkaSettings;
+  static const SettingsTable<O> table{
+      field(&O::brokers, "brokers")
+          .require()
+          .doc("Bootstrap brokers, `host:port`, as a list or a comma-separated string"),
+      field(&O::group, "group")
+          .def("sluice")
           .doc(
               "Consumer group id. Every sluice instance with the same group shares the partitions"),
-      Setting::list("topics").def("[]").doc(
-          "Topics to consume: names, or regular expressions starting with `^`. Routes add the "
-          "topic of their `from: connector:topic`"),
-      Setting::string("auto_offset_reset")
-          .def("\"earliest\"")
+      field(&O::topics, "topics")
+          .def(std::vector<std::string>())
+          .doc("Topics to consume: names, or regular expressions starting with `^`. Routes add the "
+               "topic of their `from: connector:topic`"),
+      field(&O::auto_offset_reset, "auto_offset_reset")
+          .def("earliest")
           .one_of({"earliest", "latest"})
           .doc("Where a group without a committed offset starts reading"),
-      Setting::string("client_id").doc("Client id shown to the brokers; defaults to the `node_id`"),
-      Setting::string("sasl_mechanism")
+      field(&O::client_id, "client_id")
+          .doc("Client id shown to the brokers; defaults to the `node_id`"),
+      field(&O::sasl_mechanism, "sasl_mechanism")
           .one_of({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"})
           .doc("SASL authentication mechanism (needs `sasl_username` and `sasl_password`)"),
-      Setting::string("sasl_username").doc("SASL user name"),
-      Setting::string("sasl_password").hide().doc("SASL password; write `${KAFKA_PASSWORD}`"),
-      Setting::boolean("tls").def("false").doc(
-          "Connect with TLS (implied by `tls_ca`, `tls_cert` or `tls_key`)"),
-      Setting::string("tls_ca").doc("CA certificate file (PEM) to verify the brokers with"),
-      Setting::string("tls_cert").doc("Client certificate file (PEM), with `tls_key`"),
-      Setting::string("tls_key").doc("Client private key file (PEM), with `tls_cert`"),
-      Setting::string("compression")
-          .def("\"none\"")
+      field(&O::sasl_username, "sasl_username").doc("SASL user name"),
+      field(&O::sasl_password, "sasl_password")
+          .hide()
+          .doc("SASL password; write `${KAFKA_PASSWORD}`"),
+      field(&O::tls, "tls")
+          .def(false)
+          .doc("Connect with TLS (implied by `tls_ca`, `tls_cert` or `tls_key`)"),
+      field(&O::tls_ca, "tls_ca").doc("CA certificate file (PEM) to verify the brokers with"),
+      field(&O::tls_cert, "tls_cert").doc("Client certificate file (PEM), with `tls_key`"),
+      field(&O::tls_key, "tls_key").doc("Client private key file (PEM), with `tls_cert`"),
+      field(&O::compression, "compression")
+          .def("none")
           .one_of({"none", "gzip", "snappy", "lz4", "zstd"})
           .doc("Compression of produced batches"),
-      Setting::integer("linger_ms")
-          .def("5")
+      field(&O::linger_ms, "linger_ms")
+          .def(5)
           .min(0)
           .max(900000)
           .doc("How long the producer waits to fill a batch"),
-      Setting::integer("batch_size")
-          .def("1000000")
+      field(&O::batch_size, "batch_size")
+          .def(1000000)
           .min(1)
           .max(2147483647)
           .doc("Largest produced batch, in bytes"),
-      Setting::string("acks")
-          .def("\"all\"")
+      field(&O::acks, "acks")
+          .def("all")
           .one_of({"all", "1", "0"})
           .doc("Broker acknowledgements a produced message needs (`all` with `idempotence`)"),
-      Setting::boolean("idempotence")
-          .def("true")
+      field(&O::idempotence, "idempotence")
+          .def(true)
           .doc("Idempotent producer: retries never duplicate or reorder messages"),
-      Setting::object("properties")
-          .def("{}")
+      field(&O::properties, "properties")
+          .def(boost::json::object())
           .doc("Any other librdkafka property, passed as is (e.g. `session.timeout.ms: 10000`)"),
-      Setting::string("default_topic")
-          .def("\"\"")
+      field(&O::default_topic, "default_topic")
+          .def("")
           .doc("Topic for published messages that have no subject (topic) at all"),
-      Setting::string("dead_letter_topic")
-          .def("\"\"")
+      field(&O::dead_letter_topic, "dead_letter_topic")
+          .def("")
           .doc("Where a consumed message goes when the host refuses it (NACK) instead of being "
                "read again; the offset then moves on"),
-      Setting::integer("max_poll_batch")
-          .def("1000")
+      field(&O::max_poll_batch, "max_poll_batch")
+          .def(1000)
           .min(1)
           .max(1000000)
           .doc("Messages handed to the host per poll round before offsets are stored"),
-      Setting::integer("queue_buffering_max_messages")
-          .def("100000")
+      field(&O::queue_buffering_max_messages, "queue_buffering_max_messages")
+          .def(100000)
           .min(1)
           .max(2147483647)
           .doc("Producer's local queue; when full, publishing reports busy (backpressure)"),
-      Setting::integer("statistics_interval_ms")
-          .def("5000")
+      field(&O::statistics_interval_ms, "statistics_interval_ms")
+          .def(5000)
           .min(0)
           .max(86400000)
           .doc("How often librdkafka statistics update the metrics and health; 0 turns them off"),
-      Setting::integer("commit_interval_ms")
-          .def("1000")
+      field(&O::commit_interval_ms, "commit_interval_ms")
+          .def(1000)
           .min(1)
           .max(86400000)
           .doc("How often completed offsets are committed to the group"),
-      Setting::integer("redelivery_delay_ms")
-          .def("1000")
+      field(&O::redelivery_delay, "redelivery_delay_ms")
+          .def(std::chrono::milliseconds(1000))
           .min(0)
           .max(3600000)
           .doc("Wait before a refused (NACKed) message is read again"),
-      Setting::integer("revoke_timeout_ms")
-          .def("5000")
+      field(&O::revoke_timeout, "revoke_timeout_ms")
+          .def(std::chrono::milliseconds(5000))
           .min(0)
           .max(600000)
           .doc("On a rebalance, how long to wait for in-flight messages of revoked partitions"),
   };
-  return spec;
+  return table;
 }
 
 namespace {
@@ -111,9 +118,14 @@ std::string join_brokers(const std::vector<std::string>& brokers) {
   return out;
 }
 
-bool uses_tls(const Config& c) {
-  return c.get_bool("tls") || !c.get_string("tls_ca").empty() ||
-         !c.get_string("tls_cert").empty() || !c.get_string("tls_key").empty();
+// A setting without default: absent and empty mean the same.
+const std::string& text(const std::optional<std::string>& setting) {
+  static const std::string kEmpty;
+  return setting ? *setting : kEmpty;
+}
+
+bool uses_tls(const KafkaSettings& s) {
+  return s.tls || !text(s.tls_ca).empty() || !text(s.tls_cert).empty() || !text(s.tls_key).empty();
 }
 
 // The `properties` map as strings; numbers and booleans are written as
@@ -180,58 +192,54 @@ void check_client(const Properties& props, Role role, std::vector<std::string>& 
 
 }  // namespace
 
-Properties client_properties(const Config& c, Role role, std::string_view node_id) {
+Properties client_properties(const KafkaSettings& s, Role role, std::string_view node_id) {
   Properties p;
-  add(p, "bootstrap.servers", join_brokers(c.get_list("brokers")));
-  std::string client_id = c.get_string("client_id");
+  add(p, "bootstrap.servers", join_brokers(s.brokers));
+  const std::string& client_id = text(s.client_id);
   add(p, "client.id", client_id.empty() ? std::string(node_id) : client_id);
 
-  const bool tls = uses_tls(c);
-  const std::string mechanism = c.get_string("sasl_mechanism");
+  const bool tls = uses_tls(s);
+  const std::string& mechanism = text(s.sasl_mechanism);
   if (!mechanism.empty()) {
     add(p, "security.protocol", tls ? "sasl_ssl" : "sasl_plaintext");
     add(p, "sasl.mechanisms", mechanism);
-    add(p, "sasl.username", c.get_string("sasl_username"));
-    add(p, "sasl.password", c.get_string("sasl_password"));
+    add(p, "sasl.username", text(s.sasl_username));
+    add(p, "sasl.password", text(s.sasl_password));
   } else if (tls) {
     add(p, "security.protocol", "ssl");
   }
-  if (!c.get_string("tls_ca").empty()) add(p, "ssl.ca.location", c.get_string("tls_ca"));
-  if (!c.get_string("tls_cert").empty())
-    add(p, "ssl.certificate.location", c.get_string("tls_cert"));
-  if (!c.get_string("tls_key").empty()) add(p, "ssl.key.location", c.get_string("tls_key"));
+  if (!text(s.tls_ca).empty()) add(p, "ssl.ca.location", text(s.tls_ca));
+  if (!text(s.tls_cert).empty()) add(p, "ssl.certificate.location", text(s.tls_cert));
+  if (!text(s.tls_key).empty()) add(p, "ssl.key.location", text(s.tls_key));
 
-  const std::string stats = std::to_string(c.get_int("statistics_interval_ms"));
+  const std::string stats = std::to_string(s.statistics_interval_ms);
   if (role == Role::kConsumer) {
-    add(p, "group.id", c.get_string("group"));
-    add(p, "auto.offset.reset", c.get_string("auto_offset_reset"));
+    add(p, "group.id", s.group);
+    add(p, "auto.offset.reset", s.auto_offset_reset);
     // Offsets are stored by sluice once a message is done, then committed
     // in the background: at-least-once without a commit per message.
     add(p, "enable.auto.offset.store", "false");
     add(p, "enable.auto.commit", "true");
-    add(p, "auto.commit.interval.ms", std::to_string(c.get_int("commit_interval_ms")));
+    add(p, "auto.commit.interval.ms", std::to_string(s.commit_interval_ms));
     add(p, "partition.assignment.strategy", "cooperative-sticky");
     add(p, "statistics.interval.ms", stats);
   } else {
-    add(p, "compression.codec", c.get_string("compression"));
-    add(p, "linger.ms", std::to_string(c.get_int("linger_ms")));
-    add(p, "batch.size", std::to_string(c.get_int("batch_size")));
-    add(p, "acks", c.get_string("acks"));
-    add(p, "enable.idempotence", c.get_bool("idempotence") ? "true" : "false");
-    add(p, "queue.buffering.max.messages",
-        std::to_string(c.get_int("queue_buffering_max_messages")));
+    add(p, "compression.codec", s.compression);
+    add(p, "linger.ms", std::to_string(s.linger_ms));
+    add(p, "batch.size", std::to_string(s.batch_size));
+    add(p, "acks", s.acks);
+    add(p, "enable.idempotence", s.idempotence ? "true" : "false");
+    add(p, "queue.buffering.max.messages", std::to_string(s.queue_buffering_max_messages));
     add(p, "statistics.interval.ms", stats);
   }
 
-  if (const auto* extra = c.get("properties"); extra && extra->is_object()) {
-    for (const auto& [key, value] : extra->get_object()) {
-      std::string name(key);
-      char owner = property_role(name);
-      if (owner == 'C' && role != Role::kConsumer) continue;
-      if (owner == 'P' && role != Role::kProducer) continue;
-      std::string text;
-      if (property_text(value, text)) add(p, name, text);
-    }
+  for (const auto& [key, value] : s.properties) {
+    std::string name(key);
+    char owner = property_role(name);
+    if (owner == 'C' && role != Role::kConsumer) continue;
+    if (owner == 'P' && role != Role::kProducer) continue;
+    std::string text;
+    if (property_text(value, text)) add(p, name, text);
   }
   return p;
 }
@@ -250,49 +258,46 @@ ConfPtr make_conf(const Properties& properties, std::string& error) {
   return conf;
 }
 
-void validate_settings(const Config& c, std::vector<std::string>& errors) {
+void validate_settings(const KafkaSettings& s, std::vector<std::string>& errors) {
   const size_t before = errors.size();
-  std::vector<std::string> brokers = c.get_list("brokers");
-  if (brokers.empty() || join_brokers(brokers).find_first_not_of(", ") == std::string::npos)
+  if (s.brokers.empty() || join_brokers(s.brokers).find_first_not_of(", ") == std::string::npos)
     errors.push_back("setting 'brokers' is empty: name at least one broker, e.g. 127.0.0.1:9092");
-  if (c.get_string("group").empty()) errors.push_back("setting 'group' must not be empty");
+  if (s.group.empty()) errors.push_back("setting 'group' must not be empty");
 
-  const bool has_mechanism = !c.get_string("sasl_mechanism").empty();
-  const bool has_user = !c.get_string("sasl_username").empty();
-  const bool has_password = !c.get_string("sasl_password").empty();
+  const bool has_mechanism = !text(s.sasl_mechanism).empty();
+  const bool has_user = !text(s.sasl_username).empty();
+  const bool has_password = !text(s.sasl_password).empty();
   if (has_mechanism && (!has_user || !has_password))
     errors.push_back("setting 'sasl_mechanism' needs 'sasl_username' and 'sasl_password'");
   if (!has_mechanism && (has_user || has_password))
     errors.push_back(
         "'sasl_username'/'sasl_password' need 'sasl_mechanism' (PLAIN, SCRAM-SHA-256 or "
         "SCRAM-SHA-512)");
-  if (c.get_string("tls_cert").empty() != c.get_string("tls_key").empty())
+  if (text(s.tls_cert).empty() != text(s.tls_key).empty())
     errors.push_back("settings 'tls_cert' and 'tls_key' go together: set both or neither");
-  if (c.get_bool("idempotence") && c.get_string("acks") != "all")
+  if (s.idempotence && s.acks != "all")
     errors.push_back(
         "setting 'acks' must be 'all' while 'idempotence' is true (set "
         "idempotence: false to use acks " +
-        c.get_string("acks") + ")");
+        s.acks + ")");
 
-  if (const auto* extra = c.get("properties"); extra && extra->is_object()) {
-    for (const auto& [key, value] : extra->get_object()) {
-      auto reserved = reserved_properties().find(std::string_view(key));
-      if (reserved != reserved_properties().end()) {
-        errors.push_back("property '" + std::string(key) +
-                         "' is managed by sluice: " + reserved->second);
-        continue;
-      }
-      std::string text;
-      if (!property_text(value, text))
-        errors.push_back("property '" + std::string(key) +
-                         "' must be a string, a number or true/false");
+  for (const auto& [key, value] : s.properties) {
+    auto reserved = reserved_properties().find(std::string_view(key));
+    if (reserved != reserved_properties().end()) {
+      errors.push_back("property '" + std::string(key) +
+                       "' is managed by sluice: " + reserved->second);
+      continue;
     }
+    std::string text;
+    if (!property_text(value, text))
+      errors.push_back("property '" + std::string(key) +
+                       "' must be a string, a number or true/false");
   }
   if (errors.size() != before) return;
 
   // Every property through librdkafka itself, per client role.
   for (Role role : {Role::kConsumer, Role::kProducer}) {
-    Properties props = client_properties(c, role, "sluice");
+    Properties props = client_properties(s, role, "sluice");
     std::string error;
     if (!make_conf(props, error)) {
       errors.push_back(error);
@@ -301,9 +306,9 @@ void validate_settings(const Config& c, std::vector<std::string>& errors) {
   }
   // Properties that neither role knows were skipped above only if librdkafka
   // gave them a role; unknown ones fail in make_conf. Now the combinations.
-  check_client(client_properties(c, Role::kConsumer, "sluice"), Role::kConsumer, errors);
+  check_client(client_properties(s, Role::kConsumer, "sluice"), Role::kConsumer, errors);
   if (errors.size() != before) return;
-  check_client(client_properties(c, Role::kProducer, "sluice"), Role::kProducer, errors);
+  check_client(client_properties(s, Role::kProducer, "sluice"), Role::kProducer, errors);
 }
 
 char property_role(std::string_view name) {

@@ -9,9 +9,9 @@
 
 namespace sluice::nats {
 
-NatsPlugin::NatsPlugin(Host host, const Config& config)
+NatsPlugin::NatsPlugin(Host host, const NatsSettings& settings)
     : Plugin(std::move(host)),
-      settings_(NatsSettings::from(config, this->host().node_id())),
+      settings_(settings.resolved(this->host().node_id())),
       metrics_(this->host()) {
   headers_.fixed = settings_.headers;
   headers_.node_header = settings_.node_id_header;

@@ -18,19 +18,19 @@
 #include "jetstream_consumer.hpp"
 #include "message.hpp"
 #include "nats_metrics.hpp"
+#include "nats_settings.hpp"
 #include "publisher.hpp"
 #include "reply_router.hpp"
-#include "nats_settings.hpp"
 
 namespace sluice::nats {
 
 class NatsPlugin : public Plugin {
  public:
-  NatsPlugin(Host host, const Config& config);
+  NatsPlugin(Host host, const NatsSettings& settings);
   ~NatsPlugin() override;
 
-  static void validate(const Config& config, std::vector<std::string>& errors) {
-    validate_settings(config, errors);
+  static void validate(const NatsSettings& settings, std::vector<std::string>& errors) {
+    validate_settings(settings, errors);
   }
 
   Status subscribe(std::string_view pattern, std::string& error) override;

@@ -1,23 +1,16 @@
-// The NATS plugin's settings: declared once (SettingsSpec drives validation,
-// the JSON Schema and the README table) and read into plain structs that the
-// rest of the plugin uses.
+// The NATS plugin's settings: declared once, bound to the fields of
+// NatsSettings (the table drives validation, the JSON Schema and the README
+// table and fills the struct that the rest of the plugin reads).
 #pragma once
 
+#include <boost/json.hpp>
 #include <cstdint>
-#include <sluice/settings.hpp>
+#include <sluice/settings_table.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace sluice::nats {
-
-const SettingsSpec& settings_spec();
-// The keys of the `jetstream` mapping, validated as a nested table.
-const SettingsSpec& jetstream_spec();
-
-// Checks what the table alone cannot: URL syntax, files that must exist,
-// subject syntax, the nested `jetstream` mapping. Appends one line per problem.
-void validate_settings(const Config& config, std::vector<std::string>& errors);
 
 enum class PublishConfirm { kFlush, kNone };
 
@@ -47,7 +40,8 @@ struct TlsSettings {
   bool verify = true;
 };
 
-// Everything the plugin reads, with `${node_id}` already expanded.
+// Everything the plugin reads. The table fills it as written; resolved()
+// expands `${node_id}` and derives what depends on several settings.
 struct NatsSettings {
   std::vector<std::string> urls;
   std::string name;
@@ -74,6 +68,7 @@ struct NatsSettings {
   int pending_limit_msgs = 65536;
   int pending_limit_bytes = 64 << 20;
   int64_t busy_wait_ms = 1000;
+  boost::json::object jetstream_mapping;  // the `jetstream` setting, read by resolved()
   JetStreamSettings jetstream;
 
   std::string default_subject;
@@ -81,13 +76,24 @@ struct NatsSettings {
   PublishConfirm publish_confirm = PublishConfirm::kFlush;
   int64_t publish_timeout_ms = 5000;
   int64_t max_pending_publishes = 65536;
+  boost::json::object headers_mapping;  // the `headers` setting, read by resolved()
   std::vector<std::pair<std::string, std::string>> headers;
   std::string node_id_header;
   int64_t request_timeout_ms = 5000;
   int64_t drain_timeout_ms = 5000;
 
-  // Reads a validated Config (defaults filled in by SettingsSpec::parse).
-  static NatsSettings from(const Config& config, std::string_view node_id);
+  // The settings as the plugin uses them, from validated ones (see
+  // validate_settings): `${node_id}` expanded, TLS implied, the `jetstream`
+  // and `headers` mappings read.
+  NatsSettings resolved(std::string_view node_id) const;
 };
+
+const SettingsTable<NatsSettings>& settings_spec();
+// The keys of the `jetstream` mapping, validated as a nested table.
+const SettingsTable<JetStreamSettings>& jetstream_spec();
+
+// Checks what the table alone cannot: URL syntax, files that must exist,
+// subject syntax, the nested `jetstream` mapping. Appends one line per problem.
+void validate_settings(const NatsSettings& settings, std::vector<std::string>& errors);
 
 }  // namespace sluice::nats

@@ -13,9 +13,8 @@ namespace {
 
 class NullPlugin : public Plugin {
  public:
-  NullPlugin(Host host, const Config& config)
-      : Plugin(std::move(host)),
-        report_interval_ms_(static_cast<uint32_t>(config.get_int("report_interval_ms"))) {
+  NullPlugin(Host host, const NullOptions& options)
+      : Plugin(std::move(host)), report_interval_ms_(options.report_interval_ms) {
     messages_metric_ =
         this->host().counter("messages_total", "Messages completed by the null sink");
     bytes_metric_ = this->host().counter("bytes_total", "Payload bytes completed by the null sink");

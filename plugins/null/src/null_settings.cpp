@@ -2,14 +2,14 @@
 
 namespace sluice::null_sink {
 
-const SettingsSpec& null_settings() {
-  static const SettingsSpec spec{
-      Setting::integer("report_interval_ms")
-          .def("0")
+const SettingsTable<NullOptions>& null_settings() {
+  static const SettingsTable<NullOptions> table{
+      field(&NullOptions::report_interval_ms, "report_interval_ms")
+          .def(0)
           .min(0)
           .doc("Log the running totals this often (0 = only when the connector is destroyed)."),
   };
-  return spec;
+  return table;
 }
 
 }  // namespace sluice::null_sink

@@ -18,8 +18,8 @@ namespace {
 
 class StdioPlugin : public Plugin {
  public:
-  StdioPlugin(Host host, const Config& config) : Plugin(std::move(host)), config_(config) {
-    format_ = lineio::parse_line_format(config.get_string("format"));
+  StdioPlugin(Host host, const StdioOptions& options) : Plugin(std::move(host)), options_(options) {
+    format_ = lineio::parse_line_format(options.format);
     messages_ = this->host().counter("sink_messages_total", "Messages written to stdout");
     torn_lines_cut_ = this->host().counter(
         "sink_torn_lines_cut_total",
@@ -37,12 +37,12 @@ class StdioPlugin : public Plugin {
   }
 
   Status start(std::string& error) override {
-    std::string mode = config_.get_string("mode");
+    const std::string& mode = options_.mode;
     bool reads = mode == "source" || mode == "both" || (mode == "auto" && subscribed_);
     lineio::BatchWriter::Options o;
-    o.batch_bytes = static_cast<size_t>(config_.get_int("batch_bytes"));
-    o.flush_interval_ms = static_cast<uint32_t>(config_.get_int("flush_interval_ms"));
-    o.max_pending_bytes = static_cast<size_t>(config_.get_int("max_pending_bytes"));
+    o.batch_bytes = options_.batch_bytes;
+    o.flush_interval_ms = options_.flush_interval_ms;
+    o.max_pending_bytes = options_.max_pending_bytes;
     o.name = "stdout";
     if (mode != "source") repair_stdout();  // a `mode: auto` connector may be written to
     writer_ = std::make_unique<lineio::BatchWriter>(
@@ -52,8 +52,8 @@ class StdioPlugin : public Plugin {
       return Status::kOk;
     }
     StdinSource::Options so;
-    so.subject = config_.get_string("subject");
-    so.max_line_bytes = static_cast<size_t>(config_.get_int("max_line_bytes"));
+    so.subject = options_.subject;
+    so.max_line_bytes = options_.max_line_bytes;
     source_ = std::make_unique<StdinSource>(host(), so);
     return source_->start(error);
   }
@@ -106,7 +106,7 @@ class StdioPlugin : public Plugin {
     }
   }
 
-  Config config_;
+  StdioOptions options_;
   lineio::LineFormat format_;
   bool subscribed_ = false;
   Metric messages_;

@@ -13,9 +13,9 @@
 namespace sluice::websocket {
 namespace {
 
-PluginOptions checked_options(const Config& config) {
+PluginOptions checked_options(const WebSocketSettings& settings) {
   std::vector<std::string> errors;
-  PluginOptions options = read_options(config, errors);
+  PluginOptions options = read_options(settings, errors);
   if (!errors.empty()) throw ConfigError(SettingsSpec::join(errors));
   return options;
 }
@@ -36,9 +36,9 @@ int64_t now_unix_ms() {
 
 class WebSocketPlugin final : public Plugin {
  public:
-  WebSocketPlugin(Host host, const Config& config)
+  WebSocketPlugin(Host host, const WebSocketSettings& settings)
       : Plugin(std::move(host)),
-        options_(checked_options(config)),
+        options_(checked_options(settings)),
         hub_(options_.hub, SystemClock::instance()),
         auth_(options_.auth, index_names(options_.hub), SystemClock::instance()) {
     metrics_.published = this->host().counter("messages_total", "Messages the sink received");
@@ -67,8 +67,8 @@ class WebSocketPlugin final : public Plugin {
   }
 
   // Checks what the settings table cannot (paths, index, auth...).
-  static void validate(const Config& config, std::vector<std::string>& errors) {
-    read_options(config, errors);
+  static void validate(const WebSocketSettings& settings, std::vector<std::string>& errors) {
+    read_options(settings, errors);
   }
 
   Status start(std::string& error) override {

@@ -13,9 +13,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <sluice/settings.hpp>
+#include <sluice/settings_table.hpp>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -256,8 +257,11 @@ struct Health {
 };
 
 // Base class of a C++ plugin. Override what the plugin's capabilities need.
-// The constructor takes (Host, const Config&) and throws ConfigError (or
-// any std::exception) to refuse a configuration.
+// The constructor takes (Host, const Options&), Options being the struct its
+// SettingsTable fills, and throws ConfigError (or any std::exception) to
+// refuse a configuration. An optional `static void validate(const Options&,
+// std::vector<std::string>& errors)` checks what the table cannot, for
+// `sluice check` as well.
 class Plugin {
  public:
   explicit Plugin(Host host) : host_(std::move(host)) {}
@@ -298,23 +302,27 @@ class Plugin {
 
 namespace detail {
 
-template <class T>
-concept HasStaticValidate = requires(const Config& c, std::vector<std::string>& e) {
-  T::validate(c, e);
+template <class T, class Options>
+concept HasStaticValidate = requires(const Options& o, std::vector<std::string>& e) {
+  T::validate(o, e);
 };
 
-// Adapts a Plugin subclass T to the C function table.
-template <class T>
+// Adapts a Plugin subclass T to the C function table. `table_fn` returns the
+// plugin's SettingsTable, whose Options T's constructor takes.
+template <class T, class Table, const Table& (*table_fn)()>
 struct Adapter {
-  static const SettingsSpec& spec();  // defined by SLUICE_PLUGIN
+  using Options = typename Table::Options;
+
+  static const Table& table() { return table_fn(); }
 
   static T* self(sluice_instance* i) { return reinterpret_cast<T*>(i); }
 
   static sluice_status validate(const char* config_json, sluice_error* error) {
     try {
-      auto errors = spec().validate(config_json);
+      auto errors = table().validate(config_json);
       if (errors.empty()) {
-        if constexpr (HasStaticValidate<T>) T::validate(spec().parse(config_json), errors);
+        if constexpr (HasStaticValidate<T, Options>)
+          T::validate(table().parse(config_json), errors);
       }
       if (errors.empty()) return SLUICE_OK;
       sluice_error_set(error, SettingsSpec::join(errors));
@@ -327,13 +335,13 @@ struct Adapter {
   static sluice_instance* create(const sluice_host_api* api, sluice_host* host,
                                  const char* config_json, sluice_error* error) {
     try {
-      Config config = spec().parse(config_json);
-      if constexpr (HasStaticValidate<T>) {
+      Options options = table().parse(config_json);
+      if constexpr (HasStaticValidate<T, Options>) {
         std::vector<std::string> errors;
-        T::validate(config, errors);
+        T::validate(options, errors);
         if (!errors.empty()) throw ConfigError(SettingsSpec::join(errors));
       }
-      return reinterpret_cast<sluice_instance*>(new T(Host(api, host), config));
+      return reinterpret_cast<sluice_instance*>(new T(Host(api, host), options));
     } catch (const std::exception& e) {
       sluice_error_set(error, e.what());
       return nullptr;
@@ -450,11 +458,10 @@ struct Adapter {
 // Defines `const sluice_plugin_descriptor* fn()` for a plugin class without
 // exporting anything: for plugins linked statically (tests, embedding).
 #define SLUICE_PLUGIN_DESCRIPTOR(fn, Class, name, version, description, capabilities, settings_fn) \
-  template <>                                                                                      \
-  const sluice::SettingsSpec& sluice::detail::Adapter<Class>::spec() {                             \
-    return settings_fn();                                                                          \
-  }                                                                                                \
   const sluice_plugin_descriptor* fn() {                                                           \
+    using PluginAdapter =                                                                          \
+        sluice::detail::Adapter<Class, std::remove_cvref_t<decltype(settings_fn())>,               \
+                                &settings_fn>;                                                     \
     static const std::string schema = settings_fn().schema_json();                                 \
     static const sluice_plugin_descriptor descriptor = {sizeof(sluice_plugin_descriptor),          \
                                                         SLUICE_ABI_MAJOR,                          \
@@ -464,12 +471,13 @@ struct Adapter {
                                                         description,                               \
                                                         capabilities,                              \
                                                         schema.c_str(),                            \
-                                                        sluice::detail::Adapter<Class>::vtable()}; \
+                                                        PluginAdapter::vtable()};                  \
     return &descriptor;                                                                            \
   }
 
 // Declares the plugin's entry point, the one exported symbol. `settings_fn`
-// is a function returning the plugin's `const sluice::SettingsSpec&`.
+// is a function returning the plugin's `const sluice::SettingsTable<Options>&`;
+// the class's constructor takes (Host, const Options&).
 //
 //   SLUICE_PLUGIN(EchoPlugin, "echo", "1.0.0", "Echoes messages",
 //                 SLUICE_CAP_SOURCE | SLUICE_CAP_SINK, echo_settings)

@@ -1,6 +1,7 @@
 // A plugin's settings, declared once in a table: the declaration drives
-// config validation (`sluice check`), typed access, the JSON Schema in the
-// plugin descriptor and the settings table in the plugin's README.
+// config validation (`sluice check`), the JSON Schema in the plugin
+// descriptor and the settings table in the plugin's README. Plugins declare
+// them through SettingsTable (settings_table.hpp), which also fills a struct.
 #pragma once
 
 #include <boost/json.hpp>
@@ -110,62 +111,12 @@ inline const char* setting_type_name(SettingType type) {
   return "?";
 }
 
-// Typed, validated view of one connector's settings.
-class Config {
- public:
-  Config() = default;
-  explicit Config(boost::json::object values) : values_(std::move(values)) {}
-
-  bool has(std::string_view name) const { return values_.contains(name); }
-  const boost::json::object& raw() const { return values_; }
-
-  std::string get_string(std::string_view name) const {
-    const auto* v = values_.if_contains(name);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-  }
-  int64_t get_int(std::string_view name) const {
-    const auto* v = values_.if_contains(name);
-    if (!v) return 0;
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-    if (v->is_double()) return static_cast<int64_t>(v->get_double());
-    return 0;
-  }
-  double get_number(std::string_view name) const {
-    const auto* v = values_.if_contains(name);
-    if (!v) return 0;
-    if (v->is_double()) return v->get_double();
-    if (v->is_int64()) return static_cast<double>(v->get_int64());
-    if (v->is_uint64()) return static_cast<double>(v->get_uint64());
-    return 0;
-  }
-  bool get_bool(std::string_view name) const {
-    const auto* v = values_.if_contains(name);
-    return v && v->is_bool() && v->get_bool();
-  }
-  std::vector<std::string> get_list(std::string_view name) const {
-    std::vector<std::string> out;
-    const auto* v = values_.if_contains(name);
-    if (!v) return out;
-    if (v->is_string()) {
-      out.emplace_back(v->get_string());
-    } else if (v->is_array()) {
-      for (const auto& item : v->get_array())
-        if (item.is_string()) out.emplace_back(item.get_string());
-    }
-    return out;
-  }
-  const boost::json::value* get(std::string_view name) const { return values_.if_contains(name); }
-
- private:
-  boost::json::object values_;
-};
-
-// The table of settings of one plugin.
+// The declarations of one plugin's settings, without the fields they fill.
 class SettingsSpec {
  public:
   SettingsSpec() = default;
   SettingsSpec(std::initializer_list<Setting> settings) : settings_(settings) {}
+  explicit SettingsSpec(std::vector<Setting> settings) : settings_(std::move(settings)) {}
 
   const std::vector<Setting>& settings() const { return settings_; }
 
@@ -201,19 +152,6 @@ class SettingsSpec {
     for (const auto& s : settings_)
       if (s.required && !values.contains(s.name))
         errors.push_back("missing required setting '" + s.name + "' (" + s.description + ")");
-  }
-
-  // Validates and fills in defaults. Throws ConfigError listing every
-  // problem.
-  Config parse(std::string_view json_text) const {
-    auto errors = validate(json_text);
-    if (!errors.empty()) throw ConfigError(join(errors));
-    boost::json::object values = boost::json::parse(json_text).as_object();
-    for (const auto& s : settings_) {
-      if (values.contains(s.name) || s.default_json.empty()) continue;
-      values[s.name] = boost::json::parse(s.default_json);
-    }
-    return Config(std::move(values));
   }
 
   // JSON Schema (draft 2020-12) of the settings.

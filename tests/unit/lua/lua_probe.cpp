@@ -5,12 +5,12 @@ namespace {
 std::mutex g_mutex;
 std::map<std::string, LuaProbe*> g_instances;
 
-const SettingsSpec& lua_probe_settings() {
-  static const SettingsSpec spec{Setting::string("mode")
-                                     .def("\"record\"")
-                                     .one_of({"record", "fail"})
-                                     .doc("what publish does")};
-  return spec;
+const SettingsTable<LuaProbeOptions>& lua_probe_settings() {
+  static const SettingsTable<LuaProbeOptions> table{field(&LuaProbeOptions::mode, "mode")
+                                                        .def("record")
+                                                        .one_of({"record", "fail"})
+                                                        .doc("what publish does")};
+  return table;
 }
 
 LuaRecorded record(const MessageView& m) {
@@ -24,8 +24,8 @@ LuaRecorded record(const MessageView& m) {
 }
 }  // namespace
 
-LuaProbe::LuaProbe(Host host, const Config& config)
-    : Plugin(std::move(host)), mode_(config.get_string("mode")) {
+LuaProbe::LuaProbe(Host host, const LuaProbeOptions& options)
+    : Plugin(std::move(host)), mode_(options.mode) {
   std::lock_guard lock(g_mutex);
   g_instances[std::string(this->host().connector_name())] = this;
 }

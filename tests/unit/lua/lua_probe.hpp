@@ -27,9 +27,13 @@ struct LuaEmit {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+struct LuaProbeOptions {
+  std::string mode;  // record | fail
+};
+
 class LuaProbe : public Plugin {
  public:
-  LuaProbe(Host host, const Config& config);
+  LuaProbe(Host host, const LuaProbeOptions& options);
   ~LuaProbe() override;
 
   Status start(std::string&) override { return Status::kOk; }

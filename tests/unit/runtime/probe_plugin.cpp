@@ -5,17 +5,17 @@ namespace {
 std::mutex g_mutex;
 std::map<std::string, ProbePlugin*> g_instances;
 
-const SettingsSpec& probe_settings() {
-  static const SettingsSpec spec{Setting::string("mode")
-                                     .def("\"record\"")
-                                     .one_of({"record", "hold", "fail", "reject"})
-                                     .doc("what publish does")};
-  return spec;
+const SettingsTable<ProbeOptions>& probe_settings() {
+  static const SettingsTable<ProbeOptions> table{field(&ProbeOptions::mode, "mode")
+                                                     .def("record")
+                                                     .one_of({"record", "hold", "fail", "reject"})
+                                                     .doc("what publish does")};
+  return table;
 }
 }  // namespace
 
-ProbePlugin::ProbePlugin(Host host, const Config& config)
-    : Plugin(std::move(host)), mode_(config.get_string("mode")) {
+ProbePlugin::ProbePlugin(Host host, const ProbeOptions& options)
+    : Plugin(std::move(host)), mode_(options.mode) {
   std::lock_guard lock(g_mutex);
   g_instances[std::string(this->host().connector_name())] = this;
 }

@@ -17,9 +17,13 @@ struct Recorded {
   std::map<std::string, std::string> headers;
 };
 
+struct ProbeOptions {
+  std::string mode;  // record | hold | fail | reject
+};
+
 class ProbePlugin : public Plugin {
  public:
-  ProbePlugin(Host host, const Config& config);
+  ProbePlugin(Host host, const ProbeOptions& options);
   ~ProbePlugin() override;
 
   Status start(std::string&) override { return Status::kOk; }
