@@ -10,7 +10,6 @@
 #include "routing/json_edit.hpp"
 #include "routing/json_path.hpp"
 #include "routing/string_hash.hpp"
-#include "runtime/connector.hpp"
 
 namespace sluice::lua {
 namespace {
@@ -66,7 +65,7 @@ MessageBox& check_box(lua_State* L, int index) {
   return *box;
 }
 
-const runtime::Envelope& check_envelope(lua_State* L, int index) {
+const message::Envelope& check_envelope(lua_State* L, int index) {
   return *check_box(L, index).envelope;
 }
 
@@ -133,14 +132,14 @@ int message_get(lua_State* L) {
   size_t len = 0;
   const char* text = luaL_checklstring(L, 2, &len);
   PathCache& cache = path_cache(L);
-  const runtime::Envelope& m = *box.envelope;
+  const message::Envelope& m = *box.envelope;
   const routing::JsonPath* path = cache.get(std::string_view(text, len));
   if (!path || m.json_parsed()) {
     // Parsed already (msg:json, msg:set), or a path only the lenient
     // lookup understands: the document answers.
     const boost::json::value* doc = m.json();
     const boost::json::value* v = nullptr;
-    if (doc) v = path ? path->find(*doc) : runtime::find_path(*doc, std::string_view(text, len));
+    if (doc) v = path ? path->find(*doc) : message::find_path(*doc, std::string_view(text, len));
     if (!v || v->is_null())
       lua_pushnil(L);
     else
@@ -172,7 +171,7 @@ std::string set_field(lua_State* L, MessageBox& box, PathCache& cache, std::stri
     std::string error;
     if (!to_json(L, 3, value, error)) return error;
   }
-  runtime::EnvelopePtr target = box.shared ? runtime::copy_content(*box.envelope) : box.envelope;
+  message::EnvelopePtr target = box.shared ? message::copy_content(*box.envelope) : box.envelope;
   if (!target->json()) return target->json_error();
   std::string error;
   target->edit_json([&](boost::json::value& doc) {
@@ -211,7 +210,7 @@ int message_with_payload(lua_State* L) {
     return luaL_typeerror(L, 2, "a string or a table (encoded as JSON)");
   bool ok = true;
   {
-    runtime::EnvelopePtr fresh = runtime::copy_content(*box.envelope);
+    message::EnvelopePtr fresh = message::copy_content(*box.envelope);
     fresh->invalidate_json();
     std::string error;
     if (type == LUA_TSTRING) {
@@ -270,8 +269,8 @@ int message_index(lua_State* L) {
     else
       lua_pushnil(L);
   } else if (key == "source") {
-    if (m.source)
-      push_string(L, m.source->name());
+    if (!m.origin.empty())
+      push_string(L, m.origin);
     else
       lua_pushnil(L);
   } else if (key == "timestamp") {
@@ -353,7 +352,7 @@ void register_message_type(lua_State* L) {
   lua_pop(L, 1);
 }
 
-MessageBox* push_message(lua_State* L, runtime::EnvelopePtr envelope, bool shared) {
+MessageBox* push_message(lua_State* L, message::EnvelopePtr envelope, bool shared) {
   void* memory = lua_newuserdatauv(L, sizeof(MessageBox), 0);
   auto* box = new (memory) MessageBox{std::move(envelope), shared, {}};
   luaL_setmetatable(L, kMessageType);
@@ -367,7 +366,7 @@ MessageBox* to_message_box(lua_State* L, int index) {
   return box;
 }
 
-const runtime::EnvelopePtr* to_message(lua_State* L, int index) {
+const message::EnvelopePtr* to_message(lua_State* L, int index) {
   MessageBox* box = to_message_box(L, index);
   return box ? &box->envelope : nullptr;
 }

@@ -10,8 +10,8 @@
 
 #include <lua.hpp>
 
+#include "message/envelope.hpp"
 #include "routing/payload_scan.hpp"
-#include "runtime/envelope.hpp"
 
 namespace sluice::lua {
 
@@ -22,14 +22,14 @@ void register_message_type(lua_State* L);
 // when the handler returns (a message kept past its call is then refused
 // instead of pinning the envelope).
 struct MessageBox {
-  runtime::EnvelopePtr envelope;
+  message::EnvelopePtr envelope;
   // The envelope may be held elsewhere too (other routes, an output
   // publishing it): msg:set changes a copy, never the shared one.
   bool shared = true;
   // msg:get's reads of the payload text, validated once per message.
   routing::PayloadScan scan;
 };
-MessageBox* push_message(lua_State* L, runtime::EnvelopePtr envelope, bool shared = true);
+MessageBox* push_message(lua_State* L, message::EnvelopePtr envelope, bool shared = true);
 
 // The box of the message userdata at `index`, or nullptr when the value is
 // not a message. Raises a Lua error for an expired message.
@@ -37,6 +37,6 @@ MessageBox* to_message_box(lua_State* L, int index);
 
 // The envelope of the message userdata at `index`, or nullptr when the
 // value is not a message. Raises a Lua error for an expired message.
-const runtime::EnvelopePtr* to_message(lua_State* L, int index);
+const message::EnvelopePtr* to_message(lua_State* L, int index);
 
 }  // namespace sluice::lua

@@ -8,6 +8,7 @@
 
 #include "log/logger.hpp"
 #include "lua/script_state.hpp"
+#include "message/dead_letter.hpp"
 #include "routing/route_spec.hpp"
 #include "routing/route_table.hpp"
 #include "runtime/connector.hpp"
@@ -46,14 +47,13 @@ class ScriptRouter : public runtime::Router {
         entries_(std::move(entries)),
         states_(std::move(states)) {}
 
-  bool route(const runtime::EnvelopePtr& message, runtime::Delivery& delivery,
+  bool route(const message::EnvelopePtr& message, runtime::Delivery& delivery,
              runtime::Dispatch& out) const override {
     bool routed = native_->route(message, delivery, out);
     if (entries_.empty()) return routed;
     thread_local std::vector<routing::RouteTable::RouteId> matched;
     matched.clear();
-    const std::string& source = message->source ? message->source->name() : empty_;
-    table_.match(source, message->subject, matched);
+    table_.match(message->origin, message->subject, matched);
     if (matched.empty()) return routed;
     ScriptState& state = *states_[out.worker_index() % states_.size()];
     // `matched` is thread_local: copy before running Lua that could route
@@ -87,7 +87,7 @@ class ScriptRouter : public runtime::Router {
 
  private:
   void run_handler(ScriptState& state, routing::RouteTable::RouteId id,
-                   const runtime::EnvelopePtr& message, runtime::Delivery& delivery,
+                   const message::EnvelopePtr& message, runtime::Delivery& delivery,
                    runtime::Dispatch& out) const {
     const HandlerEntry& entry = *entries_[id];
     bool is_request = entry.spec.kind == HandlerSpec::Kind::kRequest;
@@ -106,7 +106,7 @@ class ScriptRouter : public runtime::Router {
                });
   }
 
-  void finish(const HandlerEntry& entry, const runtime::EnvelopePtr& message,
+  void finish(const HandlerEntry& entry, const message::EnvelopePtr& message,
               runtime::Delivery& delivery, runtime::Dispatch& out, bool is_request,
               const CallResult& result) const {
     if (!result.ok) {
@@ -124,19 +124,19 @@ class ScriptRouter : public runtime::Router {
     if (result.published == 0 && !result.returned) entry.stats->filtered.inc();
   }
 
-  static void reply(const runtime::EnvelopePtr& message, runtime::Delivery& delivery,
+  static void reply(const message::EnvelopePtr& message, runtime::Delivery& delivery,
                     runtime::Dispatch& out, std::string body) {
-    auto answer = std::make_shared<runtime::Envelope>();
+    auto answer = std::make_shared<message::Envelope>();
     bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
     answer->payload = std::move(body);
     answer->reply_to = message->reply_to;
     if (json) answer->headers.push_back({"content-type", "application/json"});
-    out.send(
-        delivery,
-        runtime::Output{runtime::OutputKind::kReply, {message->source, message->reply_to}, answer});
+    out.send(delivery,
+             runtime::Output{
+                 runtime::OutputKind::kReply, {&delivery.source(), message->reply_to}, answer});
   }
 
-  void failed(const HandlerEntry& entry, const runtime::EnvelopePtr& message,
+  void failed(const HandlerEntry& entry, const message::EnvelopePtr& message,
               runtime::Delivery& delivery, runtime::Dispatch& out, const std::string& error) const {
     entry.errors->inc();
     std::string what = entry.dead_letter ? "sent to dead letter " + entry.spec.dead_letter
@@ -147,7 +147,7 @@ class ScriptRouter : public runtime::Router {
       auto target = *entry.dead_letter;
       if (target.subject.empty()) target.subject = message->subject;
       out.send(delivery, runtime::Output(runtime::OutputKind::kPublish, std::move(target),
-                                         runtime::with_error_header(*message, error), std::nullopt,
+                                         message::dead_letter_of(*message, error), std::nullopt,
                                          entry.stats.get()));
     } else {
       entry.stats->failed.inc();
@@ -173,7 +173,6 @@ class ScriptRouter : public runtime::Router {
   std::vector<std::unique_ptr<HandlerEntry>> entries_;
   // One per worker; each touched only by its worker.
   std::vector<std::unique_ptr<ScriptState>> states_;
-  std::string empty_;
 };
 
 }  // namespace

@@ -211,7 +211,7 @@ std::string ScriptState::publish(lua_State* L) {
   auto key = opt_string_field(L, opts, "key");
   auto subject = opt_string_field(L, opts, "subject");
   bool has_headers = false;
-  std::vector<runtime::Header> headers;
+  std::vector<message::Header> headers;
   if (opts) {
     lua_getfield(L, opts, "headers");
     if (lua_istable(L, -1)) {
@@ -229,15 +229,15 @@ std::string ScriptState::publish(lua_State* L) {
     lua_pop(L, 1);
   }
 
-  runtime::EnvelopePtr envelope;
+  message::EnvelopePtr envelope;
   MessageBox* box = to_message_box(L, 2);
-  const runtime::EnvelopePtr* message = box ? &box->envelope : nullptr;
-  const runtime::Envelope& origin = message ? **message : **context_->message;
+  const message::EnvelopePtr* message = box ? &box->envelope : nullptr;
+  const message::Envelope& origin = message ? **message : **context_->message;
   if (message && !key && !has_headers) {
     envelope = *message;  // outputs only read it
     box->shared = true;   // so a later msg:set changes a copy
   } else {
-    auto fresh = std::make_shared<runtime::Envelope>();
+    auto fresh = std::make_shared<message::Envelope>();
     if (message) {
       fresh->payload = (*message)->payload;
     } else if (lua_type(L, 2) == LUA_TSTRING) {
@@ -302,13 +302,13 @@ struct ScriptState::Pending {
   int thread_ref = LUA_NOREF;
   int message_ref = LUA_NOREF;  // pins the message userdata while the call lives
   MessageBox* box = nullptr;
-  runtime::EnvelopePtr message;
+  message::EnvelopePtr message;
   CallSpending spent;  // by the runs so far (one per resume)
   CallContext context;
   CallDone done;
 };
 
-void ScriptState::call(size_t index, const runtime::EnvelopePtr& message,
+void ScriptState::call(size_t index, const message::EnvelopePtr& message,
                        const CallContext& context, CallDone done) {
   lua_State* L = lua_.get();
   auto p = std::make_unique<Pending>();
@@ -431,7 +431,7 @@ std::string ScriptState::request(lua_State* L) {
       timeout_ms = static_cast<uint32_t>(std::min<lua_Integer>(lua_tointeger(L, -1), 3600000));
     lua_pop(L, 1);
   }
-  auto envelope = std::make_shared<runtime::Envelope>();
+  auto envelope = std::make_shared<message::Envelope>();
   if (const auto* m = to_message(L, 2)) {
     envelope->payload = (*m)->payload;
     envelope->headers = (*m)->headers;
@@ -455,7 +455,7 @@ std::string ScriptState::request(lua_State* L) {
   // Called once, on whatever thread completes the request: hop back to
   // this state's worker, which alone may touch the state.
   output.on_reply = [this, id, out](sluice_status status, const std::string& error,
-                                    runtime::EnvelopePtr reply) {
+                                    message::EnvelopePtr reply) {
     out->post([this, id, status, error, reply] { resume_with_reply(id, status, error, reply); });
   };
   context_->delivery->hold();  // until the handler has resumed
@@ -464,7 +464,7 @@ std::string ScriptState::request(lua_State* L) {
 }
 
 void ScriptState::resume_with_reply(uint64_t id, sluice_status status, const std::string& error,
-                                    runtime::EnvelopePtr reply) {
+                                    message::EnvelopePtr reply) {
   auto it = pending_.find(id);
   if (it == pending_.end()) return;
   runtime::Delivery* delivery = it->second->context.delivery;

@@ -35,7 +35,7 @@ struct CallContext {
   runtime::Dispatch* out = nullptr;
   runtime::RouteStats* stats = nullptr;
   std::optional<runtime::Target> dead_letter;
-  const runtime::EnvelopePtr* message = nullptr;
+  const message::EnvelopePtr* message = nullptr;
   int published = 0;
 };
 
@@ -69,7 +69,7 @@ class ScriptState {
   // Runs handler `index` on `message` as a coroutine. `done` gets the
   // outcome: at once, or, when the handler waits in sluice.request, later
   // on this same worker (the delivery is held meanwhile).
-  void call(size_t index, const runtime::EnvelopePtr& message, const CallContext& context,
+  void call(size_t index, const message::EnvelopePtr& message, const CallContext& context,
             CallDone done);
   // Handler calls waiting for a reply.
   size_t waiting() const { return pending_.size(); }
@@ -92,7 +92,7 @@ class ScriptState {
   struct Pending;
   void run(uint64_t id, int nargs);
   void resume_with_reply(uint64_t id, sluice_status status, const std::string& error,
-                         runtime::EnvelopePtr reply);
+                         message::EnvelopePtr reply);
   int register_handler(lua_State* L, HandlerSpec::Kind kind, const char* function);
   config::SourceLocation caller_location(lua_State* L) const;
   // Builds and sends one publish; returns "" or what is wrong.

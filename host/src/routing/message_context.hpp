@@ -5,13 +5,13 @@
 
 #include <string_view>
 
+#include "message/envelope.hpp"
 #include "routing/payload_scan.hpp"
-#include "runtime/envelope.hpp"
 
 namespace sluice::routing {
 
 struct MessageContext {
-  const runtime::Envelope& message;
+  const message::Envelope& message;
   std::string_view source;   // name of the connector the message came from
   std::string_view node_id;  // config `node_id`
   // Not set: payload fields come from Envelope::json() (parsed once, kept).

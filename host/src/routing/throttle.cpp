@@ -127,7 +127,7 @@ Throttle::KeyState* Throttle::find_or_create(std::string_view key, time_point no
   return &s;
 }
 
-ThrottleDecision Throttle::offer(std::string_view key, runtime::EnvelopePtr message,
+ThrottleDecision Throttle::offer(std::string_view key, message::EnvelopePtr message,
                                  time_point now) {
   evict_idle(now, kEvictPerOffer);
   ThrottleDecision d;

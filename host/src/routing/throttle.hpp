@@ -14,12 +14,12 @@
 #include <string_view>
 #include <tuple>
 
+#include "message/envelope.hpp"
 #include "routing/clock.hpp"
 #include "routing/held_queue.hpp"
 #include "routing/min_interval.hpp"
 #include "routing/string_hash.hpp"
 #include "routing/token_bucket.hpp"
-#include "runtime/envelope.hpp"
 
 namespace sluice::routing {
 
@@ -67,7 +67,7 @@ struct ThrottleDecision {
   Action action = Action::kSendNow;
   // The message this offer made the throttle let go of: the offered one
   // (kDropped) or an older held one (kHeld with drop_oldest / keep_latest).
-  runtime::EnvelopePtr dropped;
+  message::EnvelopePtr dropped;
   DropReason reason = DropReason::kNone;
 };
 
@@ -90,14 +90,14 @@ class Throttle {
   Throttle(const Throttle&) = delete;
   Throttle& operator=(const Throttle&) = delete;
 
-  ThrottleDecision offer(std::string_view key, runtime::EnvelopePtr message, time_point now);
+  ThrottleDecision offer(std::string_view key, message::EnvelopePtr message, time_point now);
 
   // When the earliest held message may go; nothing when none is held.
   std::optional<time_point> next_release_time() const;
 
   struct Released {
     std::string_view key;  // valid until the next call on this throttle
-    runtime::EnvelopePtr message;
+    message::EnvelopePtr message;
     time_point due;  // the exact time it was allowed to go
   };
   // The next held message whose time has come by `now`, in time order
@@ -144,7 +144,7 @@ class Throttle {
     std::string key;
     std::optional<TokenBucket> bucket;
     std::optional<MinInterval> interval;
-    HeldQueue<runtime::EnvelopePtr> held;
+    HeldQueue<message::EnvelopePtr> held;
     std::optional<DueSet::iterator> scheduled;
 
     bool may_send(time_point now) const;

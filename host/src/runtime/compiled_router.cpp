@@ -7,7 +7,9 @@
 // mutable parts (throttles, selectors, dedup) exist once per worker.
 #include <algorithm>
 #include <mutex>
+#include <unordered_map>
 
+#include "message/dead_letter.hpp"
 #include "routing/dedup_window.hpp"
 #include "routing/route_spec.hpp"
 #include "routing/route_table.hpp"
@@ -44,6 +46,9 @@ struct WorkerRouteState {
   std::unique_ptr<routing::Throttle> throttle;
   std::unique_ptr<routing::DedupWindow> dedup;
   std::optional<Clock::time_point> timer_due;  // the release timer armed, if any
+  // The delivery each message the throttle holds belongs to; it holds one
+  // reference on it until the message is released or dropped.
+  std::unordered_map<const message::Envelope*, Delivery*> held_by;
 };
 
 class CompiledRouter : public Router {
@@ -68,10 +73,11 @@ class CompiledRouter : public Router {
     }
   }
 
-  bool route(const EnvelopePtr& message, Delivery& delivery, Dispatch& out) const override {
+  bool route(const message::EnvelopePtr& message, Delivery& delivery,
+             Dispatch& out) const override {
     thread_local std::vector<routing::RouteTable::RouteId> matched;
     matched.clear();
-    const std::string& source = message->source ? message->source->name() : empty_;
+    const std::string& source = message->origin;
     table_.match(source, message->subject, matched);
     if (matched.empty()) return false;
     routing::PayloadScan scan;
@@ -88,8 +94,8 @@ class CompiledRouter : public Router {
         entry.stats->parse_errors.inc();
         if (entry.dead_letter) {
           entry.stats->dead_lettered.inc();
-          send_to(*entry.dead_letter, with_error_header(*message, "payload is not JSON"), delivery,
-                  out, ctx, entry, nullptr);
+          send_to(*entry.dead_letter, message::dead_letter_of(*message, "payload is not JSON"),
+                  delivery, out, ctx, entry, nullptr);
         } else {
           entry.stats->filtered.inc();
         }
@@ -100,7 +106,7 @@ class CompiledRouter : public Router {
         continue;
       }
       // From here on the route handles its own transformed copy, if any.
-      EnvelopePtr routed = message;
+      message::EnvelopePtr routed = message;
       std::optional<routing::MessageContext> transformed_ctx;
       if (route.transform) {
         bool not_json = false;
@@ -111,8 +117,8 @@ class CompiledRouter : public Router {
           if (not_json) entry.stats->parse_errors.inc();
           if (entry.dead_letter) {
             entry.stats->dead_lettered.inc();
-            send_to(*entry.dead_letter, with_error_header(*message, error), delivery, out, ctx,
-                    entry, nullptr);
+            send_to(*entry.dead_letter, message::dead_letter_of(*message, error), delivery, out,
+                    ctx, entry, nullptr);
           } else {
             entry.stats->filtered.inc();
           }
@@ -134,10 +140,11 @@ class CompiledRouter : public Router {
         if (route.throttle->key) route.throttle->key->render(rctx, key);
         auto now = std::chrono::steady_clock::now();
         auto decision = st.throttle->offer(key, routed, now);
-        account_drop(decision, entry);
+        account_drop(decision, entry, st);
         if (decision.action == routing::ThrottleDecision::Action::kDropped) continue;
         if (decision.action == routing::ThrottleDecision::Action::kHeld) {
           entry.stats->throttled.inc();
+          st.held_by[routed.get()] = &delivery;
           delivery.hold();  // settled when released or dropped
           arm_release(id, st, out);
           continue;
@@ -164,9 +171,10 @@ class CompiledRouter : public Router {
   // The message as `transform` makes it: a copy, since the source message
   // is shared by every route it matched. Nothing, with `error`, when its
   // payload is not JSON (`not_json`) or the transform cannot be applied.
-  EnvelopePtr transformed(const routing::Transform& transform, const Envelope& message,
-                          std::string_view source, bool& not_json, std::string& error) const {
-    EnvelopePtr copy = copy_content(message);
+  message::EnvelopePtr transformed(const routing::Transform& transform,
+                                   const message::Envelope& message, std::string_view source,
+                                   bool& not_json, std::string& error) const {
+    message::EnvelopePtr copy = message::copy_content(message);
     if (!copy->json()) {
       not_json = true;
       error = copy->json_error();
@@ -183,7 +191,8 @@ class CompiledRouter : public Router {
 
   // A message the throttle let go of without sending is settled here:
   // dropped on purpose, so its source is acked, and counted.
-  void account_drop(routing::ThrottleDecision& decision, const RouteEntry& entry) const {
+  void account_drop(routing::ThrottleDecision& decision, const RouteEntry& entry,
+                    WorkerRouteState& st) const {
     if (!decision.dropped) return;
     if (decision.reason == routing::DropReason::kCoalesced)
       entry.stats->coalesced.inc();
@@ -191,11 +200,21 @@ class CompiledRouter : public Router {
       entry.stats->dropped.inc();
     // The offered message itself was never held: nothing to settle for it.
     bool was_held = decision.action != routing::ThrottleDecision::Action::kDropped;
-    if (was_held && decision.dropped->delivery) decision.dropped->delivery->settle(true);
+    if (!was_held) return;
+    if (Delivery* delivery = take_held(st, *decision.dropped)) delivery->settle(true);
   }
 
-  void send_outputs(routing::RouteTable::RouteId id, const EnvelopePtr& message, Delivery& delivery,
-                    Dispatch& out, const routing::MessageContext& ctx) const {
+  // The delivery a held message belongs to, forgotten as it leaves the throttle.
+  static Delivery* take_held(WorkerRouteState& st, const message::Envelope& message) {
+    auto it = st.held_by.find(&message);
+    if (it == st.held_by.end()) return nullptr;
+    Delivery* delivery = it->second;
+    st.held_by.erase(it);
+    return delivery;
+  }
+
+  void send_outputs(routing::RouteTable::RouteId id, const message::EnvelopePtr& message,
+                    Delivery& delivery, Dispatch& out, const routing::MessageContext& ctx) const {
     const auto& route = table_.route(id);
     const auto& entry = entries_[id];
     auto& st = state_[out.worker_index() % state_.size()][id];
@@ -211,7 +230,7 @@ class CompiledRouter : public Router {
     for (size_t i : chosen) send_to(entry.outputs[i], message, delivery, out, ctx, entry, &entry);
   }
 
-  void send_to(const ResolvedTarget& t, const EnvelopePtr& message, Delivery& delivery,
+  void send_to(const ResolvedTarget& t, const message::EnvelopePtr& message, Delivery& delivery,
                Dispatch& out, const routing::MessageContext& ctx, const RouteEntry& entry,
                const RouteEntry* dead_letter_of) const {
     std::string subject;
@@ -253,10 +272,9 @@ class CompiledRouter : public Router {
     auto& st = state_[out.worker_index() % state_.size()][id];
     st.timer_due.reset();
     st.throttle->release_due(std::chrono::steady_clock::now(), [&](const auto& released) {
-      const EnvelopePtr& message = released.message;
-      Delivery* delivery = message->delivery;
-      const std::string& source = message->source ? message->source->name() : empty_;
-      routing::MessageContext ctx{*message, source, node_id_, nullptr};
+      const message::EnvelopePtr& message = released.message;
+      Delivery* delivery = take_held(st, *message);
+      routing::MessageContext ctx{*message, message->origin, node_id_, nullptr};
       send_outputs(id, message, *delivery, out, ctx);
       delivery->settle(true);  // the hold taken when it was throttled
     });
@@ -267,7 +285,6 @@ class CompiledRouter : public Router {
   std::vector<RouteEntry> entries_;
   std::string node_id_;
   TimerService* timers_;
-  std::string empty_;
   // [worker][route]; each worker touches only its own row.
   mutable std::vector<std::vector<WorkerRouteState>> state_;
 };

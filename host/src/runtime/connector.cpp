@@ -44,6 +44,13 @@ Connector::~Connector() {
   destroy();
 }
 
+std::string Connector::validate() const {
+  char buf[8192] = "";
+  sluice_error err{sizeof(sluice_error), buf, sizeof buf};
+  if (vtable().validate(config_.settings_json.c_str(), &err) == SLUICE_OK) return "";
+  return buf[0] ? buf : "invalid settings";
+}
+
 std::string Connector::create(const sluice_host_api* api) {
   char buf[kErrorCapacity] = "";
   sluice_error err{sizeof(sluice_error), buf, sizeof buf};
@@ -100,6 +107,31 @@ ConnectorHealth Connector::health() const {
   h.healthy = out.healthy != 0;
   h.message = buf;
   return h;
+}
+
+sluice_status Connector::publish(const sluice_message& message, sluice_completion* completion,
+                                 sluice_error& error) {
+  if (!vtable().publish) return SLUICE_UNSUPPORTED;
+  return vtable().publish(instance_, &message, completion, &error);
+}
+
+sluice_status Connector::request(const sluice_message& message, uint32_t timeout_ms,
+                                 sluice_completion* completion, sluice_error& error) {
+  if (!vtable().request) return SLUICE_UNSUPPORTED;
+  return vtable().request(instance_, &message, timeout_ms, completion, &error);
+}
+
+sluice_status Connector::reply(const std::string& reply_to, const sluice_message& message,
+                               sluice_completion* completion, sluice_error& error) {
+  if (!vtable().reply) return SLUICE_UNSUPPORTED;
+  return vtable().reply(instance_, {reply_to.data(), reply_to.size()}, &message, completion,
+                        &error);
+}
+
+bool Connector::ack(uint64_t ack_id, bool ok) {
+  if (!instance_) return false;
+  vtable().ack(instance_, ack_id, ok ? SLUICE_OUTCOME_ACK : SLUICE_OUTCOME_NACK);
+  return true;
 }
 
 bool Connector::acquire_slot(const std::atomic<bool>& cancelled) {

@@ -1,6 +1,7 @@
 // One configured instance of a plugin: owns the plugin's instance, the
 // host-side handle given to it, its counters, and the cap on publishes
-// still awaiting confirmation (a stalled sink blocks here, bounded).
+// still awaiting confirmation (a stalled sink blocks here, bounded). The
+// only caller of the plugin's function table.
 #pragma once
 
 #include <sluice/plugin.h>
@@ -63,7 +64,6 @@ class Connector {
   const std::string& name() const { return config_.name; }
   const config::ConnectorConfig& config() const { return config_; }
   const loader::LoadedPlugin& plugin() const { return plugin_; }
-  const sluice_plugin_vtable& vtable() const { return *plugin_.descriptor->vtable; }
   bool is_source() const { return plugin_.has(SLUICE_CAP_SOURCE); }
   bool is_sink() const { return plugin_.has(SLUICE_CAP_SINK); }
   Runtime& runtime() { return runtime_; }
@@ -71,6 +71,9 @@ class Connector {
   sluice_host* handle() { return &handle_; }
   ConnectorStats& stats() { return stats_; }
 
+  // The plugin's verdict on the connector's settings, without creating an
+  // instance. Returns "" or the plugin's error text.
+  std::string validate() const;
   // Creates the plugin instance. Returns "" or the plugin's error text.
   std::string create(const sluice_host_api* api);
   std::string subscribe(const std::string& pattern);
@@ -79,6 +82,19 @@ class Connector {
   bool flush(uint32_t timeout_ms);
   void destroy();
   ConnectorHealth health() const;
+
+  // Sends one message: SLUICE_OK means the plugin took `completion` and will
+  // complete it; anything else (SLUICE_UNSUPPORTED when the plugin has no
+  // such function) leaves it with the caller, with any reason in `error`.
+  sluice_status publish(const sluice_message& message, sluice_completion* completion,
+                        sluice_error& error);
+  sluice_status request(const sluice_message& message, uint32_t timeout_ms,
+                        sluice_completion* completion, sluice_error& error);
+  sluice_status reply(const std::string& reply_to, const sluice_message& message,
+                      sluice_completion* completion, sluice_error& error);
+  // Tells the plugin the outcome of a message it emitted. False (nothing
+  // told) once the instance is destroyed.
+  bool ack(uint64_t ack_id, bool ok);
 
   // Publish slots (max_in_flight). acquire waits until one is free or
   // `cancelled` turns true; returns false in that case.
@@ -96,6 +112,8 @@ class Connector {
   bool subscribed() const { return subscribed_; }
 
  private:
+  const sluice_plugin_vtable& vtable() const { return *plugin_.descriptor->vtable; }
+
   Runtime& runtime_;
   config::ConnectorConfig config_;
   const loader::LoadedPlugin& plugin_;

@@ -11,12 +11,12 @@ namespace {
 Runtime& runtime_of(sluice_host* h) { return h->connector->runtime(); }
 
 sluice_status emit(sluice_host* h, const sluice_message* m, uint64_t ack_id, uint32_t wait_ms) {
-  return runtime_of(h).ingest(*h->connector, m, ack_id, wait_ms);
+  return runtime_of(h).engine().ingest(*h->connector, m, ack_id, wait_ms);
 }
 
 void complete(sluice_completion* c, sluice_status status, const char* error,
               const sluice_message* reply) {
-  if (c) c->runtime->complete(c, status, error, reply);
+  if (c) c->engine->complete(c, status, error, reply);
 }
 
 log::Level to_level(sluice_log_level level) {

@@ -1,5 +1,5 @@
-// One message on its way to one output, and the completion record the
-// plugin gets for it (the ABI's opaque sluice_completion).
+// One message on its way to one output: where it goes, what kind of send
+// it is, and where it goes instead when it fails for good.
 #pragma once
 
 #include <sluice/plugin.h>
@@ -8,12 +8,11 @@
 #include <optional>
 #include <string>
 
-#include "runtime/envelope.hpp"
+#include "message/envelope.hpp"
 
 namespace sluice::runtime {
 
 class Connector;
-class Delivery;
 struct RouteStats;
 
 // A connector plus a resolved subject: "where to".
@@ -25,11 +24,11 @@ struct Target {
 enum class OutputKind { kPublish, kReply, kRequest };
 
 using ReplyCallback =
-    std::function<void(sluice_status status, const std::string& error, EnvelopePtr reply)>;
+    std::function<void(sluice_status status, const std::string& error, message::EnvelopePtr reply)>;
 
 struct Output {
   Output() = default;
-  Output(OutputKind kind, Target target, EnvelopePtr message,
+  Output(OutputKind kind, Target target, message::EnvelopePtr message,
          std::optional<Target> dead_letter = std::nullopt, RouteStats* route = nullptr)
       : kind(kind),
         target(std::move(target)),
@@ -39,7 +38,7 @@ struct Output {
 
   OutputKind kind = OutputKind::kPublish;
   Target target;
-  EnvelopePtr message;  // payload, key, headers; the subject comes from target
+  message::EnvelopePtr message;  // payload, key, headers; the subject comes from target
   std::optional<Target> dead_letter;
   RouteStats* route = nullptr;  // may be null (built-in replies)
   uint32_t timeout_ms = 0;      // requests
@@ -47,14 +46,3 @@ struct Output {
 };
 
 }  // namespace sluice::runtime
-
-// Defined in the global namespace: plugin.h declares the tag there.
-struct sluice_completion {
-  sluice::runtime::Runtime* runtime = nullptr;
-  sluice::runtime::Delivery* delivery = nullptr;  // null for requests from scripts
-  sluice::runtime::Output output;
-  int attempt = 1;
-  bool to_dead_letter = false;
-  std::string last_error;
-  size_t worker = 0;  // the worker that owns the message's key (retries go back there)
-};

@@ -50,7 +50,9 @@ class Router {
  public:
   virtual ~Router() = default;
   // Routes one message. Returns false when no route matched it.
-  virtual bool route(const EnvelopePtr& message, Delivery& delivery, Dispatch& out) const = 0;
+  // `message` is delivery.message().
+  virtual bool route(const message::EnvelopePtr& message, Delivery& delivery,
+                     Dispatch& out) const = 0;
   // The subject patterns each source connector must subscribe to.
   virtual std::map<std::string, std::vector<std::string>> subscriptions() const = 0;
   // The connectors routes read from.

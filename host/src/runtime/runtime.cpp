@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <cmath>
 #include <thread>
 
 #include "log/logger.hpp"
@@ -15,38 +14,10 @@
 namespace sluice::runtime {
 namespace {
 constexpr const char* kComponent = "runtime";
-
-std::string status_name(sluice_status s) {
-  switch (s) {
-    case SLUICE_OK:
-      return "ok";
-    case SLUICE_BUSY:
-      return "busy";
-    case SLUICE_ERROR:
-      return "error";
-    case SLUICE_CLOSED:
-      return "closed";
-    case SLUICE_TIMEOUT:
-      return "timeout";
-    case SLUICE_UNSUPPORTED:
-      return "unsupported";
-    case SLUICE_REJECTED:
-      return "rejected";
-  }
-  return "unknown";
-}
 }  // namespace
 
-void Delivery::finish() {
-  runtime_.finish_delivery(this, !failed_.load(std::memory_order_relaxed));
-}
-
 Runtime::Runtime(config::Config config, const loader::PluginRegistry& plugins)
-    : config_(std::move(config)), plugins_(plugins) {
-  unrouted_ =
-      &metrics_.counter("sluice_unrouted_total", "Messages no route matched (acked and dropped)");
-  latency_ = &metrics_.histogram("sluice_end_to_end_latency_seconds",
-                                 "From emit to every output confirmed (source ack)");
+    : config_(std::move(config)), plugins_(plugins), engine_(metrics_, timers_) {
   metrics::register_process_metrics(metrics_, started_at_);
   metrics_.sampled_gauge("sluice_in_flight", "Accepted source messages not yet acked", {},
                          [this] { return static_cast<double>(in_flight()); });
@@ -78,12 +49,12 @@ std::vector<std::string> Runtime::check(RouteCounts* counts) {
       errors.push_back(missing_plugin_error(cc));
       continue;
     }
-    char buf[8192] = "";
-    sluice_error err{sizeof(sluice_error), buf, sizeof buf};
-    if (plugin->descriptor->vtable->validate(cc.settings_json.c_str(), &err) != SLUICE_OK)
+    auto c = std::make_unique<Connector>(*this, cc, *plugin, metrics_);
+    std::string err = c->validate();
+    if (!err.empty())
       errors.push_back(cc.where.str() + ": connector '" + cc.name + "' (" + cc.plugin +
-                       "): " + (buf[0] ? buf : "invalid settings"));
-    connectors_.push_back(std::make_unique<Connector>(*this, cc, *plugin, metrics_));
+                       "): " + err);
+    connectors_.push_back(std::move(c));
   }
   auto lookup = [this](const std::string& name) { return connector(name); };
   auto router =
@@ -121,8 +92,10 @@ std::vector<std::string> Runtime::build() {
       router_factory_(config_.routes, lookup, metrics_, config_.node_id, workers, &timers_, errors);
   if (!config_.control_subject.empty()) {
     auto spec = parse_target(config_.control_subject);
-    control_ = {connector(spec.connector), spec.subject};
-    if (!control_.first)
+    if (Connector* c = connector(spec.connector))
+      engine_.set_control(std::make_unique<ControlCommands>(*c, spec.subject, config_.node_id,
+                                                            [this] { return status_json(); }));
+    else
       errors.push_back("control_subject names unknown connector '" + spec.connector + "'");
   }
   if (!errors.empty()) return errors;
@@ -136,24 +109,11 @@ std::vector<std::string> Runtime::start() {
   size_t n = config_.workers > 0 ? static_cast<size_t>(config_.workers)
                                  : std::max(1u, std::thread::hardware_concurrency());
   size_t capacity = std::max(1, config_.queue_capacity);
-  for (size_t i = 0; i < n; ++i) {
-    auto w = std::make_unique<Worker>(*this, i, capacity);
-    metrics::Labels labels{{"worker", std::to_string(i)}};
-    Worker* raw = w.get();
-    metrics_.sampled_gauge(
-        "sluice_queue_depth", "Messages waiting in a worker's ingress queue", labels,
-        [raw] { return static_cast<double>(raw->depth()); }, raw);
-    metrics_.sampled_gauge(
-        "sluice_queue_capacity", "Bound of a worker's ingress queue", labels,
-        [raw] { return static_cast<double>(raw->capacity()); }, raw);
-    workers_.push_back(std::move(w));
-  }
-  routing_ewma_ = std::make_unique<std::atomic<double>[]>(n);
-  for (auto& w : workers_) w->start();
+  engine_.start_workers(n, capacity);
 
   auto subs = router()->subscriptions();
-  if (control_.first && !control_.second.empty())
-    subs[control_.first->name()].push_back(control_.second);
+  if (const auto* control = engine_.control(); control && !control->subject().empty())
+    subs[control->connector().name()].push_back(control->subject());
   for (auto& [name, patterns] : subs) {
     Connector* c = connector(name);
     // A route reading the whole connector subscribes to "" (everything).
@@ -194,7 +154,7 @@ ReloadResult Runtime::rebuild_router() {
   std::lock_guard lock(reload_mutex_);
   std::vector<std::string> errors;
   auto lookup = [this](const std::string& name) { return connector(name); };
-  size_t workers = std::max<size_t>(1, workers_.size());
+  size_t workers = std::max<size_t>(1, engine_.workers().size());
   auto fresh =
       router_factory_(config_.routes, lookup, metrics_, config_.node_id, workers, &timers_, errors);
   if (!fresh || !errors.empty()) {
@@ -218,228 +178,11 @@ ReloadResult Runtime::rebuild_router() {
 }
 
 double Runtime::routing_time_ewma_us() const {
-  if (workers_.empty() || !routing_ewma_) return 0;
+  const auto& workers = engine_.workers();
+  if (workers.empty()) return 0;
   double sum = 0;
-  for (size_t i = 0; i < workers_.size(); ++i) sum += routing_ewma_[i].load();
-  return sum / static_cast<double>(workers_.size());
-}
-
-void Runtime::record_routing_time(size_t worker, double us) {
-  // Only worker `worker` writes its slot, so load+store is race-free.
-  auto& slot = routing_ewma_[worker];
-  double cur = slot.load(std::memory_order_relaxed);
-  slot.store(cur == 0 ? us : cur * 0.9 + us * 0.1, std::memory_order_relaxed);
-}
-
-sluice_status Runtime::ingest(Connector& source, const sluice_message* m, uint64_t ack_id,
-                              uint32_t wait_ms) {
-  if (!m || (m->payload.len > 0 && !m->payload.data)) return SLUICE_REJECTED;
-  if (stopping_.load(std::memory_order_relaxed) || workers_.empty()) return SLUICE_CLOSED;
-  auto env = Envelope::from_c(*m);
-  env->source = &source;
-  env->ack_id = ack_id;
-  env->needs_ack = true;
-  env->received_at = std::chrono::steady_clock::now();
-  if (env->timestamp_ms == 0)
-    env->timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-  size_t worker = std::hash<std::string_view>{}(env->routing_key()) % workers_.size();
-  size_t bytes = env->payload.size();
-  in_flight_.fetch_add(1, std::memory_order_relaxed);
-  if (!workers_[worker]->offer(std::move(env), std::chrono::milliseconds(wait_ms))) {
-    in_flight_.fetch_sub(1, std::memory_order_relaxed);
-    if (stopping_.load()) return SLUICE_CLOSED;
-    source.stats().busy->inc();
-    return SLUICE_BUSY;
-  }
-  source.stats().messages_in->inc();
-  source.stats().bytes_in->add(static_cast<double>(bytes));
-  return SLUICE_OK;
-}
-
-void Runtime::dispatch(Delivery* delivery, Output output, size_t worker_index) {
-  if (delivery) delivery->hold();
-  auto* c = new sluice_completion();
-  c->runtime = this;
-  c->delivery = delivery;
-  c->output = std::move(output);
-  c->worker = worker_index;
-  send_now(c);
-}
-
-void Runtime::send_now(sluice_completion* c) {
-  // Past the shutdown deadline nothing more is sent: what the workers still
-  // hold goes back to its source (nack) at once, without a publish attempt
-  // or a log line each, so that the graceful path ends in time.
-  if (force_stop_.load()) {
-    settle_completion(c, false);
-    return;
-  }
-  Connector* target = c->output.target.connector;
-  if (!target->acquire_slot(force_stop_)) {
-    failed_for_good(c, "shutting down before the message could be sent");
-    return;
-  }
-  Envelope::CView view;
-  c->output.message->to_c(view);
-  const std::string& subject = c->output.target.subject;
-  view.message.subject = {subject.data(), subject.size()};
-  const auto& v = target->vtable();
-  auto backoff_ms = 1;
-  while (true) {
-    char buf[2048] = "";
-    sluice_error err{sizeof(sluice_error), buf, sizeof buf};
-    sluice_status s = SLUICE_UNSUPPORTED;
-    switch (c->output.kind) {
-      case OutputKind::kPublish:
-        if (v.publish) s = v.publish(target->instance(), &view.message, c, &err);
-        break;
-      case OutputKind::kReply: {
-        const auto& to = c->output.message->reply_to;
-        if (v.reply) {
-          s = v.reply(target->instance(), {to.data(), to.size()}, &view.message, c, &err);
-        } else if (v.publish) {
-          view.message.subject = {to.data(), to.size()};
-          s = v.publish(target->instance(), &view.message, c, &err);
-        }
-        break;
-      }
-      case OutputKind::kRequest:
-        if (v.request)
-          s = v.request(target->instance(), &view.message, c->output.timeout_ms, c, &err);
-        break;
-    }
-    if (s == SLUICE_OK) return;
-    if (s == SLUICE_BUSY && !force_stop_.load()) {
-      // The sink's own queue is full: wait here. This blocks the worker,
-      // its ingress fills, and sources get BUSY: backpressure end to end.
-      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
-      backoff_ms = std::min(backoff_ms * 2, 50);
-      continue;
-    }
-    target->release_slot();
-    std::string text = buf[0] ? buf : "publish returned " + status_name(s);
-    if (s == SLUICE_ERROR)
-      attempt_failed(c, s, text);
-    else
-      failed_for_good(c, text);
-    return;
-  }
-}
-
-void Runtime::complete(sluice_completion* c, sluice_status status, const char* error,
-                       const sluice_message* reply) {
-  Connector* target = c->output.target.connector;
-  target->release_slot();
-  if (status == SLUICE_OK) {
-    target->stats().messages_out->inc();
-    target->stats().bytes_out->add(static_cast<double>(c->output.message->payload.size()));
-    if (c->output.on_reply) {
-      EnvelopePtr answer = reply ? Envelope::from_c(*reply) : nullptr;
-      c->output.on_reply(SLUICE_OK, "", answer);
-    }
-    settle_completion(c, true);
-    return;
-  }
-  std::string text = error && *error ? error : "completed with status " + status_name(status);
-  if (status == SLUICE_ERROR ||
-      (status == SLUICE_TIMEOUT && c->output.kind != OutputKind::kRequest))
-    attempt_failed(c, status, text);
-  else
-    failed_for_good(c, text);
-}
-
-void Runtime::attempt_failed(sluice_completion* c, sluice_status status, const std::string& error) {
-  Connector* target = c->output.target.connector;
-  target->stats().failed->inc();
-  c->last_error = error;
-  const auto& policy = target->config().retry;
-  if (c->output.kind == OutputKind::kRequest || c->attempt >= policy.max_attempts ||
-      force_stop_.load()) {
-    failed_for_good(c, error);
-    return;
-  }
-  target->stats().retries->inc();
-  auto delay = backoff(policy, c->attempt);
-  ++c->attempt;
-  log::warn(target->name(), "publish failed (" + status_name(status) + "): " + error +
-                                "; retrying (attempt " + std::to_string(c->attempt) + " of " +
-                                std::to_string(policy.max_attempts) + ")");
-  timers_.start(delay, std::chrono::milliseconds(0), [this, c] {
-    // Back on the worker that owns the message's key, so order and
-    // thread rules hold; push_always: this message is already counted.
-    workers_[c->worker % workers_.size()]->post([this, c] { send_now(c); });
-  });
-}
-
-void Runtime::failed_for_good(sluice_completion* c, const std::string& error) {
-  if (c->output.kind == OutputKind::kRequest && c->output.on_reply) {
-    c->output.on_reply(SLUICE_ERROR, error, nullptr);
-    settle_completion(c, true);  // the script decides what a failed request means
-    return;
-  }
-  if (!c->to_dead_letter && c->output.dead_letter && c->output.dead_letter->connector &&
-      !force_stop_.load()) {
-    auto copy = std::make_shared<Envelope>();
-    const auto& m = *c->output.message;
-    copy->payload = m.payload;
-    copy->key = m.key;
-    copy->headers = m.headers;
-    copy->headers.push_back({"sluice-error", error});
-    copy->headers.push_back({"sluice-failed-output", c->output.target.connector->name()});
-    copy->timestamp_ms = m.timestamp_ms;
-    if (c->output.route) c->output.route->dead_lettered.inc();
-    log::warn(c->output.route ? c->output.route->name : kComponent,
-              "output " + c->output.target.connector->name() + " failed for good: " + error +
-                  "; sending to dead letter " + c->output.dead_letter->connector->name());
-    c->to_dead_letter = true;
-    c->attempt = 1;
-    c->output.target = *c->output.dead_letter;
-    c->output.message = copy;
-    c->output.kind = OutputKind::kPublish;
-    send_now(c);
-    return;
-  }
-  if (c->output.route) c->output.route->failed.inc();
-  log::error(c->output.route ? c->output.route->name : kComponent,
-             "output " + c->output.target.connector->name() + " failed for good: " + error +
-                 "; the source message will be nacked");
-  settle_completion(c, false);
-}
-
-void Runtime::settle_completion(sluice_completion* c, bool ok) {
-  Delivery* d = c->delivery;
-  delete c;
-  if (d) d->settle(ok);
-}
-
-void Runtime::finish_delivery(Delivery* d, bool ok) {
-  const auto& env = d->source();
-  if (env->needs_ack && env->source) {
-    Connector& src = *env->source;
-    if (src.instance()) {
-      src.vtable().ack(src.instance(), env->ack_id, ok ? SLUICE_OUTCOME_ACK : SLUICE_OUTCOME_NACK);
-      (ok ? src.stats().acked : src.stats().nacked)->inc();
-    }
-    latency_->observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - env->received_at).count());
-  }
-  delete d;
-  if (in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    std::lock_guard lock(drain_mutex_);
-    drained_.notify_all();
-  }
-}
-
-std::chrono::milliseconds Runtime::backoff(const config::RetryPolicy& policy, int attempt) {
-  double base = policy.initial_backoff_ms * std::pow(2.0, std::max(0, attempt - 1));
-  base = std::min(base, static_cast<double>(policy.max_backoff_ms));
-  std::lock_guard lock(rng_mutex_);
-  // "Equal jitter": half fixed, half random, so retries spread out but
-  // never collapse to zero.
-  std::uniform_real_distribution<double> jitter(0.5, 1.0);
-  return std::chrono::milliseconds(static_cast<int64_t>(base * jitter(rng_)));
+  for (const auto& w : workers) sum += w->routing_time_ewma_us();
+  return sum / static_cast<double>(workers.size());
 }
 
 void Runtime::source_finished(Connector& source) {
@@ -447,8 +190,7 @@ void Runtime::source_finished(Connector& source) {
   // connector that routes read from is a source worth logging.
   if (!source.finished() && source.subscribed()) log::info(source.name(), "source finished");
   source.mark_finished();
-  std::lock_guard lock(drain_mutex_);
-  drained_.notify_all();
+  engine_.wake();
 }
 
 bool Runtime::all_sources_done() const {
@@ -457,13 +199,12 @@ bool Runtime::all_sources_done() const {
     Connector* c = connector(name);
     if (c && !c->finished()) return false;
   }
-  return in_flight_.load() == 0;
+  return engine_.in_flight() == 0;
 }
 
 void Runtime::request_stop() {
   stop_requested_.store(true);
-  std::lock_guard lock(drain_mutex_);
-  drained_.notify_all();
+  engine_.wake();
 }
 
 int Runtime::run(const RunOptions& options) {
@@ -479,7 +220,8 @@ int Runtime::run(const RunOptions& options) {
     return stop_requested_.load() || (watchdog_ && watchdog_->stop_requested());
   };
   log::info(kComponent, "running: " + std::to_string(connectors_.size()) + " connectors, " +
-                            std::to_string(workers_.size()) + " workers, node " + config_.node_id);
+                            std::to_string(engine_.workers().size()) + " workers, node " +
+                            config_.node_id);
   while (!stop_asked()) {
     timespec timeout{0, 50 * 1000 * 1000};
     int sig = sigtimedwait(&set, nullptr, &timeout);
@@ -541,14 +283,11 @@ bool Runtime::shutdown(std::chrono::steady_clock::time_point deadline) {
     note_shutdown_step("stopping connector '" + c->name() + "' (" + c->plugin().name() + ")");
     c->stop();
   }
-  note_shutdown_step("draining " + std::to_string(in_flight_.load()) +
+  note_shutdown_step("draining " + std::to_string(engine_.in_flight()) +
                      " messages in flight (unconfirmed publishes: " + unconfirmed_publishes() +
                      ")");
-  {
-    std::unique_lock lock(drain_mutex_);
-    drained_.wait_until(lock, deadline, [&] { return in_flight_.load() == 0; });
-  }
-  stopping_.store(true);
+  engine_.wait_drained(deadline);
+  engine_.close_ingress();
   for (auto& c : connectors_) {
     if (!c->is_sink()) continue;
     // Past the deadline a flush only collects what is already done.
@@ -557,11 +296,10 @@ bool Runtime::shutdown(std::chrono::steady_clock::time_point deadline) {
     note_shutdown_step("flushing connector '" + c->name() + "' (" + c->plugin().name() + ")");
     c->flush(static_cast<uint32_t>(std::max<int64_t>(left.count(), 0)));
   }
-  int64_t left = in_flight_.load();
-  force_stop_.store(true);
+  int64_t left = engine_.in_flight();
+  engine_.force_stop();
   note_shutdown_step("waiting for the workers (routing, Lua handlers, publishes) to return");
-  for (auto& w : workers_) w->close();
-  for (auto& w : workers_) w->join();
+  engine_.stop_workers();
   // Sinks first: completing what they still hold nacks sources that are
   // still there to hear it.
   auto destroy = [this](Connector& c) {
@@ -583,36 +321,6 @@ bool Runtime::shutdown(std::chrono::steady_clock::time_point deadline) {
   }
   // After a start that failed nothing ran: the error said it all.
   if (was_running) log::info(kComponent, "stopped: every accepted message was settled");
-  return true;
-}
-
-bool Runtime::handle_control(const EnvelopePtr& message, Delivery& delivery, Dispatch& out) {
-  if (!control_.first || message->source != control_.first) return false;
-  if (!control_.second.empty() && message->subject != control_.second) return false;
-  if (message->reply_to.empty()) return false;
-  boost::system::error_code ec;
-  auto doc = boost::json::parse(message->payload, ec);
-  std::string command;
-  if (!ec && doc.is_object())
-    if (const auto* c = doc.as_object().if_contains("command"); c && c->is_string())
-      command = c->get_string();
-  std::string body;
-  if (command == "status") {
-    body = status_json();
-  } else if (command == "version") {
-    body = boost::json::serialize(boost::json::object{
-        {"node_id", config_.node_id},
-        {"version", SLUICE_VERSION},
-        {"abi", std::to_string(SLUICE_ABI_MAJOR) + "." + std::to_string(SLUICE_ABI_MINOR)}});
-  } else {
-    body = boost::json::serialize(boost::json::object{
-        {"error", "unknown command '" + command + "'; known: status, version"}});
-  }
-  auto reply = std::make_shared<Envelope>();
-  reply->payload = std::move(body);
-  reply->reply_to = message->reply_to;
-  reply->headers.push_back({"content-type", "application/json"});
-  out.send(delivery, Output{OutputKind::kReply, {message->source, message->reply_to}, reply});
   return true;
 }
 
@@ -639,7 +347,7 @@ std::string Runtime::status_json() const {
   return boost::json::serialize(boost::json::object{{"node_id", config_.node_id},
                                                     {"version", SLUICE_VERSION},
                                                     {"uptime_s", uptime},
-                                                    {"in_flight", in_flight_.load()},
+                                                    {"in_flight", engine_.in_flight()},
                                                     {"connectors", std::move(connectors)}});
 }
 

@@ -1,5 +1,6 @@
-// The running pipeline: connectors, workers, router and timers, from start
-// to a graceful shutdown that drains and acks everything in flight.
+// The running pipeline's lifecycle: builds the connectors and the router,
+// starts them and the delivery engine, reloads the script, reports status,
+// and shuts down gracefully, draining and acking everything in flight.
 #pragma once
 
 #include <atomic>
@@ -9,7 +10,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -17,6 +17,7 @@
 #include "loader/plugin_registry.hpp"
 #include "metrics/registry.hpp"
 #include "runtime/connector.hpp"
+#include "runtime/delivery_engine.hpp"
 #include "runtime/router.hpp"
 #include "runtime/timer_service.hpp"
 #include "runtime/worker.hpp"
@@ -72,15 +73,8 @@ class Runtime {
   bool shutdown(std::chrono::steady_clock::time_point deadline);
   void request_stop();
 
-  // --- used by the host API, workers and completions ---
-  sluice_status ingest(Connector& source, const sluice_message* message, uint64_t ack_id,
-                       uint32_t wait_ms);
-  void dispatch(Delivery* delivery, Output output, size_t worker_index);
-  void complete(sluice_completion* completion, sluice_status status, const char* error,
-                const sluice_message* reply);
-  void finish_delivery(Delivery* delivery, bool ok);
-  bool handle_control(const EnvelopePtr& message, Delivery& delivery, Dispatch& out);
-  void count_unrouted() { unrouted_->inc(); }
+  // --- used by the host API ---
+  DeliveryEngine& engine() { return engine_; }
   void source_finished(Connector& source);
 
   std::shared_ptr<const Router> router() const {
@@ -90,13 +84,13 @@ class Runtime {
   // The router for the next message: one atomic load on the hot path
   // (std::atomic_load of a shared_ptr takes a global lock per call). Valid
   // until shutdown, because replaced routers are kept until then.
-  const Router* current_router() const { return current_router_.load(std::memory_order_acquire); }
+  const Router* current_router() const { return engine_.current_router(); }
   // Swaps in a router between messages; the previous one is kept alive.
   void set_router(std::shared_ptr<const Router> router) {
     std::lock_guard lock(router_mutex_);
     if (router_) retired_routers_.push_back(std::move(router_));
     router_ = std::move(router);
-    current_router_.store(router_.get(), std::memory_order_release);
+    engine_.use_router(router_.get());
   }
 
   const config::Config& config() const { return config_; }
@@ -104,8 +98,8 @@ class Runtime {
   TimerService& timers() { return timers_; }
   Connector* connector(const std::string& name) const;
   const std::vector<std::unique_ptr<Connector>>& connectors() const { return connectors_; }
-  const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
-  int64_t in_flight() const { return in_flight_.load(); }
+  const std::vector<std::unique_ptr<Worker>>& workers() const { return engine_.workers(); }
+  int64_t in_flight() const { return engine_.in_flight(); }
   std::chrono::steady_clock::time_point started_at() const { return started_at_; }
   // Reloads the script (SIGHUP, POST /reload). The script layer installs
   // the hook; without a script there is nothing to reload.
@@ -118,59 +112,42 @@ class Runtime {
   // shutdown: messages its throttles hold are still released by it.
   ReloadResult rebuild_router();
   // True between start() and the beginning of shutdown.
-  bool running() const { return started_.load() && !stopping_.load(); }
+  bool running() const { return started_.load() && !engine_.ingress_closed(); }
   // Average time a worker spends routing one message, in microseconds
   // (exponentially weighted, sampled).
   double routing_time_ewma_us() const;
-  void record_routing_time(size_t worker, double microseconds);
   // Node, version, uptime, connector health and counters, as JSON text.
   std::string status_json() const;
 
  private:
   std::string missing_plugin_error(const config::ConnectorConfig& cc) const;
-  void send_now(sluice_completion* c);
-  void attempt_failed(sluice_completion* c, sluice_status status, const std::string& error);
-  void failed_for_good(sluice_completion* c, const std::string& error);
-  void settle_completion(sluice_completion* c, bool ok);
   bool all_sources_done() const;
   // Tells the watchdog (if any) what the run, then shutdown, is doing now.
   void note_shutdown_step(std::string step);
   // "out=3 ws=12": connectors with publishes awaiting confirmation.
   std::string unconfirmed_publishes() const;
-  std::chrono::milliseconds backoff(const config::RetryPolicy& policy, int attempt);
 
   config::Config config_;
   const loader::PluginRegistry& plugins_;
   metrics::Registry metrics_;
   TimerService timers_;
   std::vector<std::unique_ptr<Connector>> connectors_;
-  std::vector<std::unique_ptr<Worker>> workers_;
+  // After the connectors: destroyed first, so its workers stop before the
+  // connectors they publish to go.
+  DeliveryEngine engine_;
   mutable std::mutex router_mutex_;
   std::shared_ptr<const Router> router_;
-  std::atomic<const Router*> current_router_{nullptr};
   std::vector<std::string> route_sources_;
-  std::pair<Connector*, std::string> control_;  // connector + subject of built-in commands
 
-  std::atomic<int64_t> in_flight_{0};
-  std::mutex drain_mutex_;
-  std::condition_variable drained_;
-  std::atomic<bool> stopping_{false};
   std::atomic<bool> started_{false};
   std::function<ReloadResult()> reload_hook_;
   RouterFactory router_factory_ = build_router;
   std::mutex reload_mutex_;
   std::vector<std::shared_ptr<const Router>> retired_routers_;  // guarded by router_mutex_
-  std::unique_ptr<std::atomic<double>[]> routing_ewma_;
-  std::atomic<bool> force_stop_{false};
   std::atomic<bool> stop_requested_{false};
   bool shut_down_ = false;
   ShutdownWatchdog* watchdog_ = nullptr;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
-
-  metrics::Counter* unrouted_;
-  metrics::Histogram* latency_;
-  std::mutex rng_mutex_;
-  std::mt19937 rng_{std::random_device{}()};
 };
 
 }  // namespace sluice::runtime

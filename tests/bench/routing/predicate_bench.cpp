@@ -77,7 +77,7 @@ enum class Mode { kParseEachMessage, kParsedAlready, kScanEachMessage };
 // fresh PayloadScan per message, so validation is counted every time.
 void run_predicate(benchmark::State& state, const char* spec, Mode mode) {
   Predicate p = compile(spec);
-  sluice::runtime::Envelope m;
+  sluice::message::Envelope m;
   m.payload = kTrackingEvent;
   m.subject = "tracking.data";
   int64_t matched = 0;

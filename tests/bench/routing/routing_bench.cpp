@@ -52,7 +52,7 @@ BENCHMARK(BM_RouteTableMatch);
 void BM_TemplateRenderScanned(benchmark::State& state) {
   std::string error;
   auto t = Template::compile("devices/${data.DEVICE_ID}", error);
-  sluice::runtime::Envelope m;
+  sluice::message::Envelope m;
   m.payload =
       R"({"data":{"DEVICE_ID":"0848086123","LATITUD":"+20.652472","SPEED":"12.50"},"uuid":"x"})";
   std::string out;
@@ -66,7 +66,7 @@ BENCHMARK(BM_TemplateRenderScanned);
 
 void BM_ThrottleOfferManyKeys(benchmark::State& state) {
   Throttle throttle(ThrottleSpec{.rate = 10, .burst = 5, .keep_latest = true});
-  auto message = std::make_shared<sluice::runtime::Envelope>();
+  auto message = std::make_shared<sluice::message::Envelope>();
   std::vector<std::string> keys;
   for (int i = 0; i < 1000; ++i) keys.push_back("device-" + std::to_string(i));
   auto now = std::chrono::steady_clock::now();

@@ -12,8 +12,8 @@
 namespace sluice::lua {
 namespace {
 
-runtime::EnvelopePtr envelope(std::string payload) {
-  auto e = std::make_shared<runtime::Envelope>();
+message::EnvelopePtr envelope(std::string payload) {
+  auto e = std::make_shared<message::Envelope>();
   e->payload = std::move(payload);
   e->subject = "tracking.data";
   e->key = "dev-1";
@@ -36,7 +36,7 @@ class MessageApi : public ::testing::Test {
   lua_State* L() { return state_.get(); }
 
   // Makes `name` a message over `e` (a global) and returns its box.
-  MessageBox* bind(const char* name, runtime::EnvelopePtr e) {
+  MessageBox* bind(const char* name, message::EnvelopePtr e) {
     MessageBox* box = push_message(L(), std::move(e));
     lua_setglobal(L(), name);
     return box;
@@ -178,11 +178,11 @@ TEST_F(MessageApi, Set_ChangesACopyAndChains) {
 TEST_F(MessageApi, Set_CopiesOnlyOnceWhileNoOneElseHoldsTheCopy) {
   MessageBox* box = bind("msg", envelope(R"({"n":0})"));
   ASSERT_EQ(run("msg:set('n', 1)"), "nil");
-  runtime::Envelope* first_copy = box->envelope.get();
+  message::Envelope* first_copy = box->envelope.get();
   ASSERT_EQ(run("msg:set('n', 2)"), "nil");
   EXPECT_EQ(box->envelope.get(), first_copy);
   // Shared again (sluice.publish hands it to an output): the next set copies.
-  runtime::EnvelopePtr published = box->envelope;
+  message::EnvelopePtr published = box->envelope;
   box->shared = true;
   ASSERT_EQ(run("msg:set('n', 3)"), "nil");
   EXPECT_EQ(published->payload, R"({"n":2})");

@@ -5,13 +5,13 @@
 #include <string>
 #include <utility>
 
-#include "runtime/envelope.hpp"
+#include "message/envelope.hpp"
 
 namespace sluice::routing::test {
 
-inline runtime::EnvelopePtr make_message(std::string payload, std::string subject = "",
+inline message::EnvelopePtr make_message(std::string payload, std::string subject = "",
                                          std::optional<std::string> key = std::nullopt) {
-  auto m = std::make_shared<runtime::Envelope>();
+  auto m = std::make_shared<message::Envelope>();
   m->payload = std::move(payload);
   m->subject = std::move(subject);
   m->key = std::move(key);
@@ -20,8 +20,8 @@ inline runtime::EnvelopePtr make_message(std::string payload, std::string subjec
 
 // A fresh envelope with the same content (and nothing parsed yet), so one
 // test can read a message both ways: DOM and scanner.
-inline runtime::EnvelopePtr copy_message(const runtime::Envelope& m) {
-  auto c = std::make_shared<runtime::Envelope>();
+inline message::EnvelopePtr copy_message(const message::Envelope& m) {
+  auto c = std::make_shared<message::Envelope>();
   c->payload = m.payload;
   c->subject = m.subject;
   c->key = m.key;

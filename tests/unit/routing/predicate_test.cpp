@@ -21,7 +21,7 @@ Predicate compile(std::string_view spec_json) {
 
 // Evaluates both ways a payload can be read (parsed DOM, text scanner); they
 // must agree.
-Verdict eval(std::string_view spec_json, const runtime::Envelope& m,
+Verdict eval(std::string_view spec_json, const message::Envelope& m,
              std::string_view source = "tracking") {
   Predicate p = compile(spec_json);
   Verdict dom = p.evaluate(MessageContext{m, source, "node-1"});

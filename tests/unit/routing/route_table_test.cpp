@@ -94,7 +94,7 @@ TEST(RouteTable, PlannedRoutePathsAreReadInOneValidatingPass) {
   auto id = t.add(route(R"({"from": "k", "where": {"data.ENGINE_STATUS": "ON"},
                             "to": "ws:devices/${data.DEVICE_ID}"})"));
   const CompiledRoute& r = t.route(id);
-  runtime::Envelope m;
+  message::Envelope m;
   m.payload = R"({"data": {"ENGINE_STATUS": "ON", "DEVICE_ID": "d1"}})";
   PayloadScan scan;
   scan.plan(r.payload_paths);

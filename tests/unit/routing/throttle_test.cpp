@@ -13,7 +13,7 @@ using std::chrono::seconds;
 using test::make_message;
 using Action = ThrottleDecision::Action;
 
-runtime::EnvelopePtr msg(std::string payload) { return make_message(std::move(payload)); }
+message::EnvelopePtr msg(std::string payload) { return make_message(std::move(payload)); }
 
 struct Delivered {
   std::string key;

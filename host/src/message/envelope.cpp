@@ -1,8 +1,8 @@
-#include "runtime/envelope.hpp"
+#include "message/envelope.hpp"
 
 #include <charconv>
 
-namespace sluice::runtime {
+namespace sluice::message {
 namespace {
 std::string copy(sluice_bytes b) { return b.data ? std::string(b.data, b.len) : std::string(); }
 
@@ -105,9 +105,7 @@ EnvelopePtr copy_content(const Envelope& m) {
   copy->attributes = m.attributes;
   copy->timestamp_ms = m.timestamp_ms;
   copy->reply_to = m.reply_to;
-  copy->source = m.source;
-  copy->delivery = m.delivery;
-  copy->received_at = m.received_at;
+  copy->origin = m.origin;
   if (m.json_parsed()) {
     copy->json_ = *m.json_;
     copy->json_state_ = Envelope::JsonState::kParsed;
@@ -115,15 +113,4 @@ EnvelopePtr copy_content(const Envelope& m) {
   return copy;
 }
 
-EnvelopePtr with_error_header(const Envelope& m, const std::string& error) {
-  auto copy = std::make_shared<Envelope>();
-  copy->payload = m.payload;
-  copy->key = m.key;
-  copy->subject = m.subject;
-  copy->headers = m.headers;
-  copy->headers.push_back({"sluice-error", error});
-  copy->timestamp_ms = m.timestamp_ms;
-  return copy;
-}
-
-}  // namespace sluice::runtime
+}  // namespace sluice::message

@@ -1,13 +1,11 @@
-// The host's own copy of a message while it is routed: owns its bytes,
+// The host's own copy of a message while it is routed: owns its bytes and
 // parses the payload as JSON lazily (once, only when a rule or script reads
-// a field), and counts the outputs still pending before its source is acked.
+// a field). Knows nothing of delivery: the runtime's Delivery record holds it.
 #pragma once
 
 #include <sluice/plugin.h>
 
-#include <atomic>
 #include <boost/json.hpp>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,10 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace sluice::runtime {
-
-class Connector;
-class Delivery;
+namespace sluice::message {
 
 struct Header {
   std::string name;
@@ -48,14 +43,9 @@ class Envelope {
   int64_t timestamp_ms = 0;
   std::string reply_to;  // non-empty: this message is a request
 
-  // Where it came from, and the plugin's id for acking it.
-  Connector* source = nullptr;
-  uint64_t ack_id = 0;
-  bool needs_ack = false;
-  // The source message's at-least-once record while it is routed (set by
-  // the worker; lets a throttle that holds the message keep it open).
-  Delivery* delivery = nullptr;
-  std::chrono::steady_clock::time_point received_at{};
+  // The name of the connector it came from; empty for messages the host
+  // made (replies, dead letters).
+  std::string origin;
 
   const std::string* header(std::string_view name) const {
     for (const auto& h : headers)
@@ -114,17 +104,12 @@ class Envelope {
 };
 
 // A copy of `m` to change (a transform, msg:set): payload, key, subject,
-// headers, attributes, timestamp, reply handle, origin and delivery record,
-// and the parsed payload when it has one. Not its ack identity: only the
-// source message is acked.
+// headers, attributes, timestamp, reply handle and origin, and the parsed
+// payload when it has one.
 EnvelopePtr copy_content(const Envelope& m);
-
-// A copy of `m` for a dead letter: same payload, key, subject, headers and
-// timestamp, plus a `sluice-error` header saying why.
-EnvelopePtr with_error_header(const Envelope& m, const std::string& error);
 
 // Looks up a dotted path with [index] steps ("data.items[2].id") in a
 // parsed document. Returns nullptr when any step is missing.
 const boost::json::value* find_path(const boost::json::value& root, std::string_view path);
 
-}  // namespace sluice::runtime
+}  // namespace sluice::message

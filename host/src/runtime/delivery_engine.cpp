@@ -1,0 +1,273 @@
+#include "runtime/delivery_engine.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "log/logger.hpp"
+#include "message/dead_letter.hpp"
+#include "runtime/connector.hpp"
+#include "runtime/route_stats.hpp"
+
+namespace sluice::runtime {
+namespace {
+constexpr const char* kComponent = "runtime";
+
+std::string status_name(sluice_status s) {
+  switch (s) {
+    case SLUICE_OK:
+      return "ok";
+    case SLUICE_BUSY:
+      return "busy";
+    case SLUICE_ERROR:
+      return "error";
+    case SLUICE_CLOSED:
+      return "closed";
+    case SLUICE_TIMEOUT:
+      return "timeout";
+    case SLUICE_UNSUPPORTED:
+      return "unsupported";
+    case SLUICE_REJECTED:
+      return "rejected";
+  }
+  return "unknown";
+}
+}  // namespace
+
+DeliveryEngine::DeliveryEngine(metrics::Registry& metrics, TimerService& timers)
+    : metrics_(metrics), timers_(timers) {
+  unrouted_ =
+      &metrics_.counter("sluice_unrouted_total", "Messages no route matched (acked and dropped)");
+  latency_ = &metrics_.histogram("sluice_end_to_end_latency_seconds",
+                                 "From emit to every output confirmed (source ack)");
+}
+
+DeliveryEngine::~DeliveryEngine() {
+  for (auto& w : workers_) metrics_.detach(w.get());
+}
+
+void DeliveryEngine::start_workers(size_t count, size_t queue_capacity) {
+  for (size_t i = 0; i < count; ++i) {
+    auto w = std::make_unique<Worker>(*this, i, queue_capacity);
+    metrics::Labels labels{{"worker", std::to_string(i)}};
+    Worker* raw = w.get();
+    metrics_.sampled_gauge(
+        "sluice_queue_depth", "Messages waiting in a worker's ingress queue", labels,
+        [raw] { return static_cast<double>(raw->depth()); }, raw);
+    metrics_.sampled_gauge(
+        "sluice_queue_capacity", "Bound of a worker's ingress queue", labels,
+        [raw] { return static_cast<double>(raw->capacity()); }, raw);
+    workers_.push_back(std::move(w));
+  }
+  for (auto& w : workers_) w->start();
+}
+
+void DeliveryEngine::stop_workers() {
+  for (auto& w : workers_) w->close();
+  for (auto& w : workers_) w->join();
+}
+
+sluice_status DeliveryEngine::ingest(Connector& source, const sluice_message* m, uint64_t ack_id,
+                                     uint32_t wait_ms) {
+  if (!m || (m->payload.len > 0 && !m->payload.data)) return SLUICE_REJECTED;
+  if (closed_.load(std::memory_order_relaxed) || workers_.empty()) return SLUICE_CLOSED;
+  auto env = message::Envelope::from_c(*m);
+  env->origin = source.name();
+  if (env->timestamp_ms == 0)
+    env->timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  size_t worker = std::hash<std::string_view>{}(env->routing_key()) % workers_.size();
+  size_t bytes = env->payload.size();
+  auto delivery = std::make_unique<Delivery>(*this, std::move(env), source, ack_id,
+                                             std::chrono::steady_clock::now());
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  if (!workers_[worker]->offer(std::move(delivery), std::chrono::milliseconds(wait_ms))) {
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    if (closed_.load()) return SLUICE_CLOSED;
+    source.stats().busy->inc();
+    return SLUICE_BUSY;
+  }
+  source.stats().messages_in->inc();
+  source.stats().bytes_in->add(static_cast<double>(bytes));
+  return SLUICE_OK;
+}
+
+void DeliveryEngine::route(std::unique_ptr<Delivery> owned, Dispatch& worker) {
+  Delivery& delivery = Delivery::open(std::move(owned));
+  if (!control_ || !control_->handle(delivery, worker)) {
+    const Router* router = current_router();
+    if (!router || !router->route(delivery.message(), delivery, worker)) unrouted_->inc();
+  }
+  delivery.settle(true);  // the routing step's own reference
+}
+
+void DeliveryEngine::dispatch(Delivery& delivery, Output output, size_t worker_index) {
+  delivery.hold();
+  auto c = std::make_unique<sluice_completion>();
+  c->engine = this;
+  c->delivery = &delivery;
+  c->output = std::move(output);
+  c->worker = worker_index;
+  send_now(std::move(c));
+}
+
+void DeliveryEngine::send_now(CompletionPtr c) {
+  // Past the shutdown deadline nothing more is sent: what the workers still
+  // hold goes back to its source (nack) at once, without a publish attempt
+  // or a log line each, so that the graceful path ends in time.
+  if (force_stop_.load()) {
+    settle(std::move(c), false);
+    return;
+  }
+  Connector* target = c->output.target.connector;
+  if (!target->acquire_slot(force_stop_)) {
+    failed_for_good(std::move(c), "shutting down before the message could be sent");
+    return;
+  }
+  message::Envelope::CView view;
+  c->output.message->to_c(view);
+  const std::string& subject = c->output.target.subject;
+  view.message.subject = {subject.data(), subject.size()};
+  auto backoff_ms = 1;
+  while (true) {
+    char buf[2048] = "";
+    sluice_error err{sizeof(sluice_error), buf, sizeof buf};
+    sluice_status s = SLUICE_UNSUPPORTED;
+    // The plugin may complete the record before the call returns, so it is
+    // the plugin's during the call; it comes back only when not taken.
+    sluice_completion* lent = c.release();
+    switch (lent->output.kind) {
+      case OutputKind::kPublish:
+        s = target->publish(view.message, lent, err);
+        break;
+      case OutputKind::kReply:
+        s = target->reply(lent->output.message->reply_to, view.message, lent, err);
+        break;
+      case OutputKind::kRequest:
+        s = target->request(view.message, lent->output.timeout_ms, lent, err);
+        break;
+    }
+    if (s == SLUICE_OK) return;  // complete() adopts it back
+    c.reset(lent);
+    if (s == SLUICE_BUSY && !force_stop_.load()) {
+      // The sink's own queue is full: wait here. This blocks the worker,
+      // its ingress fills, and sources get BUSY: backpressure end to end.
+      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+      backoff_ms = std::min(backoff_ms * 2, 50);
+      continue;
+    }
+    target->release_slot();
+    std::string text = buf[0] ? buf : "publish returned " + status_name(s);
+    if (s == SLUICE_ERROR)
+      attempt_failed(std::move(c), s, text);
+    else
+      failed_for_good(std::move(c), text);
+    return;
+  }
+}
+
+void DeliveryEngine::complete(sluice_completion* completion, sluice_status status,
+                              const char* error, const sluice_message* reply) {
+  CompletionPtr c(completion);  // back from the plugin (see completion.hpp)
+  Connector* target = c->output.target.connector;
+  target->release_slot();
+  if (status == SLUICE_OK) {
+    target->stats().messages_out->inc();
+    target->stats().bytes_out->add(static_cast<double>(c->output.message->payload.size()));
+    if (c->output.on_reply) {
+      message::EnvelopePtr answer = reply ? message::Envelope::from_c(*reply) : nullptr;
+      c->output.on_reply(SLUICE_OK, "", answer);
+    }
+    settle(std::move(c), true);
+    return;
+  }
+  std::string text = error && *error ? error : "completed with status " + status_name(status);
+  if (status == SLUICE_ERROR ||
+      (status == SLUICE_TIMEOUT && c->output.kind != OutputKind::kRequest))
+    attempt_failed(std::move(c), status, text);
+  else
+    failed_for_good(std::move(c), text);
+}
+
+void DeliveryEngine::attempt_failed(CompletionPtr c, sluice_status status,
+                                    const std::string& error) {
+  Connector* target = c->output.target.connector;
+  target->stats().failed->inc();
+  c->last_error = error;
+  const auto& policy = target->config().retry;
+  if (c->output.kind == OutputKind::kRequest || c->attempt >= policy.max_attempts ||
+      force_stop_.load()) {
+    failed_for_good(std::move(c), error);
+    return;
+  }
+  target->stats().retries->inc();
+  auto delay = backoff_.after(policy, c->attempt);
+  ++c->attempt;
+  log::warn(target->name(), "publish failed (" + status_name(status) + "): " + error +
+                                "; retrying (attempt " + std::to_string(c->attempt) + " of " +
+                                std::to_string(policy.max_attempts) + ")");
+  Worker* owner = workers_[c->worker % workers_.size()].get();
+  auto box = std::make_shared<CompletionPtr>(std::move(c));
+  timers_.start(delay, std::chrono::milliseconds(0), [this, owner, box] {
+    // Back on the worker that owns the message's key, so order and
+    // thread rules hold; push_always: this message is already counted.
+    owner->post([this, box] { send_now(std::move(*box)); });
+  });
+}
+
+void DeliveryEngine::failed_for_good(CompletionPtr c, const std::string& error) {
+  Output& out = c->output;
+  if (out.kind == OutputKind::kRequest && out.on_reply) {
+    out.on_reply(SLUICE_ERROR, error, nullptr);
+    settle(std::move(c), true);  // the script decides what a failed request means
+    return;
+  }
+  const std::string& failed = out.target.connector->name();
+  if (!c->to_dead_letter && out.dead_letter && out.dead_letter->connector && !force_stop_.load()) {
+    if (out.route) out.route->dead_lettered.inc();
+    log::warn(out.route ? out.route->name : kComponent,
+              "output " + failed + " failed for good: " + error + "; sending to dead letter " +
+                  out.dead_letter->connector->name());
+    c->to_dead_letter = true;
+    c->attempt = 1;
+    out.message = message::dead_letter_of(*out.message, error, failed);
+    out.target = *out.dead_letter;
+    out.kind = OutputKind::kPublish;
+    send_now(std::move(c));
+    return;
+  }
+  if (out.route) out.route->failed.inc();
+  log::error(
+      out.route ? out.route->name : kComponent,
+      "output " + failed + " failed for good: " + error + "; the source message will be nacked");
+  settle(std::move(c), false);
+}
+
+void DeliveryEngine::settle(CompletionPtr c, bool ok) {
+  Delivery* delivery = c->delivery;
+  c.reset();
+  delivery->settle(ok);
+}
+
+void DeliveryEngine::finish(std::unique_ptr<Delivery> delivery, bool ok) {
+  Connector& source = delivery->source();
+  if (source.ack(delivery->ack_id(), ok))
+    (ok ? source.stats().acked : source.stats().nacked)->inc();
+  latency_->observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - delivery->received_at())
+          .count());
+  delivery.reset();
+  if (in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) wake();
+}
+
+bool DeliveryEngine::wait_drained(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(drain_mutex_);
+  return drained_.wait_until(lock, deadline, [&] { return in_flight_.load() == 0; });
+}
+
+void DeliveryEngine::wake() {
+  std::lock_guard lock(drain_mutex_);
+  drained_.notify_all();
+}
+
+}  // namespace sluice::runtime
