@@ -1,8 +1,9 @@
 // connectors: — named plugin instances. The host keeps its reserved keys
 // (plugin, max_in_flight, retry) and hands every other key to the plugin as
 // JSON; the plugin's own SettingsSpec validates those.
+#include <sluice/common/did_you_mean.hpp>
+
 #include "config/config_sections.hpp"
-#include "config/did_you_mean.hpp"
 #include "config/scalar_typing.hpp"
 
 namespace sluice::config {
@@ -54,7 +55,7 @@ void read_retry(const ConfigNode& node, const std::string& path, RetryPolicy& re
 // `plugin:` is missing: point at a key that looks like a misspelling of it.
 std::string misspelt_plugin_hint(const ConfigNode& node) {
   for (const auto& entry : node.entries) {
-    if (closest_match(entry.key, {"plugin"})) {
+    if (common::closest_match(entry.key, {"plugin"})) {
       return "; is '" + entry.key + "' (at " + entry.key_where.str() + ") meant to be 'plugin'?";
     }
   }

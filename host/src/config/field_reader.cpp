@@ -1,6 +1,7 @@
 #include "config/field_reader.hpp"
 
-#include "config/did_you_mean.hpp"
+#include <sluice/common/did_you_mean.hpp>
+
 #include "config/scalar_typing.hpp"
 
 namespace sluice::config {
@@ -90,7 +91,7 @@ std::optional<std::string> FieldReader::choice(const ConfigNode& node, std::stri
     if (c == *value) return value;
   }
   error(node.where, std::string(path) + ": '" + *value + "' is not one of " + join(choices) +
-                        did_you_mean(*value, choices));
+                        common::did_you_mean(*value, choices));
   return std::nullopt;
 }
 
@@ -135,7 +136,7 @@ void FieldReader::reject_unknown_keys(const ConfigNode& mapping,
     bool known = false;
     for (auto a : allowed) known = known || a == entry.key;
     if (known) continue;
-    std::string suggestion = did_you_mean(entry.key, allowed);
+    std::string suggestion = common::did_you_mean(entry.key, allowed);
     error(entry.key_where,
           "unknown key '" + entry.key + "' " + section_name(section) +
               (suggestion.empty() ? " (allowed: " + join(allowed) + ")" : suggestion));

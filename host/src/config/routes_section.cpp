@@ -3,9 +3,9 @@
 // route engine, which compiles what the values mean.
 #include <algorithm>
 #include <map>
+#include <sluice/common/did_you_mean.hpp>
 
 #include "config/config_sections.hpp"
-#include "config/did_you_mean.hpp"
 #include "config/route_keys.hpp"
 #include "config/scalar_typing.hpp"
 
@@ -125,8 +125,9 @@ void check_connector_reference(const LocatedString& target, std::string_view pat
                                    "' alone, or connector:subject)");
   }
   if (connector_names.contains(name)) return;
-  std::string hint = connector_names.empty() ? " (no connectors are defined)"
-                                             : did_you_mean(name, connector_names.in_order());
+  std::string hint = connector_names.empty()
+                         ? " (no connectors are defined)"
+                         : common::did_you_mean(name, connector_names.in_order());
   reader.error(target.where, at + "unknown connector '" + name + "'" + hint);
 }
 

@@ -4,11 +4,11 @@
 #include <cstring>
 #include <new>
 #include <optional>
+#include <sluice/common/json_path.hpp>
 #include <string_view>
 
 #include "lua/json_bridge.hpp"
 #include "routing/json_edit.hpp"
-#include "routing/json_path.hpp"
 #include "routing/string_hash.hpp"
 
 namespace sluice::lua {
@@ -25,11 +25,11 @@ class PathCache {
 
   // The compiled `text`, or nullptr when it is not a JsonPath ("a..b").
   // A path past the bound is valid until the next call.
-  const routing::JsonPath* get(std::string_view text) {
+  const common::JsonPath* get(std::string_view text) {
     auto it = paths_.find(text);
     if (it != paths_.end()) return it->second ? &*it->second : nullptr;
     std::string error;
-    auto compiled = routing::JsonPath::compile(text, error);
+    auto compiled = common::JsonPath::compile(text, error);
     if (paths_.size() >= kMaxPaths) {
       overflow_ = std::move(compiled);
       return overflow_ ? &*overflow_ : nullptr;
@@ -37,7 +37,7 @@ class PathCache {
     auto& slot = paths_.emplace(std::string(text), std::move(compiled)).first->second;
     return slot ? &*slot : nullptr;
   }
-  bool kept(const routing::JsonPath* path) const { return !overflow_ || path != &*overflow_; }
+  bool kept(const common::JsonPath* path) const { return !overflow_ || path != &*overflow_; }
 
   // An object, array or number msg:get read as text, parsed here rather
   // than on the C stack (a Lua error while pushing it would skip a local's
@@ -45,8 +45,8 @@ class PathCache {
   boost::json::value value;
 
  private:
-  routing::StringMap<std::optional<routing::JsonPath>> paths_;
-  std::optional<routing::JsonPath> overflow_;
+  routing::StringMap<std::optional<common::JsonPath>> paths_;
+  std::optional<common::JsonPath> overflow_;
 };
 
 int path_cache_gc(lua_State* L) {
@@ -133,7 +133,7 @@ int message_get(lua_State* L) {
   const char* text = luaL_checklstring(L, 2, &len);
   PathCache& cache = path_cache(L);
   const message::Envelope& m = *box.envelope;
-  const routing::JsonPath* path = cache.get(std::string_view(text, len));
+  const common::JsonPath* path = cache.get(std::string_view(text, len));
   if (!path || m.json_parsed()) {
     // Parsed already (msg:json, msg:set), or a path only the lenient
     // lookup understands: the document answers.
@@ -158,10 +158,10 @@ int message_get(lua_State* L) {
 // Sets (or with nil removes) one field of the box's message; "" or what is
 // wrong. Copies a shared envelope first.
 std::string set_field(lua_State* L, MessageBox& box, PathCache& cache, std::string_view text) {
-  const routing::JsonPath* path = cache.get(text);
+  const common::JsonPath* path = cache.get(text);
   if (!path) {
     std::string why;
-    routing::JsonPath::compile(text, why);
+    common::JsonPath::compile(text, why);
     return why;
   }
   const bool remove = lua_isnil(L, 3);

@@ -1,6 +1,6 @@
 #include "message/envelope.hpp"
 
-#include <charconv>
+#include <sluice/common/json_path.hpp>
 
 namespace sluice::message {
 namespace {
@@ -68,32 +68,7 @@ void Envelope::to_c(CView& view) const {
 }
 
 const boost::json::value* find_path(const boost::json::value& root, std::string_view path) {
-  const boost::json::value* cur = &root;
-  size_t i = 0;
-  while (i < path.size() && cur) {
-    if (path[i] == '.') {
-      ++i;
-      continue;
-    }
-    if (path[i] == '[') {
-      size_t close = path.find(']', i);
-      if (close == std::string_view::npos || !cur->is_array()) return nullptr;
-      size_t index = 0;
-      auto [p, ec] = std::from_chars(path.data() + i + 1, path.data() + close, index);
-      if (ec != std::errc() || p != path.data() + close) return nullptr;
-      const auto& arr = cur->get_array();
-      if (index >= arr.size()) return nullptr;
-      cur = &arr[index];
-      i = close + 1;
-      continue;
-    }
-    size_t end = path.find_first_of(".[", i);
-    if (end == std::string_view::npos) end = path.size();
-    if (!cur->is_object()) return nullptr;
-    cur = cur->get_object().if_contains(path.substr(i, end - i));
-    i = end;
-  }
-  return cur;
+  return common::JsonPath::lenient(path).find(root);
 }
 
 EnvelopePtr copy_content(const Envelope& m) {

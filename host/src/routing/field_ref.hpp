@@ -4,14 +4,16 @@
 #pragma once
 
 #include <optional>
+#include <sluice/common/json_path.hpp>
 #include <string>
 #include <string_view>
 
 #include "routing/field_value.hpp"
-#include "routing/json_path.hpp"
 #include "routing/message_context.hpp"
 
 namespace sluice::routing {
+
+using common::JsonPath;
 
 class FieldRef {
  public:

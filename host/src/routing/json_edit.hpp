@@ -4,11 +4,12 @@
 
 #include <boost/json/value.hpp>
 #include <optional>
+#include <sluice/common/json_path.hpp>
 #include <string>
 
-#include "routing/json_path.hpp"
-
 namespace sluice::routing {
+
+using common::JsonPath;
 
 // Puts `value` at `path` (the root for an empty path). Missing members on
 // the way become objects, and so does a null one; an index step must name

@@ -7,14 +7,16 @@
 #pragma once
 
 #include <optional>
+#include <sluice/common/json_path.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "routing/field_value.hpp"
-#include "routing/json_path.hpp"
 
 namespace sluice::routing {
+
+using common::JsonPath;
 
 class JsonScanner {
  public:

@@ -9,18 +9,22 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <sluice/common/subject_pattern.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "routing/output_group.hpp"
 #include "routing/predicate.hpp"
-#include "routing/subject_pattern.hpp"
 #include "routing/template.hpp"
 #include "routing/throttle.hpp"
 #include "routing/transform.hpp"
 
 namespace sluice::routing {
+
+using common::SubjectCursor;
+using common::SubjectPattern;
+using common::SubjectSyntax;
 
 // One `from` entry: "connector" (everything it delivers) or
 // "connector:pattern".

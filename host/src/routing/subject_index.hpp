@@ -5,13 +5,17 @@
 
 #include <cstdint>
 #include <memory>
+#include <sluice/common/subject_pattern.hpp>
 #include <string_view>
 #include <vector>
 
 #include "routing/string_hash.hpp"
-#include "routing/subject_pattern.hpp"
 
 namespace sluice::routing {
+
+using common::SubjectCursor;
+using common::SubjectPattern;
+using common::SubjectSyntax;
 
 class SubjectIndex {
  public:

@@ -10,6 +10,7 @@
 #include <list>
 #include <optional>
 #include <set>
+#include <sluice/common/token_bucket.hpp>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -19,7 +20,6 @@
 #include "routing/held_queue.hpp"
 #include "routing/min_interval.hpp"
 #include "routing/string_hash.hpp"
-#include "routing/token_bucket.hpp"
 
 namespace sluice::routing {
 
@@ -142,7 +142,7 @@ class Throttle {
 
   struct KeyState {
     std::string key;
-    std::optional<TokenBucket> bucket;
+    std::optional<common::TokenBucket> bucket;
     std::optional<MinInterval> interval;
     HeldQueue<message::EnvelopePtr> held;
     std::optional<DueSet::iterator> scheduled;

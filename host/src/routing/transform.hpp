@@ -5,14 +5,16 @@
 
 #include <boost/json/value.hpp>
 #include <optional>
+#include <sluice/common/json_path.hpp>
 #include <string>
 #include <vector>
 
-#include "routing/json_path.hpp"
 #include "routing/message_context.hpp"
 #include "routing/template.hpp"
 
 namespace sluice::routing {
+
+using common::JsonPath;
 
 class Transform {
  public:

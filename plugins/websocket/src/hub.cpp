@@ -162,7 +162,7 @@ std::variant<Filter, ProtocolError> Hub::build_filter(const Limits& limits,
   for (auto& [id, values] : conditions) filter.fields.push_back({id, std::move(values)});
   if (request.subject) {
     try {
-      filter.subject = SubjectPattern(*request.subject);
+      filter.subject = SubjectFilter(*request.subject);
     } catch (const std::exception& e) {
       return ProtocolError{"bad_filter", e.what(), request.id};
     }

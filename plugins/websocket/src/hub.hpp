@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sluice/common/json_path.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,12 +24,14 @@
 
 #include "client.hpp"
 #include "clock.hpp"
-#include "json_path.hpp"
 #include "protocol.hpp"
+#include "scalar_text.hpp"
 #include "subscription_index.hpp"
 #include "writer_preferring_mutex.hpp"
 
 namespace sluice::websocket {
+
+using common::JsonPath;
 
 struct IndexField {
   std::string name;  // what filters and query params call it, e.g. "device"

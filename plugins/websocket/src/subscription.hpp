@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "subject_pattern.hpp"
+#include "subject_filter.hpp"
 #include "throttle.hpp"
 #include "value_set.hpp"
 
@@ -31,7 +31,7 @@ struct FieldCondition {
 
 struct Filter {
   std::vector<FieldCondition> fields;  // all must hold
-  SubjectPattern subject;
+  SubjectFilter subject;
 
   // True when every condition holds; `skip_field` (the anchor the index
   // already matched) is not checked again.

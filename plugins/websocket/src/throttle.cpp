@@ -1,43 +1,21 @@
 #include "throttle.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sluice::websocket {
 
-TokenBucket::TokenBucket(double rate, double burst, TimePoint now)
-    : rate_(rate), burst_(std::max(1.0, burst)), tokens_(burst_), last_(now) {}
-
-void TokenBucket::refill(TimePoint now) {
-  if (now <= last_) return;
-  double elapsed = std::chrono::duration<double>(now - last_).count();
-  tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
-  last_ = now;
+namespace {
+// The bucket holds whole tokens; a fractional burst is rounded down (never
+// more frames at once than asked for) and is at least 1.
+uint32_t whole_burst(double burst) {
+  return static_cast<uint32_t>(std::clamp(std::floor(burst), 1.0, 1e6));
 }
-
-bool TokenBucket::try_take(TimePoint now) {
-  refill(now);
-  // A hair of tolerance so that floating-point refill does not delay a token
-  // that is due exactly now.
-  if (tokens_ < 1.0 - 1e-9) return false;
-  tokens_ = std::max(0.0, tokens_ - 1.0);
-  return true;
-}
-
-TimePoint TokenBucket::next_token(TimePoint now) {
-  refill(now);
-  if (tokens_ >= 1.0 - 1e-9) return now;
-  auto wait = std::chrono::duration<double>((1.0 - tokens_) / rate_);
-  return now + std::chrono::ceil<Duration>(wait);
-}
-
-bool TokenBucket::full(TimePoint now) {
-  refill(now);
-  return tokens_ >= burst_ - 1e-9;
-}
+}  // namespace
 
 bool StreamThrottle::ready(Stream& s, TimePoint now) const {
   if (s.sent && now - s.last_sent < spec_.min_interval) return false;
-  if (s.bucket && s.bucket->next_token(now) > now) return false;
+  if (s.bucket && s.bucket->next_available(now) > now) return false;
   return true;
 }
 
@@ -50,7 +28,7 @@ void StreamThrottle::mark_sent(Stream& s, TimePoint now) const {
 TimePoint StreamThrottle::due(Stream& s, TimePoint now) const {
   TimePoint at = now;
   if (s.sent) at = std::max(at, s.last_sent + spec_.min_interval);
-  if (s.bucket) at = std::max(at, s.bucket->next_token(now));
+  if (s.bucket) at = std::max(at, s.bucket->next_available(now));
   return at;
 }
 
@@ -61,7 +39,7 @@ StreamThrottle::Verdict StreamThrottle::offer(std::string_view stream, OutFrame&
   if (it == streams_.end()) {
     if (streams_.size() >= prune_at_) prune(now);
     it = streams_.emplace(std::string(stream), Stream{}).first;
-    if (spec_.rate > 0) it->second.bucket.emplace(spec_.rate, spec_.burst, now);
+    if (spec_.rate > 0) it->second.bucket.emplace(spec_.rate, whole_burst(spec_.burst), now);
   }
   Stream& s = it->second;
   // Frames already waiting go first: a newcomer never overtakes them.
@@ -112,7 +90,7 @@ void StreamThrottle::prune(TimePoint now) {
   for (auto it = streams_.begin(); it != streams_.end();) {
     Stream& s = it->second;
     bool idle = s.waiting.empty() && (!s.sent || now - s.last_sent >= spec_.min_interval) &&
-                (!s.bucket || s.bucket->full(now));
+                (!s.bucket || s.bucket->full_at() <= now);
     it = idle ? streams_.erase(it) : std::next(it);
   }
   prune_at_ = std::max<size_t>(1024, streams_.size() * 2);

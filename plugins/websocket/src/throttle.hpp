@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <deque>
 #include <optional>
+#include <sluice/common/token_bucket.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -21,30 +22,12 @@ namespace sluice::websocket {
 
 struct ThrottleSpec {
   double rate = 0;   // frames per second per stream; 0 = no rate limit
-  double burst = 1;  // frames that may go at once after a quiet period
+  double burst = 1;  // frames that may go at once after a quiet period (whole frames count)
   std::chrono::milliseconds min_interval{0};
   bool keep_latest = false;  // a waiting frame is replaced by a newer one
   size_t buffer = 0;         // frames held per stream while waiting (when not keep_latest)
 
   bool limits() const { return rate > 0 || min_interval.count() > 0; }
-};
-
-class TokenBucket {
- public:
-  // Starts full. `rate` > 0 tokens per second, `burst` >= 1 tokens at most.
-  TokenBucket(double rate, double burst, TimePoint now);
-
-  bool try_take(TimePoint now);
-  // When the next token is (or was) available.
-  TimePoint next_token(TimePoint now);
-  bool full(TimePoint now);
-
- private:
-  void refill(TimePoint now);
-  double rate_;
-  double burst_;
-  double tokens_;
-  TimePoint last_;
 };
 
 class StreamThrottle {
@@ -73,7 +56,7 @@ class StreamThrottle {
 
  private:
   struct Stream {
-    std::optional<TokenBucket> bucket;
+    std::optional<common::TokenBucket> bucket;
     TimePoint last_sent{};
     bool sent = false;
     std::deque<OutFrame> waiting;

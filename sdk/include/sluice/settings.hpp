@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <sluice/common/did_you_mean.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -304,25 +305,10 @@ class SettingsSpec {
     const Setting* best = nullptr;
     size_t best_distance = 3;
     for (const auto& s : settings_) {
-      size_t d = edit_distance(key, s.name);
+      size_t d = common::edit_distance(key, s.name);
       if (d < best_distance) best = &s, best_distance = d;
     }
     return best ? "; did you mean '" + best->name + "'?" : std::string();
-  }
-
-  static size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      size_t prev = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        size_t cur = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        prev = cur;
-      }
-    }
-    return row[b.size()];
   }
 
   std::vector<Setting> settings_;

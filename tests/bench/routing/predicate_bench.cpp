@@ -5,12 +5,14 @@
 
 #include <boost/json.hpp>
 
+#include <sluice/common/json_path.hpp>
+
 #include "routing/json_scanner.hpp"
 #include "routing/predicate.hpp"
 
 namespace {
 
-using sluice::routing::JsonPath;
+using sluice::common::JsonPath;
 using sluice::routing::JsonScanner;
 using sluice::routing::MessageContext;
 using sluice::routing::PayloadScan;

@@ -1,32 +1,33 @@
-// Unit tests of subject patterns, JSON paths and the subscription index.
+// Unit tests of subject filters, scalar texts, JSON paths and the subscription index.
 #include "subscription_index.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "json_path.hpp"
-#include "subject_pattern.hpp"
+#include "hub.hpp"
+#include "scalar_text.hpp"
+#include "subject_filter.hpp"
 #include "url_target.hpp"
 
 namespace sluice::websocket {
 namespace {
 
-TEST(SubjectPattern, MatchesTokensAndWildcards) {
-  EXPECT_TRUE(SubjectPattern("").matches("anything.at.all"));
-  EXPECT_TRUE(SubjectPattern(">").matches("a.b"));
-  EXPECT_TRUE(SubjectPattern("tracking.data").matches("tracking.data"));
-  EXPECT_FALSE(SubjectPattern("tracking.data").matches("tracking.data.x"));
-  EXPECT_FALSE(SubjectPattern("tracking.data").matches("tracking"));
-  EXPECT_TRUE(SubjectPattern("tracking.*").matches("tracking.data"));
-  EXPECT_FALSE(SubjectPattern("tracking.*").matches("tracking.data.more"));
-  EXPECT_FALSE(SubjectPattern("tracking.*").matches("tracking"));
-  EXPECT_TRUE(SubjectPattern("tracking.>").matches("tracking.a.b.c"));
-  EXPECT_FALSE(SubjectPattern("tracking.>").matches("tracking"));
-  EXPECT_TRUE(SubjectPattern("sensors/+/temp").matches("sensors/7/temp"));
-  EXPECT_TRUE(SubjectPattern("sensors/#").matches("sensors/7/temp"));
-  EXPECT_FALSE(SubjectPattern("a.*.c").matches("a.b.d"));
-  EXPECT_THROW(SubjectPattern("a.>.c"), std::invalid_argument);
+TEST(SubjectFilter, MatchesTokensAndWildcards) {
+  EXPECT_TRUE(SubjectFilter("").matches("anything.at.all"));
+  EXPECT_TRUE(SubjectFilter(">").matches("a.b"));
+  EXPECT_TRUE(SubjectFilter("tracking.data").matches("tracking.data"));
+  EXPECT_FALSE(SubjectFilter("tracking.data").matches("tracking.data.x"));
+  EXPECT_FALSE(SubjectFilter("tracking.data").matches("tracking"));
+  EXPECT_TRUE(SubjectFilter("tracking.*").matches("tracking.data"));
+  EXPECT_FALSE(SubjectFilter("tracking.*").matches("tracking.data.more"));
+  EXPECT_FALSE(SubjectFilter("tracking.*").matches("tracking"));
+  EXPECT_TRUE(SubjectFilter("tracking.>").matches("tracking.a.b.c"));
+  EXPECT_FALSE(SubjectFilter("tracking.>").matches("tracking"));
+  EXPECT_TRUE(SubjectFilter("sensors/+/temp").matches("sensors/7/temp"));
+  EXPECT_TRUE(SubjectFilter("sensors/#").matches("sensors/7/temp"));
+  EXPECT_FALSE(SubjectFilter("a.*.c").matches("a.b.d"));
+  EXPECT_THROW(SubjectFilter("a.>.c"), std::invalid_argument);
 }
 
 TEST(JsonPath, FindsNestedFieldsAndArrayItems) {
@@ -62,7 +63,7 @@ struct IndexFixture : ::testing::Test {
     auto sub = std::make_unique<Subscription>();
     sub->id = "s" + std::to_string(subs.size());
     sub->filter.fields = std::move(fields);
-    sub->filter.subject = SubjectPattern(subject);
+    sub->filter.subject = SubjectFilter(subject);
     index.add(sub.get());
     subs.push_back(std::move(sub));
     return subs.back().get();

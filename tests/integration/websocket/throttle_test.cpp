@@ -20,23 +20,6 @@ OutFrame frame(std::string text, uint64_t tag = 0) {
   return f;
 }
 
-TEST(TokenBucket, StartsFullAndRefillsAtRate) {
-  FakeClock clock;
-  TokenBucket bucket(10, 3, clock.now());
-  EXPECT_TRUE(bucket.try_take(clock.now()));
-  EXPECT_TRUE(bucket.try_take(clock.now()));
-  EXPECT_TRUE(bucket.try_take(clock.now()));
-  EXPECT_FALSE(bucket.try_take(clock.now()));
-  EXPECT_EQ(bucket.next_token(clock.now()), clock.now() + 100ms);
-  clock.advance(99ms);
-  EXPECT_FALSE(bucket.try_take(clock.now()));
-  clock.advance(1ms);
-  EXPECT_TRUE(bucket.try_take(clock.now()));
-  clock.advance(10s);  // never more than the burst
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(bucket.try_take(clock.now()));
-  EXPECT_FALSE(bucket.try_take(clock.now()));
-}
-
 TEST(StreamThrottle, WithoutLimitsSendsEverything) {
   FakeClock clock;
   StreamThrottle throttle(ThrottleSpec{});

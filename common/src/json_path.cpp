@@ -1,8 +1,15 @@
-#include "routing/json_path.hpp"
-
 #include <charconv>
+#include <sluice/common/json_path.hpp>
+#include <stdexcept>
 
-namespace sluice::routing {
+namespace sluice::common {
+
+JsonPath::JsonPath(std::string_view text) {
+  std::string error;
+  auto compiled = compile(text, error);
+  if (!compiled) throw std::invalid_argument(error);
+  *this = std::move(*compiled);
+}
 
 std::optional<JsonPath> JsonPath::compile(std::string_view text, std::string& error) {
   JsonPath path;
@@ -60,7 +67,40 @@ std::optional<JsonPath> JsonPath::compile(std::string_view text, std::string& er
   return path;
 }
 
+JsonPath JsonPath::lenient(std::string_view text) {
+  JsonPath path;
+  path.text_ = std::string(text);
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '.') {
+      ++i;
+      continue;
+    }
+    if (text[i] == '[') {
+      size_t close = text.find(']', i);
+      uint64_t index = 0;
+      const char* first = text.data() + i + 1;
+      const char* last = close == std::string_view::npos ? first : text.data() + close;
+      auto [end, ec] = std::from_chars(first, last, index);
+      if (close == std::string_view::npos || ec != std::errc() || end != last ||
+          index > static_cast<uint64_t>(INT64_MAX)) {
+        path.finds_nothing_ = true;
+        return path;
+      }
+      path.steps_.push_back({{}, static_cast<int64_t>(index)});
+      i = close + 1;
+      continue;
+    }
+    size_t end = text.find_first_of(".[", i);
+    if (end == std::string_view::npos) end = text.size();
+    path.steps_.push_back({std::string(text.substr(i, end - i)), -1});
+    i = end;
+  }
+  return path;
+}
+
 const boost::json::value* JsonPath::find(const boost::json::value& root) const {
+  if (finds_nothing_) return nullptr;
   const boost::json::value* v = &root;
   for (const Step& step : steps_) {
     if (step.is_index()) {
@@ -78,4 +118,4 @@ const boost::json::value* JsonPath::find(const boost::json::value& root) const {
   return v;
 }
 
-}  // namespace sluice::routing
+}  // namespace sluice::common

@@ -1,9 +1,8 @@
-#include "config/did_you_mean.hpp"
-
 #include <algorithm>
 #include <cctype>
+#include <sluice/common/did_you_mean.hpp>
 
-namespace sluice::config {
+namespace sluice::common {
 namespace {
 
 std::string folded(std::string_view s) {
@@ -15,8 +14,8 @@ std::string folded(std::string_view s) {
   return out;
 }
 
-// Optimal string alignment distance: insertions, deletions, substitutions and
-// swaps of adjacent letters ("wokrers") each cost one.
+}  // namespace
+
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
   for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
@@ -32,8 +31,6 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return d[a.size()][b.size()];
 }
-
-}  // namespace
 
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string_view>& candidates) {
@@ -74,4 +71,4 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string_vi
   return match ? "; did you mean '" + *match + "'?" : "";
 }
 
-}  // namespace sluice::config
+}  // namespace sluice::common

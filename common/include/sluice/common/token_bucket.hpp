@@ -1,20 +1,21 @@
 // A token bucket (rate per second, burst) in exact integer arithmetic, so
 // that "when does the next token free" has one right answer to the
-// nanosecond and a fake-clock test can assert it.
+// nanosecond and a fake-clock test can assert it. Time is always passed in
+// (`now`), never read: the host's route throttles and the websocket plugin's
+// per-client throttles drive it from their own (injectable) clocks.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
-#include "routing/clock.hpp"
-
-namespace sluice::routing {
+namespace sluice::common {
 
 class TokenBucket {
  public:
-  using time_point = Clock::time_point;
+  using time_point = std::chrono::steady_clock::time_point;
 
   // `rate_per_second` > 0 (kept to 1/1000 of a token per second);
-  // `burst` >= 1 tokens. The bucket starts full at `now`.
+  // `burst` >= 1 tokens (clamped to [1, 1000000]). The bucket starts full at `now`.
   TokenBucket(double rate_per_second, uint32_t burst, time_point now);
 
   // Takes a token if one is there at `now`.
@@ -46,4 +47,4 @@ class TokenBucket {
   time_point updated_;
 };
 
-}  // namespace sluice::routing
+}  // namespace sluice::common

@@ -1,8 +1,8 @@
-#include "routing/subject_pattern.hpp"
-
 #include <gtest/gtest.h>
 
-namespace sluice::routing {
+#include <sluice/common/subject_pattern.hpp>
+
+namespace sluice::common {
 namespace {
 
 SubjectPattern compile(std::string_view text, SubjectSyntax syntax) {
@@ -131,11 +131,60 @@ TEST(SubjectPattern, AutoGuessesTheSyntaxFromTheCharacters) {
 }
 
 TEST(SubjectPattern, SyntaxNamesRoundTrip) {
-  for (auto s :
-       {SubjectSyntax::kAuto, SubjectSyntax::kNats, SubjectSyntax::kMqtt, SubjectSyntax::kAmqp})
+  for (auto s : {SubjectSyntax::kAuto, SubjectSyntax::kNats, SubjectSyntax::kMqtt,
+                 SubjectSyntax::kAmqp, SubjectSyntax::kLiteral})
     EXPECT_EQ(parse_subject_syntax(subject_syntax_name(s)), s);
   EXPECT_FALSE(parse_subject_syntax("glob"));
 }
 
+TEST(SubjectPattern, MqttHashAloneMatchesTheParentLevel) {
+  auto p = compile("home/kitchen/#", SubjectSyntax::kMqtt);
+  EXPECT_TRUE(p.matches("home/kitchen"));
+  EXPECT_TRUE(p.matches("home/kitchen/temp/1"));
+  EXPECT_FALSE(p.matches("home"));
+  EXPECT_FALSE(p.matches("home/kitchenette"));
+}
+
+TEST(SubjectPattern, AmqpHashMatchesZeroWords) {
+  auto p = compile("logs.#.error", SubjectSyntax::kAmqp);
+  EXPECT_TRUE(p.matches("logs.error"));
+  EXPECT_TRUE(p.matches("logs.a.b.error"));
+  EXPECT_FALSE(p.matches("logs.warning"));
+  EXPECT_TRUE(compile("logs.#", SubjectSyntax::kAmqp).matches("logs"));
+}
+
+TEST(SubjectPattern, EachSyntaxHasItsOwnWildcards) {
+  EXPECT_TRUE(compile("a.*.c", SubjectSyntax::kNats).matches("a.b.c"));
+  EXPECT_TRUE(compile("a.>", SubjectSyntax::kNats).matches("a.b.c"));
+  EXPECT_FALSE(compile("a.>", SubjectSyntax::kNats).matches("a"));
+  EXPECT_TRUE(compile("a/+/c", SubjectSyntax::kMqtt).matches("a/b/c"));
+  EXPECT_FALSE(compile("a/+/c", SubjectSyntax::kMqtt).matches("a.b.c"));
+  EXPECT_TRUE(compile("a.*.c", SubjectSyntax::kAmqp).matches("a.b.c"));
+  EXPECT_FALSE(compile("a.*.c", SubjectSyntax::kAmqp).matches("a.c"));
+}
+
+TEST(SubjectPattern, DeclaredSyntaxRefusesAnotherSyntaxsWildcards) {
+  EXPECT_NE(compile_error("a.#", SubjectSyntax::kNats).find("'#' is not a wildcard here (nats"),
+            std::string::npos);
+  EXPECT_NE(compile_error("a/+/c", SubjectSyntax::kNats).find("'+' is not a wildcard"),
+            std::string::npos);
+  EXPECT_NE(compile_error("a/*", SubjectSyntax::kMqtt).find("'*' is not a wildcard"),
+            std::string::npos);
+  EXPECT_NE(compile_error("a.>", SubjectSyntax::kAmqp).find("'>' is not a wildcard"),
+            std::string::npos);
+  EXPECT_NE(compile_error("a.*", SubjectSyntax::kLiteral).find("(literal syntax)"),
+            std::string::npos);
+  // Guessing (kAuto) keeps reading such characters inside a token literally.
+  EXPECT_TRUE(compile("a+b", SubjectSyntax::kAuto).matches("a+b"));
+}
+
+TEST(SubjectPattern, LiteralSyntaxMatchesTheWholeNameOnly) {
+  auto p = compile("orders..eu", SubjectSyntax::kLiteral);  // no token rules either
+  EXPECT_TRUE(p.is_literal());
+  EXPECT_EQ(p.syntax(), SubjectSyntax::kLiteral);
+  EXPECT_TRUE(p.matches("orders..eu"));
+  EXPECT_FALSE(p.matches("orders.eu"));
+}
+
 }  // namespace
-}  // namespace sluice::routing
+}  // namespace sluice::common

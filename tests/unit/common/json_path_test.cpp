@@ -1,10 +1,10 @@
-#include "routing/json_path.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <sluice/common/json_path.hpp>
+#include <stdexcept>
 
-namespace sluice::routing {
+namespace sluice::common {
 namespace {
 
 JsonPath compile(std::string_view text) {
@@ -45,5 +45,29 @@ TEST(JsonPath, RejectsMalformedPaths) {
   }
 }
 
+TEST(JsonPath, ConstructorThrowsWhatCompileReports) {
+  auto doc = boost::json::parse(R"({"data": {"id": 7}})");
+  EXPECT_EQ(JsonPath("data.id").find(doc)->as_int64(), 7);
+  EXPECT_EQ(JsonPath().find(doc), &doc);
+  try {
+    JsonPath bad("a..b");
+    FAIL() << "a..b compiled";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("empty name"), std::string::npos) << e.what();
+  }
+}
+
+TEST(JsonPath, LenientSkipsEmptyNamesAndFindsNothingForBadIndexes) {
+  auto doc = boost::json::parse(R"({"a": {"b": [10, 20]}})");
+  EXPECT_EQ(JsonPath::lenient("a..b[1]").find(doc)->as_int64(), 20);
+  EXPECT_EQ(JsonPath::lenient(".a.b.[0]").find(doc)->as_int64(), 10);
+  EXPECT_EQ(JsonPath::lenient("a.").find(doc), &doc.as_object().at("a"));
+  EXPECT_EQ(JsonPath::lenient("a.b[x]").find(doc), nullptr);
+  EXPECT_EQ(JsonPath::lenient("a.b[").find(doc), nullptr);
+  EXPECT_EQ(JsonPath::lenient("a.b[-1]").find(doc), nullptr);
+  EXPECT_EQ(JsonPath::lenient("a[0]").find(doc), nullptr);  // not an array
+  EXPECT_EQ(JsonPath::lenient("").find(doc), &doc);
+}
+
 }  // namespace
-}  // namespace sluice::routing
+}  // namespace sluice::common

@@ -1,10 +1,8 @@
-#include "config/did_you_mean.hpp"
-
 #include <gtest/gtest.h>
 
-#include "config/host_address.hpp"
+#include <sluice/common/did_you_mean.hpp>
 
-namespace sluice::config {
+namespace sluice::common {
 namespace {
 
 const std::vector<std::string_view> kKeys = {
@@ -29,19 +27,13 @@ TEST(DidYouMean, StaysQuietForUnrelatedWords) {
   EXPECT_EQ(did_you_mean("banana", kKeys), "");
 }
 
-TEST(HostAddress, AcceptsHostPortForms) {
-  for (const char* ok : {"127.0.0.1:9600", "localhost:0", "[::1]:9600", "[fe80::1%eth0]:80",
-                         "my-host.example.com:65535", "0.0.0.0:1"}) {
-    EXPECT_EQ(host_port_problem(ok), std::nullopt) << ok;
-  }
-}
-
-TEST(HostAddress, RejectsMalformedAddresses) {
-  for (const char* bad : {"localhost", ":9600", "host:", "host:65536", "host:http", "::1:9600",
-                          "[::1:9600", "bad host:80", "h:0123456"}) {
-    EXPECT_NE(host_port_problem(bad), std::nullopt) << bad;
-  }
+TEST(EditDistance, CountsEditsAndAdjacentSwapsAsOne) {
+  EXPECT_EQ(edit_distance("workers", "workers"), 0u);
+  EXPECT_EQ(edit_distance("wokrers", "workers"), 1u);  // a swap
+  EXPECT_EQ(edit_distance("worker", "workers"), 1u);
+  EXPECT_EQ(edit_distance("port", "host"), 2u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
 }
 
 }  // namespace
-}  // namespace sluice::config
+}  // namespace sluice::common

@@ -1,7 +1,7 @@
 // Subject patterns with wildcards in each broker's own syntax (NATS `*`/`>`
-// with `.`, MQTT `+`/`#` with `/`, AMQP `*`/`#` with `.`), compiled once and
-// matched without allocating. A route's `from` and, later, websocket
-// subscriptions use them.
+// with `.`, MQTT `+`/`#` with `/`, AMQP `*`/`#` with `.`, or none at all),
+// compiled once and matched without allocating. A route's `from` (in the
+// syntax its source plugin declares) and websocket subscriptions use them.
 #pragma once
 
 #include <cstdint>
@@ -10,13 +10,14 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice::routing {
+namespace sluice::common {
 
 enum class SubjectSyntax : uint8_t {
-  kAuto,  // guessed from the characters used; see detect_subject_syntax
-  kNats,  // `.` separates tokens; `*` one token; `>` one or more, last only
-  kMqtt,  // `/` separates levels; `+` one level; `#` this level and all below, last only
-  kAmqp,  // `.` separates words; `*` one word; `#` zero or more words, anywhere
+  kAuto,     // guessed from the characters used; see detect_subject_syntax
+  kNats,     // `.` separates tokens; `*` one token; `>` one or more, last only
+  kMqtt,     // `/` separates levels; `+` one level; `#` this level and all below, last only
+  kAmqp,     // `.` separates words; `*` one word; `#` zero or more words, anywhere
+  kLiteral,  // no wildcards: a pattern is one subject name
 };
 
 std::optional<SubjectSyntax> parse_subject_syntax(std::string_view name);
@@ -41,6 +42,10 @@ class SubjectPattern {
 
   // Returns nothing and sets `error` when the pattern breaks its syntax's
   // rules (for example MQTT `a/#/b`, NATS `a.>.b`, an empty NATS token).
+  // A syntax given explicitly (not kAuto) also refuses the wildcard
+  // characters of the other syntaxes (`#` or `+` in NATS, `*` or `>` in
+  // MQTT, `>` or `+` in AMQP, any of them in kLiteral): such a pattern was
+  // written for another broker, and read literally it would match nothing.
   static std::optional<SubjectPattern> compile(std::string_view text, SubjectSyntax syntax,
                                                std::string& error);
 
@@ -81,4 +86,4 @@ struct SubjectCursor {
   }
 };
 
-}  // namespace sluice::routing
+}  // namespace sluice::common

@@ -1,14 +1,13 @@
-#include "routing/subject_pattern.hpp"
+#include <sluice/common/subject_pattern.hpp>
 
-#include "routing/quoted.hpp"
-
-namespace sluice::routing {
+namespace sluice::common {
 
 std::optional<SubjectSyntax> parse_subject_syntax(std::string_view name) {
   if (name == "auto") return SubjectSyntax::kAuto;
   if (name == "nats") return SubjectSyntax::kNats;
   if (name == "mqtt") return SubjectSyntax::kMqtt;
   if (name == "amqp") return SubjectSyntax::kAmqp;
+  if (name == "literal") return SubjectSyntax::kLiteral;
   return std::nullopt;
 }
 
@@ -22,6 +21,8 @@ std::string_view subject_syntax_name(SubjectSyntax syntax) {
       return "mqtt";
     case SubjectSyntax::kAmqp:
       return "amqp";
+    case SubjectSyntax::kLiteral:
+      return "literal";
   }
   return "?";
 }
@@ -36,20 +37,47 @@ SubjectSyntax detect_subject_syntax(std::string_view pattern) {
 
 namespace {
 
+// 'text' in single quotes. Built with append because GCC 12 gives a false
+// -Wrestrict warning on "'" + std::string(...).
+std::string quoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('\'');
+  out.append(text);
+  out.push_back('\'');
+  return out;
+}
+
 struct Rules {
   char separator;
   std::string_view one;
   std::string_view rest;
+  std::string_view foreign;  // other syntaxes' wildcard characters
 };
 
 Rules rules_for(SubjectSyntax syntax) {
   switch (syntax) {
     case SubjectSyntax::kMqtt:
-      return {'/', "+", "#"};
+      return {'/', "+", "#", "*>"};
     case SubjectSyntax::kAmqp:
-      return {'.', "*", "#"};
+      return {'.', "*", "#", ">+"};
+    case SubjectSyntax::kLiteral:
+      return {'.', {}, {}, "*>#+"};
     default:
-      return {'.', "*", ">"};
+      return {'.', "*", ">", "#+"};
+  }
+}
+
+std::string_view wildcards_of(SubjectSyntax syntax) {
+  switch (syntax) {
+    case SubjectSyntax::kMqtt:
+      return "'+' one level, '#' the rest";
+    case SubjectSyntax::kAmqp:
+      return "'*' one word, '#' zero or more words";
+    case SubjectSyntax::kLiteral:
+      return "none: a pattern is one subject name";
+    default:
+      return "'*' one token, '>' the rest";
   }
 }
 
@@ -57,7 +85,8 @@ Rules rules_for(SubjectSyntax syntax) {
 
 std::optional<SubjectPattern> SubjectPattern::compile(std::string_view text, SubjectSyntax syntax,
                                                       std::string& error) {
-  if (syntax == SubjectSyntax::kAuto) syntax = detect_subject_syntax(text);
+  const bool declared = syntax != SubjectSyntax::kAuto;
+  if (!declared) syntax = detect_subject_syntax(text);
   const Rules rules = rules_for(syntax);
 
   SubjectPattern p;
@@ -70,6 +99,15 @@ std::optional<SubjectPattern> SubjectPattern::compile(std::string_view text, Sub
             std::string(subject_syntax_name(syntax)) + " syntax): " + std::move(why);
     return std::nullopt;
   };
+
+  if (declared) {
+    size_t at = text.find_first_of(rules.foreign);
+    if (at != std::string_view::npos)
+      return fail(quoted(text.substr(at, 1)) + " is not a wildcard here (" +
+                  std::string(subject_syntax_name(syntax)) +
+                  " wildcards: " + std::string(wildcards_of(syntax)) + ")");
+  }
+  if (syntax == SubjectSyntax::kLiteral) return p;  // one token: the whole text
 
   size_t pos = 0;
   while (pos != SubjectCursor::kEnd) {
@@ -131,4 +169,4 @@ bool SubjectPattern::match_from(size_t ti, size_t pos, std::string_view subject)
   return pos == SubjectCursor::kEnd;
 }
 
-}  // namespace sluice::routing
+}  // namespace sluice::common

@@ -1,11 +1,22 @@
-#include "routing/token_bucket.hpp"
-
 #include <gtest/gtest.h>
 
-#include "routing/min_interval.hpp"
+#include <sluice/common/token_bucket.hpp>
 
-namespace sluice::routing {
+namespace sluice::common {
 namespace {
+
+// Moves only when told to; starts away from zero so that a zero time_point
+// is never mistaken for "never".
+class FakeClock {
+ public:
+  using time_point = TokenBucket::time_point;
+  time_point now() const { return now_; }
+  void advance(std::chrono::nanoseconds d) { now_ += d; }
+  void set(time_point t) { now_ = t; }
+
+ private:
+  time_point now_ = time_point{} + std::chrono::hours(1);
+};
 
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
@@ -72,14 +83,44 @@ TEST(TokenBucket, IgnoresTimeGoingBackwards) {
   EXPECT_EQ(bucket.next_available(clock.now() - seconds(5)), clock.now() + seconds(1));
 }
 
-TEST(MinInterval, AllowsOnePerInterval) {
+// Moved from the websocket plugin's throttle tests when its bucket became this one.
+TEST(TokenBucket, StartsFullAndRefillsAtRate) {
   FakeClock clock;
-  MinInterval limit(milliseconds(250));
-  EXPECT_TRUE(limit.try_take(clock.now()));
-  EXPECT_FALSE(limit.try_take(clock.now() + milliseconds(249)));
-  EXPECT_EQ(limit.next_available(clock.now()), clock.now() + milliseconds(250));
-  EXPECT_TRUE(limit.try_take(clock.now() + milliseconds(250)));
+  TokenBucket bucket(10, 3, clock.now());
+  EXPECT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_FALSE(bucket.try_take(clock.now()));
+  EXPECT_EQ(bucket.next_available(clock.now()), clock.now() + milliseconds(100));
+  clock.advance(milliseconds(99));
+  EXPECT_FALSE(bucket.try_take(clock.now()));
+  clock.advance(milliseconds(1));
+  EXPECT_TRUE(bucket.try_take(clock.now()));
+  clock.advance(seconds(10));  // never more than the burst
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_FALSE(bucket.try_take(clock.now()));
+}
+
+TEST(TokenBucket, RefillsOneTokenPerIntervalWithAFakeClock) {
+  FakeClock clock;
+  TokenBucket bucket(4, 2, clock.now());
+  ASSERT_TRUE(bucket.try_take(clock.now()));
+  ASSERT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_EQ(bucket.tokens(clock.now()), 0u);
+  clock.advance(milliseconds(250));
+  EXPECT_EQ(bucket.tokens(clock.now()), 1u);
+  clock.advance(milliseconds(250));
+  EXPECT_EQ(bucket.tokens(clock.now()), 2u);
+  EXPECT_EQ(bucket.full_at(), clock.now());
+}
+
+TEST(TokenBucket, BurstIsClampedToAtLeastOne) {
+  FakeClock clock;
+  TokenBucket bucket(1, 0, clock.now());
+  EXPECT_EQ(bucket.burst(), 1u);
+  EXPECT_TRUE(bucket.try_take(clock.now()));
+  EXPECT_FALSE(bucket.try_take(clock.now()));
 }
 
 }  // namespace
-}  // namespace sluice::routing
+}  // namespace sluice::common

@@ -1,16 +1,15 @@
-#include "routing/token_bucket.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <sluice/common/token_bucket.hpp>
 
-namespace sluice::routing {
+namespace sluice::common {
 
 namespace {
 // Keeps burst * kUnitsPerToken inside int64.
 constexpr uint32_t kMaxBurst = 1'000'000;
 
-int64_t ns_between(Clock::time_point from, Clock::time_point to) {
+int64_t ns_between(TokenBucket::time_point from, TokenBucket::time_point to) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count();
 }
 
@@ -46,14 +45,14 @@ bool TokenBucket::try_take(time_point now) {
   return true;
 }
 
-Clock::time_point TokenBucket::next_available(time_point now) const {
+TokenBucket::time_point TokenBucket::next_available(time_point now) const {
   int64_t credit = credit_at(now);
   if (credit >= kUnitsPerToken) return now;
   time_point from = std::max(now, updated_);
   return from + std::chrono::nanoseconds(ceil_div(kUnitsPerToken - credit, rate_milli_));
 }
 
-Clock::time_point TokenBucket::full_at() const {
+TokenBucket::time_point TokenBucket::full_at() const {
   if (credit_ >= capacity_) return updated_;
   return updated_ + std::chrono::nanoseconds(ceil_div(capacity_ - credit_, rate_milli_));
 }
@@ -62,4 +61,4 @@ uint64_t TokenBucket::tokens(time_point now) const {
   return static_cast<uint64_t>(credit_at(now) / kUnitsPerToken);
 }
 
-}  // namespace sluice::routing
+}  // namespace sluice::common
