@@ -1,3 +1,4 @@
+#include <sluice/common/quoted.hpp>
 #include <sluice/common/subject_pattern.hpp>
 
 namespace sluice::common {
@@ -36,17 +37,6 @@ SubjectSyntax detect_subject_syntax(std::string_view pattern) {
 }
 
 namespace {
-
-// 'text' in single quotes. Built with append because GCC 12 gives a false
-// -Wrestrict warning on "'" + std::string(...).
-std::string quoted(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('\'');
-  out.append(text);
-  out.push_back('\'');
-  return out;
-}
 
 struct Rules {
   char separator;

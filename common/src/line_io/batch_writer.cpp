@@ -1,13 +1,12 @@
-#include "batch_writer.hpp"
-
 #include <pthread.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <sluice/common/line_io/batch_writer.hpp>
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 BatchWriter::BatchWriter(int fd, Options options, ErrorHandler on_error)
     : fd_(fd), options_(std::move(options)), on_error_(std::move(on_error)), output_(fd) {
@@ -102,4 +101,4 @@ void BatchWriter::run() {
   }
 }
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

@@ -1,5 +1,3 @@
-#include "interruptible_output.hpp"
-
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -11,10 +9,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <sluice/common/line_io/interruptible_output.hpp>
+#include <sluice/common/line_io/line_chunks.hpp>
 
-#include "line_chunks.hpp"
-
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 InterruptibleOutput::InterruptibleOutput(int fd) : fd_(fd) {
   struct stat st {};
@@ -104,4 +102,4 @@ std::string InterruptibleOutput::write_all(std::string_view data) {
   return {};
 }
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

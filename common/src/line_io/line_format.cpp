@@ -1,9 +1,8 @@
-#include "line_format.hpp"
-
 #include <boost/json/basic_parser_impl.hpp>
 #include <cstdio>
+#include <sluice/common/line_io/line_format.hpp>
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 namespace {
 
 // A boost::json handler that builds nothing: the parser only validates.
@@ -173,4 +172,4 @@ void append_line(std::string& out, const MessageView& message, LineFormat format
   out.append("}\n");
 }
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

@@ -1,5 +1,3 @@
-#include "tail_repair.hpp"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,9 +5,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <sluice/common/line_io/tail_repair.hpp>
 #include <vector>
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 namespace {
 
 constexpr size_t kReadBackBytes = 64 * 1024;
@@ -102,4 +101,4 @@ std::string describe_repair(const TailRepair& repair, std::string_view name) {
          "source that redelivers sends it again)";
 }
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

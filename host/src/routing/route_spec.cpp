@@ -1,11 +1,13 @@
 #include "routing/route_spec.hpp"
 
 #include <cmath>
+#include <sluice/common/quoted.hpp>
 
 #include "config/route_keys.hpp"
-#include "routing/quoted.hpp"
 
 namespace sluice::routing {
+
+using common::quoted;
 
 namespace {
 

@@ -100,7 +100,7 @@ class FilePlugin : public Plugin {
   static FileSink::Options sink_options(const FileOptions& options) {
     FileSink::Options o;
     o.path = options.path;
-    o.format = lineio::parse_line_format(options.format);
+    o.format = common::line_io::parse_line_format(options.format);
     o.fsync = options.fsync;
     o.batch_bytes = options.batch_bytes;
     o.flush_interval_ms = options.flush_interval_ms;

@@ -6,8 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-
-#include "io/tail_repair.hpp"
+#include <sluice/common/line_io/tail_repair.hpp>
 
 namespace sluice::file {
 
@@ -44,33 +43,33 @@ std::string FileSink::open_locked() {
     fd_ = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) return "cannot open " + options_.path + " for appending: " + std::strerror(errno);
   repair_unterminated_last_line();
-  lineio::BatchWriter::Options writer_options;
+  common::line_io::BatchWriter::Options writer_options;
   writer_options.batch_bytes = options_.batch_bytes;
   writer_options.max_pending_bytes = options_.max_pending_bytes;
   writer_options.flush_interval_ms = options_.flush_interval_ms;
   writer_options.fsync = options_.fsync;
   writer_options.name = options_.path;
-  writer_ =
-      std::make_unique<lineio::BatchWriter>(fd_, writer_options, [this](const std::string& error) {
-        errors_.add();
-        host_.log(LogLevel::kError, error);
-      });
+  writer_ = std::make_unique<common::line_io::BatchWriter>(fd_, writer_options,
+                                                           [this](const std::string& error) {
+                                                             errors_.add();
+                                                             host_.log(LogLevel::kError, error);
+                                                           });
   return {};
 }
 
 void FileSink::repair_unterminated_last_line() {
-  lineio::TailRepair repair = lineio::cut_unterminated_last_line(fd_);
+  common::line_io::TailRepair repair = common::line_io::cut_unterminated_last_line(fd_);
   if (!repair.error.empty()) {
     host_.log(LogLevel::kWarn, "cannot check whether " + options_.path +
                                    " ends with a half-written line: " + repair.error);
   } else if (repair.bytes_cut > 0) {
     torn_lines_cut_.add();
-    host_.log(LogLevel::kWarn, lineio::describe_repair(repair, options_.path));
+    host_.log(LogLevel::kWarn, common::line_io::describe_repair(repair, options_.path));
   }
 }
 
 Status FileSink::publish(const MessageView& message, Completion& completion, std::string& error) {
-  lineio::BatchWriter* writer;
+  common::line_io::BatchWriter* writer;
   {
     std::lock_guard lock(mutex_);
     if (!writer_) {
@@ -80,7 +79,8 @@ Status FileSink::publish(const MessageView& message, Completion& completion, std
     writer = writer_.get();
   }
   bool taken = writer->append(
-      [&](std::string& out) { lineio::append_line(out, message, options_.format); }, completion);
+      [&](std::string& out) { common::line_io::append_line(out, message, options_.format); },
+      completion);
   if (!taken) return Status::kBusy;
   messages_.add();
   bytes_.add(static_cast<double>(message.payload().size()));
@@ -88,7 +88,7 @@ Status FileSink::publish(const MessageView& message, Completion& completion, std
 }
 
 Status FileSink::flush(uint32_t timeout_ms) {
-  lineio::BatchWriter* writer;
+  common::line_io::BatchWriter* writer;
   {
     std::lock_guard lock(mutex_);
     writer = writer_.get();

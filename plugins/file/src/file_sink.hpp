@@ -5,11 +5,10 @@
 
 #include <memory>
 #include <mutex>
+#include <sluice/common/line_io/batch_writer.hpp>
+#include <sluice/common/line_io/line_format.hpp>
 #include <sluice/plugin.hpp>
 #include <string>
-
-#include "io/batch_writer.hpp"
-#include "io/line_format.hpp"
 
 namespace sluice::file {
 
@@ -17,7 +16,7 @@ class FileSink {
  public:
   struct Options {
     std::string path;
-    lineio::LineFormat format = lineio::LineFormat::kRaw;
+    common::line_io::LineFormat format = common::line_io::LineFormat::kRaw;
     bool fsync = false;
     size_t batch_bytes = 64 * 1024;
     size_t max_pending_bytes = 8 << 20;
@@ -48,7 +47,7 @@ class FileSink {
   const Options options_;
   mutable std::mutex mutex_;
   int fd_ = -1;
-  std::unique_ptr<lineio::BatchWriter> writer_;
+  std::unique_ptr<common::line_io::BatchWriter> writer_;
   Metric messages_;
   Metric bytes_;
   Metric errors_;

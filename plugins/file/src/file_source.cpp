@@ -6,8 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include "io/emit_retry.hpp"
+#include <sluice/common/line_io/emit_retry.hpp>
 
 namespace sluice::file {
 namespace {
@@ -223,14 +222,14 @@ bool FileSource::wait_for_room() {
   return true;
 }
 
-bool FileSource::emit_line(const lineio::Line& line) {
+bool FileSource::emit_line(const common::line_io::Line& line) {
   std::optional<uint64_t> tracked;
   while (!(tracked = progress_.track(FilePosition{identity_, line.end_offset})))
     if (!wait_for_room()) return false;
   uint64_t id = *tracked;
-  sluice_message message = lineio::simple_message(line.text, options_.subject);
-  Status status =
-      lineio::emit_with_retry(host_, message, id, stop_, [this] { maybe_save_checkpoint(); });
+  sluice_message message = common::line_io::simple_message(line.text, options_.subject);
+  Status status = common::line_io::emit_with_retry(host_, message, id, stop_,
+                                                   [this] { maybe_save_checkpoint(); });
   switch (status) {
     case Status::kOk:
       lines_.add();

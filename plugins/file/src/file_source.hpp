@@ -9,13 +9,13 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <sluice/common/line_io/line_splitter.hpp>
+#include <sluice/common/line_io/stop_signal.hpp>
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
 
 #include "checkpoint.hpp"
-#include "io/line_splitter.hpp"
-#include "io/stop_signal.hpp"
 #include "line_progress.hpp"
 
 namespace sluice::file {
@@ -56,7 +56,7 @@ class FileSource {
   uint64_t resume_offset(const FileIdentity& identity, uint64_t size);
   // Emits every complete buffered line; false when reading must end.
   bool emit_lines();
-  bool emit_line(const lineio::Line& line);
+  bool emit_line(const common::line_io::Line& line);
   // Waits while too many lines are not yet behind the checkpoint; false
   // when stop was requested.
   bool wait_for_room();
@@ -73,12 +73,12 @@ class FileSource {
   CheckpointStore store_;
   std::optional<FilePosition> loaded_checkpoint_;
   LineProgress progress_;
-  lineio::StopSignal stop_;
+  common::line_io::StopSignal stop_;
   std::thread reader_;
   bool stopped_ = false;
 
   // Reader thread state.
-  lineio::LineSplitter splitter_;
+  common::line_io::LineSplitter splitter_;
   int fd_ = -1;
   FileIdentity identity_;
   uint64_t read_offset_ = 0;

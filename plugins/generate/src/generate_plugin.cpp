@@ -7,14 +7,14 @@
 #include <chrono>
 #include <optional>
 #include <random>
+#include <sluice/common/line_io/emit_retry.hpp>
+#include <sluice/common/line_io/stop_signal.hpp>
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "generate_settings.hpp"
-#include "io/emit_retry.hpp"
-#include "io/stop_signal.hpp"
 #include "pacer.hpp"
 #include "template.hpp"
 
@@ -116,14 +116,14 @@ class GeneratePlugin : public Plugin {
       subject.clear();
       templates_.payload.render(payload, context);
       templates_.subject.render(subject, context);
-      sluice_message message = lineio::simple_message(payload, subject);
+      sluice_message message = common::line_io::simple_message(payload, subject);
       if (templates_.has_key) {
         key.clear();
         templates_.key.render(key, context);
         message.key = to_bytes(key);
       }
       message.timestamp_ms = context.now_ms;
-      Status status = lineio::emit_with_retry(host(), message, n, stop_);
+      Status status = common::line_io::emit_with_retry(host(), message, n, stop_);
       if (status == Status::kOk) {
         emitted_.add();
       } else if (status != Status::kRejected) {
@@ -137,7 +137,7 @@ class GeneratePlugin : public Plugin {
   const uint64_t count_;
   const double rate_;
   const uint64_t seed_;
-  lineio::StopSignal stop_;
+  common::line_io::StopSignal stop_;
   std::thread generator_;
   Metric emitted_;
   Metric nacks_;

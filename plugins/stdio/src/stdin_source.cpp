@@ -6,9 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include "io/emit_retry.hpp"
-#include "io/line_splitter.hpp"
+#include <sluice/common/line_io/emit_retry.hpp>
+#include <sluice/common/line_io/line_splitter.hpp>
 
 namespace sluice::stdio {
 
@@ -67,8 +66,8 @@ bool StdinSource::wait_readable() {
 }
 
 bool StdinSource::emit(std::string_view line) {
-  sluice_message message = lineio::simple_message(line, options_.subject);
-  Status status = lineio::emit_with_retry(host_, message, next_id_++, stop_);
+  sluice_message message = common::line_io::simple_message(line, options_.subject);
+  Status status = common::line_io::emit_with_retry(host_, message, next_id_++, stop_);
   if (status == Status::kOk) {
     lines_.add();
     return true;
@@ -81,7 +80,7 @@ bool StdinSource::emit(std::string_view line) {
 }
 
 void StdinSource::run() {
-  lineio::LineSplitter splitter(options_.max_line_bytes, 64 * 1024);
+  common::line_io::LineSplitter splitter(options_.max_line_bytes, 64 * 1024);
   while (wait_readable()) {
     auto space = splitter.writable();
     ssize_t n = ::read(options_.fd, space.data(), space.size());

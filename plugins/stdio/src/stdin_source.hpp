@@ -5,11 +5,10 @@
 #pragma once
 
 #include <atomic>
+#include <sluice/common/line_io/stop_signal.hpp>
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
-
-#include "io/stop_signal.hpp"
 
 namespace sluice::stdio {
 
@@ -37,7 +36,7 @@ class StdinSource {
 
   const Host host_;
   const Options options_;
-  lineio::StopSignal stop_;
+  common::line_io::StopSignal stop_;
   int wake_fd_ = -1;  // eventfd: interrupts poll() on stop
   std::thread reader_;
   uint64_t next_id_ = 0;

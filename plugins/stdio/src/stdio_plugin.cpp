@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <memory>
+#include <sluice/common/line_io/batch_writer.hpp>
+#include <sluice/common/line_io/line_format.hpp>
+#include <sluice/common/line_io/tail_repair.hpp>
 #include <sluice/plugin.hpp>
 #include <string>
 
-#include "io/batch_writer.hpp"
-#include "io/line_format.hpp"
-#include "io/tail_repair.hpp"
 #include "stdin_source.hpp"
 #include "stdio_settings.hpp"
 
@@ -19,7 +19,7 @@ namespace {
 class StdioPlugin : public Plugin {
  public:
   StdioPlugin(Host host, const StdioOptions& options) : Plugin(std::move(host)), options_(options) {
-    format_ = lineio::parse_line_format(options.format);
+    format_ = common::line_io::parse_line_format(options.format);
     messages_ = this->host().counter("sink_messages_total", "Messages written to stdout");
     torn_lines_cut_ = this->host().counter(
         "sink_torn_lines_cut_total",
@@ -39,13 +39,13 @@ class StdioPlugin : public Plugin {
   Status start(std::string& error) override {
     const std::string& mode = options_.mode;
     bool reads = mode == "source" || mode == "both" || (mode == "auto" && subscribed_);
-    lineio::BatchWriter::Options o;
+    common::line_io::BatchWriter::Options o;
     o.batch_bytes = options_.batch_bytes;
     o.flush_interval_ms = options_.flush_interval_ms;
     o.max_pending_bytes = options_.max_pending_bytes;
     o.name = "stdout";
     if (mode != "source") repair_stdout();  // a `mode: auto` connector may be written to
-    writer_ = std::make_unique<lineio::BatchWriter>(
+    writer_ = std::make_unique<common::line_io::BatchWriter>(
         STDOUT_FILENO, o, [this](const std::string& e) { host().log(LogLevel::kError, e); });
     if (!reads) {
       host().source_finished();
@@ -67,8 +67,9 @@ class StdioPlugin : public Plugin {
       error = "not started";
       return Status::kError;
     }
-    if (!writer_->append([&](std::string& out) { lineio::append_line(out, message, format_); },
-                         completion))
+    if (!writer_->append(
+            [&](std::string& out) { common::line_io::append_line(out, message, format_); },
+            completion))
       return Status::kBusy;
     messages_.add();
     return Status::kOk;
@@ -96,22 +97,22 @@ class StdioPlugin : public Plugin {
   // written now starts on a line of its own. Pipes and terminals are left
   // alone (the repair only touches regular files opened for appending).
   void repair_stdout() {
-    lineio::TailRepair repair = lineio::cut_unterminated_last_line(STDOUT_FILENO);
+    common::line_io::TailRepair repair = common::line_io::cut_unterminated_last_line(STDOUT_FILENO);
     if (!repair.error.empty()) {
       host().log(LogLevel::kWarn,
                  "cannot check whether stdout ends with a half-written line: " + repair.error);
     } else if (repair.bytes_cut > 0) {
       torn_lines_cut_.add();
-      host().log(LogLevel::kWarn, lineio::describe_repair(repair, "stdout"));
+      host().log(LogLevel::kWarn, common::line_io::describe_repair(repair, "stdout"));
     }
   }
 
   StdioOptions options_;
-  lineio::LineFormat format_;
+  common::line_io::LineFormat format_;
   bool subscribed_ = false;
   Metric messages_;
   Metric torn_lines_cut_;
-  std::unique_ptr<lineio::BatchWriter> writer_;
+  std::unique_ptr<common::line_io::BatchWriter> writer_;
   std::unique_ptr<StdinSource> source_;
 };
 

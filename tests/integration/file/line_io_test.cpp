@@ -8,20 +8,20 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <sluice/common/line_io/line_format.hpp>
+#include <sluice/common/line_io/line_splitter.hpp>
 #include <thread>
 
 #include "checkpoint.hpp"
 #include "file_settings.hpp"
-#include "io/line_format.hpp"
-#include "io/line_splitter.hpp"
 #include "line_progress.hpp"
 #include "support/sluice_test.hpp"
 
 namespace sluice::file {
 namespace {
 
-using lineio::Line;
-using lineio::LineSplitter;
+using common::line_io::Line;
+using common::line_io::LineSplitter;
 
 // Hands ack ids from the reading thread to acking threads.
 class BoundedIds {
@@ -252,18 +252,18 @@ TEST(CheckpointStore, DamagedCheckpointIsAnErrorNotAFreshStart) {
 
 TEST(LineFormat, JsonStringEscapesControlsAndInvalidUtf8) {
   std::string out;
-  lineio::append_json_string(out, std::string("a\"b\\c\n\x01\xc3\xa9\xff", 10));
+  common::line_io::append_json_string(out, std::string("a\"b\\c\n\x01\xc3\xa9\xff", 10));
   EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\\ufffd\"");
-  EXPECT_TRUE(lineio::is_valid_json(out));
+  EXPECT_TRUE(common::line_io::is_valid_json(out));
 }
 
 TEST(LineFormat, ValidatesJson) {
-  EXPECT_TRUE(lineio::is_valid_json("{\"a\":[1,2.5,\"x\",null,true]}"));
-  EXPECT_TRUE(lineio::is_valid_json(" 42 "));
-  EXPECT_FALSE(lineio::is_valid_json("{\"a\":1} trailing"));
-  EXPECT_FALSE(lineio::is_valid_json("{\"a\":"));
-  EXPECT_FALSE(lineio::is_valid_json(""));
-  EXPECT_FALSE(lineio::is_valid_json("hello"));
+  EXPECT_TRUE(common::line_io::is_valid_json("{\"a\":[1,2.5,\"x\",null,true]}"));
+  EXPECT_TRUE(common::line_io::is_valid_json(" 42 "));
+  EXPECT_FALSE(common::line_io::is_valid_json("{\"a\":1} trailing"));
+  EXPECT_FALSE(common::line_io::is_valid_json("{\"a\":"));
+  EXPECT_FALSE(common::line_io::is_valid_json(""));
+  EXPECT_FALSE(common::line_io::is_valid_json("hello"));
 }
 
 TEST(LineFormat, JsonLineEmbedsJsonPayloadOnOneLine) {
@@ -277,7 +277,7 @@ TEST(LineFormat, JsonLineEmbedsJsonPayloadOnOneLine) {
   m.header_count = 1;
   m.timestamp_ms = 1700000000123;
   std::string out;
-  lineio::append_line(out, MessageView(&m), lineio::LineFormat::kJson);
+  common::line_io::append_line(out, MessageView(&m), common::line_io::LineFormat::kJson);
   ASSERT_EQ(out.back(), '\n');
   EXPECT_EQ(out.find('\n'), out.size() - 1);
   auto o = boost::json::parse(out).as_object();
@@ -288,7 +288,7 @@ TEST(LineFormat, JsonLineEmbedsJsonPayloadOnOneLine) {
   EXPECT_EQ(o.at("payload").at("a").to_number<int>(), 1);
 
   out.clear();
-  lineio::append_line(out, MessageView(&m), lineio::LineFormat::kRaw);
+  common::line_io::append_line(out, MessageView(&m), common::line_io::LineFormat::kRaw);
   EXPECT_EQ(out, "{\"a\":\n 1}\n");
 }
 

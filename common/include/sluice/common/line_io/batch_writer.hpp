@@ -10,14 +10,13 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <sluice/common/line_io/interruptible_output.hpp>
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "interruptible_output.hpp"
-
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 class BatchWriter {
  public:
@@ -96,4 +95,4 @@ class BatchWriter {
   std::thread writer_;
 };
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

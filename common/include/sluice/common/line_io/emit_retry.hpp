@@ -7,11 +7,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <sluice/common/line_io/stop_signal.hpp>
 #include <sluice/plugin.hpp>
 
-#include "stop_signal.hpp"
-
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 // Returns the host's final answer: kOk, kClosed, kRejected, or kBusy when
 // `stop` was requested while the host was still full. `on_wait` runs
@@ -40,4 +39,4 @@ inline sluice_message simple_message(std::string_view payload, std::string_view 
   return m;
 }
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

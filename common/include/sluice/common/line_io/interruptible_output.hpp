@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 class InterruptibleOutput {
  public:
@@ -46,4 +46,4 @@ class InterruptibleOutput {
   std::atomic<bool> interrupted_{false};
 };
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

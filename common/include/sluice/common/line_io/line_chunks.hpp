@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 // The most bytes one write() of a sink carries, unless a single line is
 // longer (a line is never split over two writes).
@@ -24,4 +24,4 @@ inline size_t line_chunk_end(std::string_view data, size_t from, size_t max_byte
   return next == std::string_view::npos ? data.size() : next + 1;
 }
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

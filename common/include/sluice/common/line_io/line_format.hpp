@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 enum class LineFormat { kRaw, kJson };
 
@@ -28,4 +28,4 @@ void append_json_string(std::string& out, std::string_view text);
 // True when `text` is one complete, valid JSON value.
 bool is_valid_json(std::string_view text);
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

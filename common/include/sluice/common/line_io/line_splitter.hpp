@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 struct Line {
   // The line without its '\n' (and without one trailing '\r'). Valid until
@@ -133,4 +133,4 @@ class LineSplitter {
   uint64_t discard_start_ = 0;
 };
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

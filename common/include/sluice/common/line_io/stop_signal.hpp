@@ -7,7 +7,7 @@
 #include <condition_variable>
 #include <mutex>
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 class StopSignal {
  public:
@@ -38,4 +38,4 @@ class StopSignal {
   std::atomic<bool> stopped_{false};
 };
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 
 struct TailRepair {
   uint64_t bytes_cut = 0;  // 0: the file was empty or ended on a line end
@@ -31,4 +31,4 @@ TailRepair cut_unterminated_last_line(int fd);
 // "stdout"): how many bytes were cut, and why.
 std::string describe_repair(const TailRepair& repair, std::string_view name);
 
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace sluice::routing {
+namespace sluice::common {
 
 inline std::string quoted(std::string_view text) {
   std::string out;
@@ -16,4 +16,4 @@ inline std::string quoted(std::string_view text) {
   return out;
 }
 
-}  // namespace sluice::routing
+}  // namespace sluice::common

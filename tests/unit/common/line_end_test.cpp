@@ -5,14 +5,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sluice/common/line_io/batch_writer.hpp>
+#include <sluice/common/line_io/line_chunks.hpp>
+#include <sluice/common/line_io/tail_repair.hpp>
 #include <thread>
 
-#include "io/batch_writer.hpp"
-#include "io/line_chunks.hpp"
-#include "io/tail_repair.hpp"
 #include "support/sluice_test.hpp"
 
-namespace sluice::lineio {
+namespace sluice::common::line_io {
 namespace {
 
 using test::read_file;
@@ -188,4 +188,4 @@ TEST(TailRepair, LeavesPipesAndFilesWrittenAtAnOffsetAlone) {
 }
 
 }  // namespace
-}  // namespace sluice::lineio
+}  // namespace sluice::common::line_io
