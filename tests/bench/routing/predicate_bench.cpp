@@ -4,7 +4,6 @@
 #include <benchmark/benchmark.h>
 
 #include <boost/json.hpp>
-
 #include <sluice/common/json_path.hpp>
 
 #include "routing/json_scanner.hpp"

@@ -202,7 +202,8 @@ TEST(NatsPlugin, SlowConsumer_ClientDropsAreCountedAndLogged) {
   h.set_emit_answer(SLUICE_BUSY);
   for (int i = 0; i < 200; ++i) client.publish(prefix + ".in", "m" + std::to_string(i));
   client.flush();
-  ASSERT_TRUE(wait_until([&] { return h.metric("dropped_slow_consumer_total") >= 150; }, seconds(10)))
+  ASSERT_TRUE(
+      wait_until([&] { return h.metric("dropped_slow_consumer_total") >= 150; }, seconds(10)))
       << h.metric("dropped_slow_consumer_total");
   EXPECT_NE(h.log_text().find("slow consumer"), std::string::npos) << h.log_text();
   h.set_emit_answer(SLUICE_OK);
