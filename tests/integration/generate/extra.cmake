@@ -1,4 +1,3 @@
-# The template language, the pacer and the settings table of the generate
-# plugin are tested directly too.
-target_link_libraries(integration_generate PRIVATE sluice-generate-units)
+# The pipeline tests run the generate plugin through `sluice run` (its units
+# are tested in tests/unit/generate).
 add_dependencies(integration_generate sluice-plugin-generate sluice-plugin-file)
