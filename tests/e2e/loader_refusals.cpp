@@ -68,6 +68,28 @@ TEST(LoaderRefusals, NewerAbiMinorNamesFileAndBothVersions) {
   EXPECT_CONTAINS(l.output, "newer");
 }
 
+TEST(LoaderRefusals, UnknownSubjectSyntaxIsRefusedByName) {
+  auto l = list_plugins("subject_syntax");
+  EXPECT_NE(l.status, 0) << l.output;
+  EXPECT_CONTAINS(l.output, "bad/subject_syntax/sluice-badsyntax.so");
+  EXPECT_CONTAINS(l.output, "unknown subject syntax (99");
+}
+
+// ABI 1.1 appended subject_syntax to the descriptor; a plugin built for 1.0
+// has a shorter descriptor and must still load, its patterns guessed.
+TEST(LoaderRefusals, AbiOneZeroDescriptorLoadsWithSubjectSyntaxAuto) {
+  std::string output;
+  int status = run_sluice({"plugins", "--json"}, &output,
+                          {{"SLUICE_PLUGIN_PATH", test_plugin_dir() + "/bad/abi_1_0"}});
+  ASSERT_EQ(status, 0) << output;
+  auto doc = boost::json::parse(output.substr(output.find('{'))).as_object();
+  ASSERT_EQ(doc.at("plugins").as_array().size(), 1u) << output;
+  const auto& plugin = doc.at("plugins").as_array()[0].as_object();
+  EXPECT_EQ(plugin.at("name").as_string(), "abi10");
+  EXPECT_EQ(plugin.at("abi").as_string(), "1.0");
+  EXPECT_EQ(plugin.at("subject_syntax").as_string(), "auto");
+}
+
 TEST(LoaderRefusals, MissingEntrySymbol) {
   auto l = list_plugins("no_entry");
   EXPECT_NE(l.status, 0) << l.output;

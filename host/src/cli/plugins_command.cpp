@@ -30,6 +30,7 @@ int plugins_command(const Options& options) {
           {"description", d->description ? d->description : ""},
           {"abi", std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor)},
           {"capabilities", loader::capabilities_text(d->capabilities)},
+          {"subject_syntax", common::subject_syntax_name(p->subject_syntax())},
           {"file", p->file},
           {"directory", p->directory},
           {"config_schema", ec ? boost::json::value(nullptr) : schema}});
@@ -55,7 +56,8 @@ int plugins_command(const Options& options) {
       const auto* d = p->descriptor;
       std::cout << d->name << " " << (d->version ? d->version : "") << "  ABI " << d->abi_major
                 << "." << d->abi_minor << "  [" << loader::capabilities_text(d->capabilities)
-                << "]  " << p->file << "\n    " << (d->description ? d->description : "") << "\n";
+                << "]  subjects: " << common::subject_syntax_name(p->subject_syntax()) << "  "
+                << p->file << "\n    " << (d->description ? d->description : "") << "\n";
     }
     for (const auto& r : registry.shadowed()) std::cout << "shadowed: " << r.str() << "\n";
     for (const auto& r : registry.refusals()) std::cerr << "refused: " << r.str() << "\n";

@@ -36,6 +36,23 @@ bool valid_plugin_name(const char* name) {
 }
 }  // namespace
 
+common::SubjectSyntax LoadedPlugin::subject_syntax() const {
+  if (!SLUICE_HAS_FIELD(descriptor, sluice_plugin_descriptor, subject_syntax))
+    return common::SubjectSyntax::kAuto;
+  switch (descriptor->subject_syntax) {
+    case SLUICE_SUBJECT_SYNTAX_LITERAL:
+      return common::SubjectSyntax::kLiteral;
+    case SLUICE_SUBJECT_SYNTAX_NATS:
+      return common::SubjectSyntax::kNats;
+    case SLUICE_SUBJECT_SYNTAX_MQTT:
+      return common::SubjectSyntax::kMqtt;
+    case SLUICE_SUBJECT_SYNTAX_AMQP:
+      return common::SubjectSyntax::kAmqp;
+    default:
+      return common::SubjectSyntax::kAuto;
+  }
+}
+
 std::string capabilities_text(uint32_t caps) {
   std::string out;
   auto add = [&](const char* s) { out += (out.empty() ? "" : ",") + std::string(s); };
@@ -125,6 +142,10 @@ std::string PluginRegistry::admit(std::unique_ptr<LoadedPlugin> plugin,
     return "declares the sink capability but has no publish function";
   if ((d->capabilities & SLUICE_CAP_SOURCE) && !v->ack)
     return "declares the source capability but has no ack function";
+  if (SLUICE_HAS_FIELD(d, sluice_plugin_descriptor, subject_syntax) &&
+      d->subject_syntax > SLUICE_SUBJECT_SYNTAX_AMQP)
+    return "declares an unknown subject syntax (" + std::to_string(d->subject_syntax) +
+           "; known: 0 any, 1 literal, 2 NATS, 3 MQTT, 4 AMQP)";
   plugin->descriptor = d;
   plugins_.push_back(std::move(plugin));
   return "";

@@ -7,6 +7,7 @@
 
 #include <boost/dll/shared_library.hpp>
 #include <memory>
+#include <sluice/common/subject_pattern.hpp>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct LoadedPlugin {
 
   std::string name() const { return descriptor->name; }
   bool has(uint32_t capability) const { return (descriptor->capabilities & capability) != 0; }
+  // How route patterns on this plugin's subjects are read: the syntax it
+  // declares (ABI 1.1), or kAuto (guess per pattern) when it declares none.
+  common::SubjectSyntax subject_syntax() const;
 };
 
 // A file that was not loaded, and why.

@@ -232,6 +232,7 @@ std::shared_ptr<const runtime::Router> build_script_router(
       return "connector '" + c->name() + "' (plugin " + c->plugin().name() + ") is not a source";
     return std::nullopt;
   };
+  options.syntax_for = runtime::subject_syntax_of(lookup);
   routing::RouteTable table;
   std::vector<std::unique_ptr<HandlerEntry>> entries;
   for (const auto& spec : states[0]->handlers()) {

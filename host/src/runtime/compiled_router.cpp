@@ -291,6 +291,14 @@ class CompiledRouter : public Router {
 
 }  // namespace
 
+std::function<common::SubjectSyntax(std::string_view connector)> subject_syntax_of(
+    const ConnectorLookup& lookup) {
+  return [lookup](std::string_view name) {
+    const Connector* c = lookup(std::string(name));
+    return c ? c->plugin().subject_syntax() : common::SubjectSyntax::kAuto;
+  };
+}
+
 std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig>& routes,
                                            const ConnectorLookup& lookup,
                                            metrics::Registry& registry, const std::string& node_id,
@@ -308,6 +316,7 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
       return "connector '" + c->name() + "' (plugin " + c->plugin().name() + ") is not a sink";
     return std::nullopt;
   };
+  options.syntax_for = subject_syntax_of(lookup);
   routing::RouteTable table;
   std::vector<RouteEntry> entries;
   int index = 0;

@@ -7,7 +7,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <sluice/common/subject_pattern.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
@@ -31,6 +33,11 @@ class Dispatch {
 };
 
 using ConnectorLookup = std::function<Connector*(const std::string& name)>;
+
+// The subject syntax each connector's plugin declares, for
+// RouteCompileOptions::syntax_for (kAuto for an unknown connector).
+std::function<common::SubjectSyntax(std::string_view connector)> subject_syntax_of(
+    const ConnectorLookup& lookup);
 
 // "connector" or "connector:subject".
 struct TargetSpec {

@@ -16,6 +16,10 @@ namespace {
 
 class FilePlugin : public Plugin {
  public:
+  // Subjects are a path, the configured `subject` or, with envelope lines,
+  // whatever the file carries: any syntax.
+  static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_ANY;
+
   FilePlugin(Host host, const FileOptions& options) : Plugin(std::move(host)), options_(options) {
     reads_ = options.mode == "source";
     writes_ = options.mode == "sink";

@@ -53,6 +53,9 @@ struct Templates {
 
 class GeneratePlugin : public Plugin {
  public:
+  // Subjects come from the user's template: any syntax.
+  static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_ANY;
+
   GeneratePlugin(Host host, const GenerateOptions& options)
       : Plugin(std::move(host)),
         templates_(Templates::compile(options)),

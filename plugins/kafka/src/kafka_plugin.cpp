@@ -20,6 +20,10 @@ constexpr uint32_t kCloseFlushMs = 10000;
 
 class KafkaPlugin final : public Plugin {
  public:
+  // Topic names are dot-separated words; route patterns use `*` and `>`
+  // (topic_pattern.hpp turns them into a subscription regex).
+  static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_NATS;
+
   KafkaPlugin(Host host, const KafkaSettings& settings)
       : Plugin(std::move(host)),
         settings_(settings),

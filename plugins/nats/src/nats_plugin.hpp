@@ -26,6 +26,8 @@ namespace sluice::nats {
 
 class NatsPlugin : public Plugin {
  public:
+  static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_NATS;
+
   NatsPlugin(Host host, const NatsSettings& settings);
   ~NatsPlugin() override;
 

@@ -18,6 +18,10 @@ namespace {
 
 class StdioPlugin : public Plugin {
  public:
+  // Subjects are the configured `subject` or, with envelope lines, whatever
+  // the input carries: any syntax.
+  static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_ANY;
+
   StdioPlugin(Host host, const StdioOptions& options) : Plugin(std::move(host)), options_(options) {
     format_ = common::line_io::parse_line_format(options.format);
     messages_ = this->host().counter("sink_messages_total", "Messages written to stdout");

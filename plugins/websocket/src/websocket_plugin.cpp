@@ -36,6 +36,9 @@ int64_t now_unix_ms() {
 
 class WebSocketPlugin final : public Plugin {
  public:
+  // Clients choose the subjects they publish to: any syntax.
+  static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_ANY;
+
   WebSocketPlugin(Host host, const WebSocketSettings& settings)
       : Plugin(std::move(host)),
         options_(checked_options(settings)),

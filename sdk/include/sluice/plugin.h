@@ -1,5 +1,5 @@
 /*
- * sluice plugin ABI, version 1.
+ * sluice plugin ABI, version 1.1 (1.1 added the descriptor's subject_syntax).
  *
  * The one public surface between the sluice host and a plugin shared object.
  * Pure C99 so that a plugin can be written in any language that speaks C, and
@@ -49,7 +49,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 0
+#define SLUICE_ABI_MINOR 1
 
 /* The exported entry point's name, as a string for dlsym-style lookups. */
 #define SLUICE_PLUGIN_ENTRY_SYMBOL "sluice_plugin_entry"
@@ -85,6 +85,22 @@ enum {
   SLUICE_CAP_SINK = 1u << 1,    /* accepts messages through publish */
   SLUICE_CAP_REQUEST = 1u << 2, /* receives requests (reply) or sends them (request) */
 };
+
+/* The wildcard syntax of the subjects a source emits: how the host reads
+ * the pattern in a route's `from: "<connector>:<pattern>"` and a Lua
+ * handler's `from`. Declared, a pattern using another syntax's wildcards is
+ * refused at load (`a/#` for a NATS source is a mistake, not a subject). */
+typedef enum sluice_subject_syntax {
+  /* Any syntax: subjects come from the data or the user (a file of
+   * envelopes, a generator's template), or the plugin was built for ABI
+   * 1.0. The host guesses each pattern's syntax from its characters
+   * (`/` MQTT, `>` NATS, `#` AMQP, else NATS). */
+  SLUICE_SUBJECT_SYNTAX_ANY = 0,
+  SLUICE_SUBJECT_SYNTAX_LITERAL = 1, /* no wildcards: a pattern is one subject */
+  SLUICE_SUBJECT_SYNTAX_NATS = 2,    /* `.` separates; `*` one token; `>` the rest */
+  SLUICE_SUBJECT_SYNTAX_MQTT = 3,    /* `/` separates; `+` one level; `#` the rest */
+  SLUICE_SUBJECT_SYNTAX_AMQP = 4     /* `.` separates; `*` one word; `#` zero or more */
+} sluice_subject_syntax;
 
 typedef enum sluice_status {
   SLUICE_OK = 0,
@@ -213,6 +229,9 @@ typedef struct sluice_host_api {
 
   /* Registers a metric named sluice_<plugin>_<name> with the label
    * connector="<connector name>". Control thread only (create or start).
+   * Counters are named for what they count and end in `_total`
+   * (`messages_published_total`), as Prometheus expects; the host appends
+   * `_total` to a counter's name that lacks it.
    * Returns the same handle when called twice with one name. `help` is a
    * one-line description. Never NULL. */
   sluice_metric* (*metric)(sluice_host* host, sluice_metric_kind kind, const char* name,
@@ -327,6 +346,8 @@ typedef struct sluice_plugin_descriptor {
   uint32_t capabilities;     /* SLUICE_CAP_* bits */
   const char* config_schema; /* JSON Schema (draft 2020-12) of the config */
   const sluice_plugin_vtable* vtable;
+  /* ABI 1.1: a sluice_subject_syntax value; absent means ANY. */
+  uint32_t subject_syntax;
 } sluice_plugin_descriptor;
 
 typedef const sluice_plugin_descriptor* (*sluice_plugin_entry_fn)(void);

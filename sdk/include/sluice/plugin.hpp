@@ -264,6 +264,11 @@ struct Health {
 // `sluice check` as well.
 class Plugin {
  public:
+  // The wildcard syntax of the subjects this source emits (plugin.h's
+  // sluice_subject_syntax); a plugin class declares its own, e.g.
+  //   static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_NATS;
+  static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_ANY;
+
   explicit Plugin(Host host) : host_(std::move(host)) {}
   virtual ~Plugin() = default;
   Plugin(const Plugin&) = delete;
@@ -471,7 +476,8 @@ struct Adapter {
                                                         description,                               \
                                                         capabilities,                              \
                                                         schema.c_str(),                            \
-                                                        PluginAdapter::vtable()};                  \
+                                                        PluginAdapter::vtable(),                   \
+                                                        Class::subject_syntax};                    \
     return &descriptor;                                                                            \
   }
 

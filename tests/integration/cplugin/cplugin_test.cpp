@@ -25,7 +25,8 @@ TEST(CPlugin, IsListedWithItsCapabilities) {
     if (p.at("name").as_string() == "ctest") ctest = &p.as_object();
   ASSERT_NE(ctest, nullptr) << output;
   EXPECT_EQ(ctest->at("capabilities").as_string(), "source,sink,request");
-  EXPECT_EQ(ctest->at("abi").as_string(), "1.0");
+  EXPECT_EQ(ctest->at("abi").as_string(), "1.1");
+  EXPECT_EQ(ctest->at("subject_syntax").as_string(), "mqtt");
   EXPECT_TRUE(ctest->at("config_schema").is_object());
 }
 
@@ -69,6 +70,54 @@ TEST(CPlugin, SourceAndSinkRoundTrip) {
   // Every emitted message was acked back to the C plugin.
   EXPECT_NE(sluice.output().find("ctest: 500 acked, 0 nacked"), std::string::npos)
       << sluice.output();
+}
+
+// ctest declares MQTT subjects: a route's pattern is read with MQTT
+// wildcards (`+` one level), whatever characters it uses.
+TEST(CPlugin, RoutePatternsUseTheDeclaredSubjectSyntax) {
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"),
+             "admin: { enabled: false }\n"
+             "state_dir: " +
+                 dir.file("state") +
+                 "\n"
+                 "connectors:\n"
+                 "  temp: { plugin: ctest, count: 20, subject: dev/7/temp }\n"
+                 "  humidity: { plugin: ctest, count: 30, subject: dev/7/humidity }\n"
+                 "  out: { plugin: file, mode: sink, path: \"" +
+                 dir.file("out.txt") +
+                 "\" }\n"
+                 "routes:\n"
+                 "  - from: [\"temp:dev/+/temp\", \"humidity:dev/+/temp\"]\n"
+                 "    to: out\n");
+  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"), {"--exit-when-done"});
+  auto status = sluice.wait(60s);
+  ASSERT_TRUE(status.has_value()) << sluice.output();
+  ASSERT_EQ(*status, 0) << sluice.output();
+  EXPECT_EQ(read_lines(dir.file("out.txt")).size(), 20u) << sluice.output();
+}
+
+// A pattern written in another broker's syntax is refused at load with the
+// wildcards that apply, in YAML routes and in Lua handlers alike.
+TEST(CPlugin, CheckRefusesAPatternInAnotherSyntax) {
+  TempDir dir;
+  write_file(dir.file("routes.lua"), "sluice.on('c:dev.*', function(msg) end)\n");
+  write_file(dir.file("sluice.yaml"),
+             "script: routes.lua\n"
+             "connectors:\n"
+             "  c: { plugin: ctest, subject: dev/1 }\n"
+             "  out: { plugin: \"null\" }\n"
+             "routes:\n"
+             "  - from: \"c:dev.>\"\n"
+             "    to: out\n");
+  std::string output;
+  EXPECT_NE(run_sluice({"check", "-c", dir.file("sluice.yaml")}, &output), 0) << output;
+  EXPECT_NE(output.find("subject pattern 'dev.>' (mqtt syntax): '>' is not a wildcard here"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("subject pattern 'dev.*' (mqtt syntax): '*' is not a wildcard here"),
+            std::string::npos)
+      << output;
 }
 
 TEST(CPlugin, CheckValidatesItsSettings) {

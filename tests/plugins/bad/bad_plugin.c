@@ -5,6 +5,9 @@
  *   BAD_NO_ENTRY       exports no sluice_plugin_entry
  *   BAD_UNDEFINED      references a variable nobody defines: dlopen fails
  *   BAD_NAME="x"       otherwise valid, named x (two files with one name)
+ *   BAD_SUBJECT_SYNTAX declares a subject syntax no host knows (99)
+ *   ABI_1_0            not bad: a descriptor as ABI 1.0 filled it, without
+ *                      subject_syntax; the host must load it and guess
  *   BAD_CONSTRUCTOR_ABORT  calls abort() from a constructor: dlopen kills the
  *                      process that loads it
  * BAD_MISSING_LIBRARY needs no code: the build links it against a library
@@ -24,6 +27,8 @@
 
 #ifdef BAD_ABI_MINOR
 #define DECLARED_MINOR (SLUICE_ABI_MINOR + 1)
+#elif defined(ABI_1_0)
+#define DECLARED_MINOR 0
 #else
 #define DECLARED_MINOR SLUICE_ABI_MINOR
 #endif
@@ -80,7 +85,20 @@ static const sluice_plugin_vtable kVtable = {sizeof(sluice_plugin_vtable),
                                              NULL,
                                              bad_destroy};
 
-static const sluice_plugin_descriptor kDescriptor = {sizeof(sluice_plugin_descriptor),
+#ifdef BAD_SUBJECT_SYNTAX
+#define DECLARED_SUBJECT_SYNTAX 99
+#else
+#define DECLARED_SUBJECT_SYNTAX SLUICE_SUBJECT_SYNTAX_NATS
+#endif
+
+#ifdef ABI_1_0
+/* ABI 1.0's descriptor ended with the vtable pointer. */
+#define DESCRIPTOR_SIZE (offsetof(sluice_plugin_descriptor, vtable) + sizeof(void*))
+#else
+#define DESCRIPTOR_SIZE sizeof(sluice_plugin_descriptor)
+#endif
+
+static const sluice_plugin_descriptor kDescriptor = {DESCRIPTOR_SIZE,
                                                      DECLARED_MAJOR,
                                                      DECLARED_MINOR,
                                                      BAD_NAME,
@@ -88,7 +106,8 @@ static const sluice_plugin_descriptor kDescriptor = {sizeof(sluice_plugin_descri
                                                      "A plugin the loader must refuse",
                                                      0,
                                                      "{\"type\":\"object\"}",
-                                                     &kVtable};
+                                                     &kVtable,
+                                                     DECLARED_SUBJECT_SYNTAX};
 
 #ifdef BAD_NO_ENTRY
 SLUICE_EXPORT const sluice_plugin_descriptor* not_the_entry_point(void) { return &kDescriptor; }

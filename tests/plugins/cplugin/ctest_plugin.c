@@ -357,15 +357,11 @@ static const sluice_plugin_vtable kVtable = {sizeof(sluice_plugin_vtable),
                                              ctest_destroy};
 
 static const sluice_plugin_descriptor kDescriptor = {
-    sizeof(sluice_plugin_descriptor),
-    SLUICE_ABI_MAJOR,
-    SLUICE_ABI_MINOR,
-    "ctest",
-    "1.0.0",
+    sizeof(sluice_plugin_descriptor), SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, "ctest", "1.0.0",
     "Test plugin in plain C: emits count messages, appends published payloads and replies "
     "to files, answers requests, health follows a flag file",
-    SLUICE_CAP_SOURCE | SLUICE_CAP_SINK | SLUICE_CAP_REQUEST,
-    kSchema,
-    &kVtable};
+    SLUICE_CAP_SOURCE | SLUICE_CAP_SINK | SLUICE_CAP_REQUEST, kSchema, &kVtable,
+    /* Its subjects are `/`-separated, so routes use MQTT wildcards. */
+    SLUICE_SUBJECT_SYNTAX_MQTT};
 
 SLUICE_EXPORT const sluice_plugin_descriptor* sluice_plugin_entry(void) { return &kDescriptor; }
