@@ -44,6 +44,10 @@ struct Setting {
   std::vector<std::string> choices;
   std::optional<double> minimum;
   std::optional<double> maximum;
+  // The range of the C++ field an integer setting fills (SettingsTable sets
+  // it): a value outside is refused rather than clamped. Not in the schema.
+  std::optional<int64_t> field_minimum;
+  std::optional<uint64_t> field_maximum;
   bool secret = false;  // never echoed back in errors or `sluice plugins`
 
   // Fluent declaration, e.g.
@@ -283,8 +287,27 @@ class SettingsSpec {
     if (!std::isfinite(n)) return wrong("a finite number");
     if (s.minimum && n < *s.minimum)
       errors.push_back("setting '" + s.name + "' must be >= " + number_text(*s.minimum));
+    else if (s.field_minimum && below(v, *s.field_minimum))
+      errors.push_back("setting '" + s.name + "' must be >= " + std::to_string(*s.field_minimum) +
+                       " (the least it can hold)");
     if (s.maximum && n > *s.maximum)
       errors.push_back("setting '" + s.name + "' must be <= " + number_text(*s.maximum));
+    else if (s.field_maximum && above(v, *s.field_maximum))
+      errors.push_back("setting '" + s.name + "' must be <= " + std::to_string(*s.field_maximum) +
+                       " (the most it can hold)");
+  }
+
+  // Whether an integral JSON number is below / above a field's range,
+  // compared exactly for int64 and uint64 values.
+  static bool below(const boost::json::value& v, int64_t least) {
+    if (v.is_int64()) return v.get_int64() < least;
+    if (v.is_uint64()) return false;
+    return v.get_double() < static_cast<double>(least);
+  }
+  static bool above(const boost::json::value& v, uint64_t most) {
+    if (v.is_int64()) return v.get_int64() > 0 && static_cast<uint64_t>(v.get_int64()) > most;
+    if (v.is_uint64()) return v.get_uint64() > most;
+    return v.get_double() > static_cast<double>(most);
   }
 
   // A whole double within int64_t (the cast of anything else, infinity or

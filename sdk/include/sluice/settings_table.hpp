@@ -18,7 +18,7 @@
 //
 // The field's C++ type decides the setting's type at compile time:
 // std::string -> string, bool -> boolean, any other integer type -> integer
-// (clamped into the field's range), float/double -> number,
+// (a value the field cannot hold is refused), float/double -> number,
 // std::vector<std::string> -> list of strings, boost::json::object ->
 // mapping, boost::json::value -> any, std::chrono::milliseconds -> integer;
 // std::optional<T> is T for a setting without default. choice() maps the
@@ -78,7 +78,8 @@ constexpr SettingType setting_type_of() {
 }
 
 // An integer that passed validation (int64, uint64 or a whole double),
-// clamped into T so that a huge value cannot wrap around.
+// clamped into T so that it can never wrap around (validation already
+// refuses values outside T's range).
 template <class T>
 T integer_from(const boost::json::value& v) {
   constexpr T lowest = std::numeric_limits<T>::lowest();
@@ -163,7 +164,13 @@ class SettingField {
   static constexpr SettingType kType = settings_detail::setting_type_of<Value>();
 
   SettingField(std::function<Field&(Options&)> locate, std::string name)
-      : setting_(Setting::make(std::move(name), kType)), locate_(std::move(locate)) {}
+      : setting_(Setting::make(std::move(name), kType)), locate_(std::move(locate)) {
+    if constexpr (std::is_integral_v<Value> && !std::is_same_v<Value, bool>) {
+      setting_.field_minimum = static_cast<int64_t>(
+          std::max<std::intmax_t>(std::numeric_limits<Value>::lowest(), INT64_MIN));
+      setting_.field_maximum = static_cast<uint64_t>(std::numeric_limits<Value>::max());
+    }
+  }
 
   // A list of strings also accepts one string as its default (a list of one,
   // shown as that string).

@@ -153,11 +153,29 @@ TEST(SettingsTable, AcceptsOneStringAsAList) {
   EXPECT_EQ(table().parse(R"({"paths": "/only"})").paths, std::vector<std::string>{"/only"});
 }
 
-TEST(SettingsTable, ClampsAnIntegerIntoANarrowerField) {
-  // Integer settings are int64 in JSON; a narrower field must not wrap.
-  EXPECT_EQ(table().parse(R"({"small": 1e12})").small, INT_MAX);
+TEST(SettingsTable, RefusesAnIntegerItsFieldCannotHold) {
+  // Integer settings are int64 in JSON; a narrower field must neither wrap
+  // nor silently become another number.
+  EXPECT_EQ(parse_error(R"({"small": 1e12})"),
+            "setting 'small' must be <= 2147483647 (the most it can hold)");
+  struct Narrow {
+    int16_t level = 0;
+    uint16_t port = 0;
+  };
+  const SettingsTable<Narrow> narrow{field(&Narrow::level, "level").def(0).doc("level"),
+                                     field(&Narrow::port, "port").def(0).doc("port")};
+  EXPECT_EQ(narrow.validate(R"({"level": -40000, "port": 70000})"),
+            (std::vector<std::string>{"setting 'level' must be >= -32768 (the least it can hold)",
+                                      "setting 'port' must be <= 65535 (the most it can hold)"}));
+  EXPECT_EQ(narrow.validate(R"({"port": -1})"),
+            std::vector<std::string>{"setting 'port' must be >= 0 (the least it can hold)"});
+  EXPECT_EQ(narrow.parse(R"({"level": -32768, "port": 65535})").port, 65535);
+  EXPECT_EQ(parse_error(R"({"count": 18446744073709551615})"),
+            "setting 'count' must be <= 9223372036854775807 (the most it can hold)");
+  EXPECT_EQ(table().parse(R"({"small": 2147483647})").small, INT_MAX);
   EXPECT_EQ(table().parse(R"({"interval_ms": 60000})").interval_ms, 60000u);
-  EXPECT_EQ(table().parse(R"({"count": 18446744073709551615})").count, INT64_MAX);
+  // A declared range is reported alone, not with the field's.
+  EXPECT_EQ(parse_error(R"({"interval_ms": 1e12})"), "setting 'interval_ms' must be <= 60000");
 }
 
 TEST(SettingsTable, RejectsAnUnknownKeyWithASuggestion) {
