@@ -67,9 +67,15 @@ std::optional<JsonPath> JsonPath::compile(std::string_view text, std::string& er
   return path;
 }
 
-JsonPath JsonPath::lenient(std::string_view text) {
-  JsonPath path;
-  path.text_ = std::string(text);
+namespace {
+
+// Reads `text` the way lenient() documents, calling on_key(std::string_view)
+// and on_index(int64_t) per step; a callback returns false to stop early.
+// Returns false when it stopped, or when an index is malformed (`malformed`
+// then says so).
+template <class OnKey, class OnIndex>
+bool walk_lenient(std::string_view text, bool& malformed, OnKey on_key, OnIndex on_index) {
+  malformed = false;
   size_t i = 0;
   while (i < text.size()) {
     if (text[i] == '.') {
@@ -84,36 +90,69 @@ JsonPath JsonPath::lenient(std::string_view text) {
       auto [end, ec] = std::from_chars(first, last, index);
       if (close == std::string_view::npos || ec != std::errc() || end != last ||
           index > static_cast<uint64_t>(INT64_MAX)) {
-        path.finds_nothing_ = true;
-        return path;
+        malformed = true;
+        return false;
       }
-      path.steps_.push_back({{}, static_cast<int64_t>(index)});
+      if (!on_index(static_cast<int64_t>(index))) return false;
       i = close + 1;
       continue;
     }
     size_t end = text.find_first_of(".[", i);
     if (end == std::string_view::npos) end = text.size();
-    path.steps_.push_back({std::string(text.substr(i, end - i)), -1});
+    if (!on_key(text.substr(i, end - i))) return false;
     i = end;
   }
+  return true;
+}
+
+const boost::json::value* member(const boost::json::value& v, std::string_view key) {
+  const auto* object = v.if_object();
+  if (!object) return nullptr;
+  auto it = object->find(key);
+  return it == object->end() ? nullptr : &it->value();
+}
+
+const boost::json::value* element(const boost::json::value& v, int64_t index) {
+  const auto* array = v.if_array();
+  if (!array || static_cast<size_t>(index) >= array->size()) return nullptr;
+  return &(*array)[static_cast<size_t>(index)];
+}
+
+}  // namespace
+
+JsonPath JsonPath::lenient(std::string_view text) {
+  JsonPath path;
+  path.text_ = std::string(text);
+  walk_lenient(
+      text, path.finds_nothing_,
+      [&](std::string_view key) {
+        path.steps_.push_back({std::string(key), -1});
+        return true;
+      },
+      [&](int64_t index) {
+        path.steps_.push_back({{}, index});
+        return true;
+      });
+  if (path.finds_nothing_) path.steps_.clear();
   return path;
+}
+
+const boost::json::value* JsonPath::find_lenient(const boost::json::value& root,
+                                                 std::string_view text) {
+  const boost::json::value* v = &root;
+  bool malformed = false;
+  bool walked = walk_lenient(
+      text, malformed, [&](std::string_view key) { return (v = member(*v, key)) != nullptr; },
+      [&](int64_t index) { return (v = element(*v, index)) != nullptr; });
+  return walked ? v : nullptr;
 }
 
 const boost::json::value* JsonPath::find(const boost::json::value& root) const {
   if (finds_nothing_) return nullptr;
   const boost::json::value* v = &root;
   for (const Step& step : steps_) {
-    if (step.is_index()) {
-      const auto* array = v->if_array();
-      if (!array || static_cast<size_t>(step.index) >= array->size()) return nullptr;
-      v = &(*array)[static_cast<size_t>(step.index)];
-    } else {
-      const auto* object = v->if_object();
-      if (!object) return nullptr;
-      auto it = object->find(step.key);
-      if (it == object->end()) return nullptr;
-      v = &it->value();
-    }
+    v = step.is_index() ? element(*v, step.index) : member(*v, step.key);
+    if (!v) return nullptr;
   }
   return v;
 }

@@ -68,7 +68,7 @@ void Envelope::to_c(CView& view) const {
 }
 
 const boost::json::value* find_path(const boost::json::value& root, std::string_view path) {
-  return common::JsonPath::lenient(path).find(root);
+  return common::JsonPath::find_lenient(root, path);
 }
 
 EnvelopePtr copy_content(const Envelope& m) {

@@ -69,5 +69,16 @@ TEST(JsonPath, LenientSkipsEmptyNamesAndFindsNothingForBadIndexes) {
   EXPECT_EQ(JsonPath::lenient("").find(doc), &doc);
 }
 
+// find_lenient is lenient().find() without building a path.
+TEST(JsonPath, FindLenientAgreesWithLenientFind) {
+  auto doc = boost::json::parse(R"({"a": {"b": [10, 20, {"c": true}]}, "x": null})");
+  for (const char* text :
+       {"a..b[1]", ".a.b.[0]", "a.", "a.b[x]", "a.b[", "a.b[-1]", "a[0]", "", "a.b[2].c", "a.b[3]",
+        "a.b[2].c.d", "x", "x.y", "nope", "a.b[99999999999999999999]"}) {
+    EXPECT_EQ(JsonPath::find_lenient(doc, text), JsonPath::lenient(text).find(doc)) << text;
+  }
+  EXPECT_EQ(JsonPath::find_lenient(doc, "a.b[2].c")->as_bool(), true);
+}
+
 }  // namespace
 }  // namespace sluice::common

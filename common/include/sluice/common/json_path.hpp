@@ -35,6 +35,10 @@ class JsonPath {
   // a path with a malformed index ("a[x]", "a[") finds nothing. For lookups
   // that must keep answering for paths compile() refuses (Lua's msg:get).
   static JsonPath lenient(std::string_view text);
+  // lenient(text).find(root) without building the path: no allocation, for
+  // one-off lookups of paths not known in advance.
+  static const boost::json::value* find_lenient(const boost::json::value& root,
+                                                std::string_view text);
 
   // The value at this path, or nullptr when any step is missing.
   const boost::json::value* find(const boost::json::value& root) const;
