@@ -1,11 +1,11 @@
-// How long a failed publish waits before its next attempt: exponential
-// from the connector's initial backoff, capped, with "equal jitter" (half
-// fixed, half random) so retries spread out but never collapse to zero.
+// How long a failed publish waits before its next attempt: common's
+// exponential backoff with equal jitter, from the connector's retry policy,
+// shared by the workers.
 #pragma once
 
 #include <chrono>
 #include <mutex>
-#include <random>
+#include <sluice/common/backoff.hpp>
 
 #include "config/config.hpp"
 
@@ -13,15 +13,18 @@ namespace sluice::runtime {
 
 class RetryBackoff {
  public:
-  RetryBackoff() : rng_(std::random_device{}()) {}
-  explicit RetryBackoff(uint32_t seed) : rng_(seed) {}
+  RetryBackoff() = default;
+  explicit RetryBackoff(uint32_t seed) : backoff_(seed) {}
 
   // The wait after attempt `attempt` (1 = the first) failed. Thread-safe.
-  std::chrono::milliseconds after(const config::RetryPolicy& policy, int attempt);
+  std::chrono::milliseconds after(const config::RetryPolicy& policy, int attempt) {
+    std::lock_guard lock(mutex_);
+    return backoff_.after({policy.initial_backoff_ms, policy.max_backoff_ms}, attempt);
+  }
 
  private:
   std::mutex mutex_;
-  std::mt19937 rng_;
+  common::Backoff backoff_;
 };
 
 }  // namespace sluice::runtime
