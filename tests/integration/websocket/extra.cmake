@@ -1,7 +1,8 @@
-# integration_websocket also holds the unit tests of the plugin's socket-free
-# core (hub, index, throttles, auth, protocol), which it links directly, and
-# a Beast WebSocket client. The browser test drives the live viewer with a
-# real headless Chromium (tests/browser/websocket).
+# The plugin's socket-free core (hub, index, throttles, auth, protocol) is
+# tested in tests/unit/websocket; these tests use real sockets and a Beast
+# WebSocket client, and link the units for the settings and protocol types
+# the harness shares. The browser test drives the live viewer with a real
+# headless Chromium (tests/browser/websocket).
 target_link_libraries(integration_websocket PRIVATE sluice-websocket-units)
 foreach(plugin websocket stdio generate)
   if(TARGET sluice-plugin-${plugin})
