@@ -210,24 +210,36 @@ void AmqpClient::publish_many(const std::vector<Publish>& ps) {
     int rc = amqp_basic_publish(conn_, 1, bytes(p.exchange), bytes(p.routing_key), 0, 0, &props,
                                 bytes(p.body));
     if (rc != AMQP_STATUS_OK) throw std::runtime_error("publish failed");
+    outstanding_.insert(++next_seq_);
     ++count;
   }
   // Wait for the confirms of everything just sent (multiple=true covers several).
-  uint64_t confirmed = 0;
-  while (confirmed < count) {
+  int other_frames = 0;
+  while (!outstanding_.empty()) {
     amqp_frame_t frame;
     timeval timeout{10, 0};
     int rc = amqp_simple_wait_frame_noblock(conn_, &frame, &timeout);
-    if (rc != AMQP_STATUS_OK) throw std::runtime_error("no publisher confirm");
-    if (frame.frame_type != AMQP_FRAME_METHOD) continue;
+    if (rc != AMQP_STATUS_OK)
+      throw std::runtime_error("no publisher confirm (" + std::to_string(outstanding_.size()) +
+                               " of " + std::to_string(count) + " unconfirmed; " +
+                               amqp_error_string2(rc) +
+                               "; other frames: " + std::to_string(other_frames) + ")");
+    if (frame.frame_type != AMQP_FRAME_METHOD) {
+      ++other_frames;
+      continue;
+    }
     if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD)
       throw std::runtime_error("broker nacked a publish");
-    if (frame.payload.method.id != AMQP_BASIC_ACK_METHOD) continue;
+    if (frame.payload.method.id != AMQP_BASIC_ACK_METHOD) {
+      ++other_frames;
+      continue;
+    }
     auto* ack = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
-    total_confirmed_ = ack->multiple ? ack->delivery_tag : total_confirmed_ + 1;
-    confirmed = total_confirmed_ - total_sent_;
+    if (ack->multiple)
+      outstanding_.erase(outstanding_.begin(), outstanding_.upper_bound(ack->delivery_tag));
+    else
+      outstanding_.erase(ack->delivery_tag);
   }
-  total_sent_ += count;
 }
 
 std::optional<AmqpMessage> AmqpClient::get(const std::string& queue) {

@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,8 +79,8 @@ class AmqpClient {
   amqp_connection_state_t conn_ = nullptr;
   amqp_channel_t next_channel_ = 10;
   bool confirming_ = false;
-  uint64_t total_sent_ = 0;       // publishes on channel 1 since confirm.select
-  uint64_t total_confirmed_ = 0;  // highest confirmed sequence number
+  uint64_t next_seq_ = 0;           // publishes on channel 1 since confirm.select
+  std::set<uint64_t> outstanding_;  // their sequence numbers not confirmed yet
 };
 
 // `rabbitmqctl <args>` against the test broker (scripts/brokers.sh's
