@@ -113,7 +113,8 @@ bool AmqpLink::open(const AmqpEndpoint& ep, const RabbitSettings& s, std::string
       amqp_login_with_properties(conn_, vhost.c_str(), 0, 131072, s.heartbeat_s, &client_properties,
                                  AMQP_SASL_METHOD_PLAIN, user.c_str(), password.c_str());
   if (login.reply_type != AMQP_RESPONSE_NORMAL) {
-    error = rpc_problem("login");
+    error =
+        "cannot log in to " + ep.host + ":" + std::to_string(ep.port) + ": " + rpc_problem("login");
     if (login.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
         login.library_error == AMQP_STATUS_CONNECTION_CLOSED)
       error += " (check 'user'/'password' and that vhost '" + vhost + "' exists)";

@@ -210,8 +210,11 @@ bool IoLoop::connect(const AmqpEndpoint& ep, std::string& error) {
   ever_up_ = true;
   set_state(true, "connected to " + ep.host + ":" + std::to_string(ep.port) + " vhost " +
                       (settings_.vhost.empty() ? ep.vhost : settings_.vhost));
-  host_.logf(LogLevel::kInfo, "RabbitMQ connector ready (%s); consuming %zu queue(s)",
-             (ep.host + ":" + std::to_string(ep.port)).c_str(), settings_.consume.size());
+  // The generation makes each line distinct (the host folds repeated lines).
+  host_.logf(LogLevel::kInfo,
+             "RabbitMQ connector ready (%s, connection %llu); consuming %zu queue(s)",
+             (ep.host + ":" + std::to_string(ep.port)).c_str(),
+             static_cast<unsigned long long>(generation_), settings_.consume.size());
   return true;
 }
 

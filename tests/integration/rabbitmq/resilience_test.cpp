@@ -27,14 +27,15 @@ class RabbitResilience : public ::testing::Test {
     admin.delete_queue(out_);
     admin.delete_exchange(exchange_);
   }
-  std::string config(const std::string& header) const {
+  std::string config(const std::string& header, int prefetch = 200) const {
     return header + "connectors:\n  bus:\n    plugin: rabbitmq\n    url: " + amqp_url() +
            "\n    reconnect_wait_ms: 100\n    reconnect_wait_max_ms: 1000\n" +
            "    exchanges: [{name: " + exchange_ + ", type: direct}]\n" +
            "    queues: [{name: " + in_ + "}, {name: " + out_ + "}]\n" +
            "    bindings: [{queue: " + out_ + ", exchange: " + exchange_ +
            ", routing_key: out}]\n    consume: [" + in_ + "]\n    exchange: " + exchange_ +
-           "\n    prefetch: 200\n" + "routes:\n  - from: bus\n    to: \"bus:out\"\n";
+           "\n    prefetch: " + std::to_string(prefetch) + "\n" +
+           "routes:\n  - from: bus\n    to: \"bus:out\"\n";
   }
   // Reads what arrived in out_ so far into seen_ (body -> times).
   void collect(AmqpClient& client) {
@@ -65,22 +66,19 @@ TEST_F(RabbitResilience, Kill9MidStream_NothingLostAfterRestart) {
     client.publish_many(batch);
   }
   std::string header = config_header("node-k9");
-  sluice_ = std::make_unique<SluiceProcess>(start_with_config(dir_, config(header)));
+  // A small prefetch keeps sluice slow enough to be killed mid-stream.
+  sluice_ = std::make_unique<SluiceProcess>(start_with_config(dir_, config(header, 10)));
   expect_ready(*sluice_);
   AmqpClient reader(amqp_url());
-  ASSERT_TRUE(wait_until(
-      [&] {
-        collect(reader);
-        return seen_.size() >= 2000;
-      },
-      std::chrono::seconds(60)))
+  ASSERT_TRUE(wait_until([&] { return reader.queue_counts(out_)->messages >= 1000; },
+                         std::chrono::seconds(60), std::chrono::milliseconds(5)))
       << sluice_->output();
   sluice_->signal(SIGKILL);
   ASSERT_TRUE(sluice_->wait(std::chrono::seconds(10)));
-  size_t at_kill = seen_.size();
+  size_t at_kill = reader.queue_counts(out_)->messages;
   ASSERT_LT(at_kill, static_cast<size_t>(kMessages)) << "the kill came too late to test anything";
 
-  sluice_ = std::make_unique<SluiceProcess>(start_with_config(dir_, config(header)));
+  sluice_ = std::make_unique<SluiceProcess>(start_with_config(dir_, config(header, 10)));
   expect_ready(*sluice_);
   ASSERT_TRUE(wait_until(
       [&] {
@@ -155,8 +153,9 @@ TEST_F(RabbitResilience, BrokerStoppedAndStarted_ReconnectsNothingLostHealthFoll
   EXPECT_EQ(seen_.size(), static_cast<size_t>(2 * kBatch));
   EXPECT_TRUE(wait_until([&] { return unacked_in_source() == 0; }, std::chrono::seconds(20)));
   std::string metrics = http_get("127.0.0.1", admin_port, "/metrics").body;
-  EXPECT_NE(metrics.find("sluice_rabbitmq_reconnects_total{connector=\"bus\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find("sluice_rabbitmq_reconnects_total{connector=\"bus\",plugin=\"rabbitmq\"} 1"),
+      std::string::npos)
       << metrics;
   EXPECT_EQ(sluice_->stop(), 0) << sluice_->output();
   sluice_.reset();
