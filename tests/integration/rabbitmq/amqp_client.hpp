@@ -28,6 +28,16 @@ struct AmqpMessage {
 };
 
 struct Publish {
+  Publish(std::string exchange_, std::string routing_key_, std::string body_,
+          std::string reply_to_ = "", std::string correlation_id_ = "", int priority_ = -1,
+          std::map<std::string, std::string> headers_ = {})
+      : exchange(std::move(exchange_)),
+        routing_key(std::move(routing_key_)),
+        body(std::move(body_)),
+        reply_to(std::move(reply_to_)),
+        correlation_id(std::move(correlation_id_)),
+        priority(priority_),
+        headers(std::move(headers_)) {}
   std::string exchange;
   std::string routing_key;
   std::string body;
