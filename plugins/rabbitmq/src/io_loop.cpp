@@ -175,9 +175,12 @@ void IoLoop::run() {
     if (connect(ep, error)) {
       backoff_.reset();
       std::string why = serve();
+      if (stop_) {
+        link_.close();  // connection.close: the broker requeues what is unacked at once
+        break;
+      }
       link_.abandon();
       fail_in_flight("connection to RabbitMQ lost before the broker confirmed: " + why);
-      if (stop_) break;
       set_state(false, "disconnected: " + why + "; reconnecting");
       continue;  // first retry at once, then back off
     }
@@ -380,7 +383,7 @@ bool IoLoop::emit_ready() {
     }
     ready_.pop_front();
   }
-  return ready_.empty();
+  return ready_.empty() || !consuming_;  // stopped: what is left goes back to the broker
 }
 
 bool IoLoop::read_frames(std::string& error, bool& got_any) {
