@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
@@ -111,6 +112,10 @@ class IoLoop {
   // Serves one connection until it is lost or the loop stops; the reason.
   std::string serve();
   void send_acks();
+  // Sends the acks collected in to_ack_, coalesced with multiple=true where
+  // every lower delivery is settled.
+  void flush_acks();
+  void set_cork(bool on);
   bool send_outgoing(std::string& error);
   bool emit_ready();
   // Reads what is buffered or arrives without waiting; false on connection loss.
@@ -152,9 +157,12 @@ class IoLoop {
   std::unordered_map<std::string, Request> requests_;
   uint64_t next_correlation_ = 1;
   std::unordered_map<uint64_t, int64_t> delivery_counts_;  // tag -> count (manual acks)
+  std::set<uint64_t> unsettled_;  // consume-channel tags received and not yet acked/nacked
+  std::vector<uint64_t> to_ack_;
   std::deque<Ready> ready_;
   std::map<amqp_channel_t, std::unique_ptr<Inbound>> inbound_;
   bool blocked_ = false;
+  bool corked_ = false;  // TCP_CORK set on the socket (see serve())
   Clock::time_point blocked_since_;
   Clock::time_point next_expiry_check_;
 
