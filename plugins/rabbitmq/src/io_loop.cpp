@@ -8,8 +8,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <climits>
 #include <random>
 
 namespace sluice::rabbitmq {
@@ -213,8 +211,7 @@ bool IoLoop::connect(const AmqpEndpoint& ep, std::string& error) {
   inbound_.clear();
   ready_.clear();
   delivery_counts_.clear();
-  unsettled_.clear();
-  to_ack_.clear();
+  acks_to_send_.reset();
   blocked_ = false;
   if (ever_up_) metrics_.reconnects.add();
   ever_up_ = true;
@@ -301,13 +298,14 @@ void IoLoop::send_acks() {
       delivery_counts_.erase(it);
     }
     if (a.outcome == Outcome::kAck) {
-      to_ack_.push_back(tag);
+      acks_to_send_.acked(tag);
+      metrics_.acked.add();
       continue;
     }
     bool requeue = settings_.nack == NackAction::kRequeue;
     if (requeue && settings_.redelivery_limit > 0 && count > settings_.redelivery_limit)
       requeue = false;
-    unsettled_.erase(tag);
+    acks_to_send_.settled(tag);
     set_cork(true);
     amqp_basic_nack(link_.get(), kConsumeChannel, tag, 0, requeue ? 1 : 0);
     metrics_.rejected.add();
@@ -317,22 +315,11 @@ void IoLoop::send_acks() {
 }
 
 void IoLoop::flush_acks() {
-  if (to_ack_.empty()) return;
+  if (!acks_to_send_.has_acks()) return;
   set_cork(true);
-  for (uint64_t tag : to_ack_) unsettled_.erase(tag);
-  std::sort(to_ack_.begin(), to_ack_.end());
-  // Every tag below the lowest unsettled one is acked: one basic.ack with
-  // multiple=true covers them all (deliveries received but not yet emitted
-  // are unsettled too, so they are never covered by mistake).
-  uint64_t lowest = unsettled_.empty() ? UINT64_MAX : *unsettled_.begin();
-  size_t prefix = 0;
-  while (prefix < to_ack_.size() && to_ack_[prefix] < lowest) ++prefix;
-  if (prefix > 0)
-    amqp_basic_ack(link_.get(), kConsumeChannel, to_ack_[prefix - 1], prefix > 1 ? 1 : 0);
-  for (size_t i = prefix; i < to_ack_.size(); ++i)
-    amqp_basic_ack(link_.get(), kConsumeChannel, to_ack_[i], 0);
-  metrics_.acked.add(static_cast<double>(to_ack_.size()));
-  to_ack_.clear();
+  for (const auto& a : acks_to_send_.take()) {
+    amqp_basic_ack(link_.get(), kConsumeChannel, a.tag, a.multiple ? 1 : 0);
+  }
 }
 
 bool IoLoop::send_outgoing(std::string& error) {
@@ -416,11 +403,12 @@ bool IoLoop::emit_ready() {
       if (manual) {
         if (r.count > 1) delivery_counts_[r.tag] = r.count;
       } else {
-        to_ack_.push_back(r.tag);  // ack_mode auto: acked once sluice took it
+        acks_to_send_.acked(r.tag);  // ack_mode auto: acked once sluice took it
+        metrics_.acked.add();
       }
     } else if (s == Status::kRejected) {
       // Malformed for the host: never deliverable, so not requeued.
-      unsettled_.erase(r.tag);
+      acks_to_send_.settled(r.tag);
       amqp_basic_nack(link_.get(), kConsumeChannel, r.tag, 0, 0);
       metrics_.dead_lettered.add();
     } else {
@@ -632,7 +620,7 @@ void IoLoop::finish_inbound(amqp_channel_t ch) {
   r.headers.emplace_back("redelivered", in->redelivered ? "true" : "false");
   r.tag = in->tag;
   r.count = in->count;
-  unsettled_.insert(r.tag);
+  acks_to_send_.received(r.tag);
   ready_.push_back(std::move(r));
 }
 

@@ -14,13 +14,13 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "ack_coalescer.hpp"
 #include "amqp_link.hpp"
 #include "message_mapping.hpp"
 #include "rabbitmq_metrics.hpp"
@@ -112,8 +112,7 @@ class IoLoop {
   // Serves one connection until it is lost or the loop stops; the reason.
   std::string serve();
   void send_acks();
-  // Sends the acks collected in to_ack_, coalesced with multiple=true where
-  // every lower delivery is settled.
+  // Sends the acks collected in acks_to_send_ (coalesced, see AckCoalescer).
   void flush_acks();
   void set_cork(bool on);
   bool send_outgoing(std::string& error);
@@ -157,8 +156,7 @@ class IoLoop {
   std::unordered_map<std::string, Request> requests_;
   uint64_t next_correlation_ = 1;
   std::unordered_map<uint64_t, int64_t> delivery_counts_;  // tag -> count (manual acks)
-  std::set<uint64_t> unsettled_;  // consume-channel tags received and not yet acked/nacked
-  std::vector<uint64_t> to_ack_;
+  AckCoalescer acks_to_send_;  // consume-channel deliveries and their pending acks
   std::deque<Ready> ready_;
   std::map<amqp_channel_t, std::unique_ptr<Inbound>> inbound_;
   bool blocked_ = false;
