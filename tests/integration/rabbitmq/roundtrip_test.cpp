@@ -114,5 +114,23 @@ TEST_F(RabbitRoundTrip, PassiveDeclareOfMissingQueue_IsUnhealthyWithTheServerTex
   EXPECT_EQ(sluice_->output().find("RabbitMQ connector ready"), std::string::npos);
 }
 
+// `url` as a list: a server that is down is skipped for the next one.
+TEST(RabbitFailover, FirstUrlDown_ConnectsToTheNext) {
+  TempDir dir;
+  std::string queue = unique_name("failover");
+  std::string down = "amqp://guest:guest@127.0.0.1:" + std::to_string(free_tcp_port()) + "/";
+  SluiceProcess sluice = start_with_config(
+      dir, config_header("node-failover") + "connectors:\n  bus:\n    plugin: rabbitmq\n" +
+               "    url: [\"" + down + "\", \"" + amqp_url() + "\"]\n" +
+               "    reconnect_wait_ms: 50\n    queues: [{name: " + queue + "}]\n");
+  expect_ready(sluice);
+  EXPECT_NE(sluice.output().find("cannot connect to 127.0.0.1"), std::string::npos)
+      << sluice.output();
+  AmqpClient client(amqp_url());
+  EXPECT_TRUE(client.queue_counts(queue));
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+  client.delete_queue(queue);
+}
+
 }  // namespace
 }  // namespace sluice::test::rabbitmq
