@@ -118,6 +118,39 @@ TEST_F(RabbitFailurePaths, RedeliveryLimit_EndsAPoisonLoop) {
   EXPECT_EQ(got[0].body, "poison");
 }
 
+// On a quorum queue the limit counts exactly (x-delivery-count): with
+// `redelivery_limit: 2` a poison message is delivered 3 times, then dead-lettered.
+TEST_F(RabbitFailurePaths, RedeliveryLimitOnAQuorumQueue_CountsDeliveries) {
+  std::string dlx = exchange("qdlx");
+  std::string work = queue("qwork");
+  std::string dead = queue("qdead");
+  uint16_t port = free_tcp_port();
+  write_file(dir_.file("poison.lua"),
+             "sluice.on(\"bus:#\", function(msg) error(\"poison\") end)\n");
+  sluice_ = std::make_unique<SluiceProcess>(start_with_config(
+      dir_,
+      "node_id: node-quorum\nworkers: 1\nscript: poison.lua\n"
+      "admin: {enabled: true, listen: 127.0.0.1:" +
+          std::to_string(port) + "}\n" + "connectors:\n  bus:\n    plugin: rabbitmq\n" +
+          "    url: " + amqp_url() + "\n    exchanges: [{name: " + dlx + ", type: fanout}]\n" +
+          "    queues: [{name: " + work + ", type: quorum, dead_letter_exchange: " + dlx +
+          "}, {name: " + dead + "}]\n" + "    bindings: [{queue: " + dead + ", exchange: " + dlx +
+          "}]\n" + "    consume: [" + work + "]\n    nack: requeue\n    redelivery_limit: 2\n"));
+  expect_ready(*sluice_);
+  AmqpClient client(amqp_url());
+  client.publish({"", work, "poison"});
+  auto got = drain(client, dead, 1, std::chrono::seconds(20));
+  ASSERT_EQ(got.size(), 1u) << sluice_->output();
+  auto metrics = http_get("127.0.0.1", port, "/metrics").body;
+  EXPECT_NE(metrics.find("sluice_rabbitmq_consumed_total{connector=\"bus\",plugin=\"rabbitmq\"} 3"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find("sluice_rabbitmq_dead_lettered_total{connector=\"bus\",plugin=\"rabbitmq\"} 1"),
+      std::string::npos)
+      << metrics;
+}
+
 TEST_F(RabbitFailurePaths, PriorityQueue_DeliversHighBeforeLow) {
   std::string prio = queue("prio");
   std::string out = dir_.file("out.txt");

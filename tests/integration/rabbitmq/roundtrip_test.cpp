@@ -114,6 +114,35 @@ TEST_F(RabbitRoundTrip, PassiveDeclareOfMissingQueue_IsUnhealthyWithTheServerTex
   EXPECT_EQ(sluice_->output().find("RabbitMQ connector ready"), std::string::npos);
 }
 
+// A queue that exists with other arguments: the server's PRECONDITION_FAILED
+// text, the setting to fix, and an unhealthy connector that keeps retrying.
+TEST(RabbitChannelErrors, QueueExistsWithOtherArguments_ReportedWithTheSettingToFix) {
+  TempDir dir;
+  std::string queue = unique_name("inequivalent");
+  AmqpClient client(amqp_url());
+  client.declare_queue(queue, R"({"x-max-priority": 5})");
+  uint16_t port = free_tcp_port();
+  SluiceProcess sluice = start_with_config(
+      dir, "node_id: node-406\nworkers: 1\nadmin: {enabled: true, listen: 127.0.0.1:" +
+               std::to_string(port) + "}\nconnectors:\n  bus:\n    plugin: rabbitmq\n" +
+               "    url: " + amqp_url() + "\n    queues: [{name: " + queue +
+               ", max_priority: 10}]\n");
+  ASSERT_TRUE(sluice.wait_for_output("PRECONDITION_FAILED", std::chrono::seconds(20)))
+      << sluice.output();
+  EXPECT_NE(sluice.output().find("queues[0] '" + queue + "'"), std::string::npos)
+      << sluice.output();
+  EXPECT_NE(sluice.output().find("x-max-priority"), std::string::npos) << sluice.output();
+  EXPECT_NE(sluice.output().find("fix 'queues'"), std::string::npos) << sluice.output();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto r = http_get("127.0.0.1", port, "/readyz");
+        return r.status == 503 && r.body.find("PRECONDITION_FAILED") != std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+  client.delete_queue(queue);
+}
+
 // `url` as a list: a server that is down is skipped for the next one.
 TEST(RabbitFailover, FirstUrlDown_ConnectsToTheNext) {
   TempDir dir;
