@@ -128,7 +128,7 @@ Status IoLoop::send(Outgoing&& out, std::string& error) {
     error = "the RabbitMQ connector is shutting down";
     return Status::kClosed;
   }
-  if (pending_.load() >= static_cast<size_t>(settings_.max_in_flight)) return Status::kBusy;
+  if (pending_.load() >= static_cast<size_t>(settings_.max_pending_publishes)) return Status::kBusy;
   {
     std::lock_guard lock(mutex_);
     outbox_.push_back(std::move(out));

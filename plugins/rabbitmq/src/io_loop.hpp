@@ -72,7 +72,7 @@ class IoLoop {
   // the thread, fails what is left and closes the connection.
   void shutdown(std::chrono::milliseconds timeout);
 
-  // Any thread. kBusy when max_in_flight publishes are pending.
+  // Any thread. kBusy when max_pending_publishes are pending.
   Status send(Outgoing&& out, std::string& error);
   // Any thread.
   void ack(uint64_t ack_id, Outcome outcome);

@@ -105,10 +105,12 @@ const SettingsTable<RabbitSettings>& settings_spec() {
           .def(true)
           .doc("publisher confirms: a publish completes when the broker acked it (pipelined); "
                "false completes once written to the socket (at-most-once)"),
-      field(&O::max_in_flight, "max_in_flight")
-          .def(10000)
+      field(&O::max_pending_publishes, "max_pending_publishes")
+          .def(65536)
           .min(1)
-          .doc("publishes queued or awaiting their confirm; beyond it publish reports busy"),
+          .doc("publishes, replies and requests queued or awaiting their confirm or reply; "
+               "beyond it publish reports busy (a safety net: the connector's host-side "
+               "`max_in_flight` usually bounds them first)"),
       field(&O::publish_timeout_ms, "publish_timeout_ms")
           .def(30000)
           .min(1)

@@ -91,7 +91,7 @@ struct RabbitSettings {
   bool mandatory = false;
   bool persistent = true;
   bool confirm = true;
-  int64_t max_in_flight = 10000;
+  int64_t max_pending_publishes = 65536;
   int64_t publish_timeout_ms = 30000;
   std::string node_id_header = "sluice-node";
   int64_t request_timeout_ms = 5000;
