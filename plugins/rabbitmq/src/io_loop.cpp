@@ -187,8 +187,7 @@ void IoLoop::run() {
       continue;  // first retry at once, then back off
     }
     ++next_endpoint;
-    set_state(false, "cannot connect to " + ep.host + ":" + std::to_string(ep.port) + ": " + error +
-                         "; retrying");
+    set_state(false, error + "; retrying");  // error names the server
     host_.logf(LogLevel::kError, "RabbitMQ: %s", error.c_str());
     auto delay = backoff_.next();
     auto until = Clock::now() + delay;
