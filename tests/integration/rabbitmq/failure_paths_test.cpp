@@ -151,6 +151,38 @@ TEST_F(RabbitFailurePaths, RedeliveryLimitOnAQuorumQueue_CountsDeliveries) {
       << metrics;
 }
 
+// `ack_mode: auto` is at-most-once: a delivery is acked when sluice takes
+// it, so a failing handler does not bring it back.
+TEST_F(RabbitFailurePaths, AutoAckMode_FailedMessageIsNotRedelivered) {
+  std::string work = queue("auto");
+  uint16_t port = free_tcp_port();
+  write_file(dir_.file("poison.lua"),
+             "sluice.on(\"bus:#\", function(msg) error(\"poison\") end)\n");
+  sluice_ = std::make_unique<SluiceProcess>(start_with_config(
+      dir_,
+      "node_id: node-auto\nworkers: 1\nscript: poison.lua\n"
+      "admin: {enabled: true, listen: 127.0.0.1:" +
+          std::to_string(port) + "}\nconnectors:\n  bus:\n    plugin: rabbitmq\n" +
+          "    url: " + amqp_url() + "\n    queues: [{name: " + work + "}]\n" + "    consume: [" +
+          work + "]\n    ack_mode: auto\n"));
+  expect_ready(*sluice_);
+  AmqpClient client(amqp_url());
+  for (int i = 0; i < 3; ++i) client.publish({"", work, "once-" + std::to_string(i)});
+  auto metric = [&](const std::string& name) {
+    auto m = http_get("127.0.0.1", port, "/metrics").body;
+    std::string key = name + "{connector=\"bus\",plugin=\"rabbitmq\"} ";
+    size_t pos = m.find(key);
+    return pos == std::string::npos ? -1.0 : std::stod(m.substr(pos + key.size()));
+  };
+  ASSERT_TRUE(wait_until([&] { return metric("sluice_rabbitmq_acked_total") >= 3; },
+                         std::chrono::seconds(10)));
+  EXPECT_TRUE(wait_until([&] { return client.queue_counts(work)->messages == 0; },
+                         std::chrono::seconds(5)));
+  EXPECT_EQ(metric("sluice_rabbitmq_consumed_total"), 3);
+  EXPECT_EQ(metric("sluice_rabbitmq_redelivered_total"), 0);
+  EXPECT_EQ(metric("sluice_rabbitmq_rejected_total"), 0);
+}
+
 TEST_F(RabbitFailurePaths, PriorityQueue_DeliversHighBeforeLow) {
   std::string prio = queue("prio");
   std::string out = dir_.file("out.txt");
