@@ -151,7 +151,9 @@ launched=$(now_ns)
 start_sluice null
 wait_ready null
 start=$(now_ns)
-until [[ "$(metric "$port" sluice_rabbitmq_acked_total)" == "$count" ]]; do
+# Prometheus text may write 100000 as 1e+05: compare as numbers.
+until awk -v v="$(metric "$port" sluice_rabbitmq_acked_total)" -v c="$count" \
+  'BEGIN { exit !(v != "" && v + 0 >= c) }'; do
   kill -0 "$sluice_pid" 2>/dev/null || { tail "$work/null.log" >&2; exit 1; }
   sleep 0.01
 done
