@@ -16,8 +16,8 @@ namespace sluice::rabbitmq {
 
 // The channels of one connection.
 inline constexpr amqp_channel_t kConsumeChannel = 1;  // topology, qos, consumers
-inline constexpr amqp_channel_t kPublishChannel = 2;  // publishes and replies (confirm mode)
-inline constexpr amqp_channel_t kRequestChannel = 3;  // requests with direct reply-to
+inline constexpr amqp_channel_t kPublishChannel = 2;  // publishes (confirm mode)
+inline constexpr amqp_channel_t kRequestChannel = 3;  // requests (direct reply-to), replies
 
 inline constexpr const char* kDirectReplyTo = "amq.rabbitmq.reply-to";
 

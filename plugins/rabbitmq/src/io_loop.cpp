@@ -351,6 +351,10 @@ bool IoLoop::send_outgoing(std::string& error) {
       correlation = std::string(host_.node_id()) + "-" + std::to_string(next_correlation_++);
       out.properties.set_reply_to(kDirectReplyTo);
       out.properties.set_correlation_id(correlation);
+    } else if (out.kind == Outgoing::Kind::kReply) {
+      // A reply is as good as the requester's timeout: nobody retries it, so
+      // it completes once written, without waiting for a confirm.
+      channel = kRequestChannel;
     }
     bool confirmed = settings_.confirm && channel == kPublishChannel;
     uint64_t seq = confirmed ? next_seq_ : 0;
