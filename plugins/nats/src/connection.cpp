@@ -3,8 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <random>
+#include <sluice/common/backoff.hpp>
 
 #include "subject.hpp"
 #include "thread_name.hpp"
@@ -339,13 +338,12 @@ int64_t NatsConnection::reconnect_delay_cb(natsConnection* nc, int attempts, voi
 
 int64_t NatsConnection::backoff_ms(int attempts) const {
   const auto& s = settings_;
-  double delay =
-      static_cast<double>(s.reconnect_wait_ms) * std::pow(2.0, std::clamp(attempts - 1, 0, 30));
-  delay = std::min(delay, static_cast<double>(s.reconnect_wait_max_ms));
-  thread_local std::mt19937 rng{std::random_device{}()};
-  std::uniform_real_distribution<double> jitter(-s.reconnect_jitter, s.reconnect_jitter);
-  delay *= 1.0 + jitter(rng);
-  return std::max<int64_t>(1, static_cast<int64_t>(delay));
+  thread_local common::Backoff backoff;  // cnats calls this from its own thread
+  return backoff
+      .after(common::BackoffPolicy::around(s.reconnect_wait_ms, s.reconnect_wait_max_ms,
+                                           s.reconnect_jitter),
+             attempts)
+      .count();
 }
 
 }  // namespace sluice::nats

@@ -8,8 +8,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <random>
-
 namespace sluice::rabbitmq {
 
 namespace {
@@ -21,8 +19,6 @@ constexpr const char* kSeqHeader = "x-sluice-publish-seq";
 amqp_bytes_t bytes(const std::string& s) {
   return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};
 }
-
-uint32_t random_seed() { return std::random_device{}(); }
 
 }  // namespace
 
@@ -61,8 +57,8 @@ IoLoop::IoLoop(Host host, const RabbitSettings& settings, RabbitMetrics& metrics
     : host_(std::move(host)),
       settings_(settings),
       metrics_(metrics),
-      backoff_(settings.reconnect_wait_ms, settings.reconnect_wait_max_ms,
-               settings.reconnect_jitter, random_seed()) {
+      backoff_policy_(common::BackoffPolicy::around(
+          settings.reconnect_wait_ms, settings.reconnect_wait_max_ms, settings.reconnect_jitter)) {
   for (const auto& url : settings_.urls) {
     AmqpEndpoint ep;
     if (!parse_amqp_url(url, ep)) endpoints_.push_back(ep);
@@ -175,7 +171,7 @@ void IoLoop::run() {
     }
     const AmqpEndpoint& ep = endpoints_[next_endpoint % endpoints_.size()];
     if (connect(ep, error)) {
-      backoff_.reset();
+      failed_attempts_ = 0;
       std::string why = serve();
       if (stop_) {
         link_.close();  // connection.close: the broker requeues what is unacked at once
@@ -189,7 +185,7 @@ void IoLoop::run() {
     ++next_endpoint;
     set_state(false, error + "; retrying");  // error names the server
     host_.logf(LogLevel::kError, "RabbitMQ: %s", error.c_str());
-    auto delay = backoff_.next();
+    auto delay = backoff_.after(backoff_policy_, ++failed_attempts_);
     auto until = Clock::now() + delay;
     while (!stop_ && Clock::now() < until) {
       fail_queued_expired(Clock::now());

@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sluice/common/backoff.hpp>
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
@@ -25,7 +26,6 @@
 #include "message_mapping.hpp"
 #include "rabbitmq_metrics.hpp"
 #include "rabbitmq_settings.hpp"
-#include "reconnect_backoff.hpp"
 
 namespace sluice::rabbitmq {
 
@@ -134,7 +134,9 @@ class IoLoop {
   RabbitMetrics& metrics_;
   std::vector<AmqpEndpoint> endpoints_;
   OutgoingDefaults defaults_;
-  ReconnectBackoff backoff_;
+  common::BackoffPolicy backoff_policy_;
+  common::Backoff backoff_;
+  int failed_attempts_ = 0;  // connection attempts since the last success
 
   AmqpLink link_;
   int wake_fd_ = -1;

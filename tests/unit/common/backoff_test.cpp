@@ -26,6 +26,19 @@ TEST(Backoff, StaysWithinTheCapForAnyAttempt) {
   }
 }
 
+TEST(Backoff, AroundSpreadsBothWaysAndResetsWithTheAttempt) {
+  auto p = BackoffPolicy::around(100, 1000, 0.2);
+  EXPECT_EQ(backoff_delay(p, 1, 0.5), milliseconds(100));
+  EXPECT_EQ(backoff_delay(p, 4, 0.5), milliseconds(800));
+  EXPECT_EQ(backoff_delay(p, 5, 0.5), milliseconds(1000));
+  EXPECT_EQ(backoff_delay(p, 5, 0.0), milliseconds(800));
+  EXPECT_EQ(backoff_delay(p, 5, 1.0), milliseconds(1200));
+  auto none = BackoffPolicy::around(100, 1000, 0.0);
+  for (double draw : {0.0, 0.3, 1.0}) EXPECT_EQ(backoff_delay(none, 2, draw), milliseconds(200));
+  // A full jitter never gives 0 for a positive step.
+  EXPECT_EQ(backoff_delay(BackoffPolicy::around(100, 1000, 1.0), 1, 0.0), milliseconds(1));
+}
+
 TEST(Backoff, RandomDrawsStayInTheJitterRange) {
   Backoff backoff(42);
   BackoffPolicy p{100, 10000};
