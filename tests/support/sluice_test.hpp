@@ -6,6 +6,7 @@
 #include "support/files.hpp"
 #include "support/http_client.hpp"
 #include "support/net.hpp"
+#include "support/pipeline.hpp"
 #include "support/process.hpp"
 #include "support/sluice_process.hpp"
 #include "support/wait.hpp"

@@ -10,20 +10,12 @@
 
 namespace sluice::test::nats {
 
-// The lines every test config starts with.
-std::string config_header(const std::string& node_id);
-
-// Writes `yaml` to dir/<file> and starts `sluice run` on it.
-SluiceProcess start_with_config(const TempDir& dir, const std::string& yaml,
-                                const std::string& file = "sluice.yaml");
-
 // Waits until `ready_count` NATS connectors logged that they are ready;
 // fails the test with sluice's output otherwise.
-void expect_ready(Process& sluice, int ready_count = 1,
-                  std::chrono::milliseconds timeout = std::chrono::seconds(20));
-
-// How many times `needle` occurs in `text`.
-size_t count_occurrences(const std::string& text, const std::string& needle);
+inline void expect_ready(Process& sluice, int ready_count = 1,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  expect_logged(sluice, "NATS connector ready", ready_count, timeout);
+}
 
 // Sends `{"command":"status"}` to a control subject; the parsed reply, or
 // an empty string on timeout.

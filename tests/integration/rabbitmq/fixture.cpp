@@ -14,37 +14,6 @@ std::string unique_name(const std::string& name) {
   return name + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
 }
 
-std::string config_header(const std::string& node_id) {
-  return "node_id: " + node_id +
-         "\nworkers: 2\nadmin: {enabled: false}\nshutdown_timeout_ms: 10000\n";
-}
-
-SluiceProcess start_with_config(const TempDir& dir, const std::string& yaml,
-                                const std::string& file) {
-  std::string path = dir.file(file);
-  write_file(path, yaml);
-  return SluiceProcess::run(path);
-}
-
-size_t count_occurrences(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + needle.size()))
-    ++n;
-  return n;
-}
-
-void expect_ready(Process& sluice, int count, std::chrono::milliseconds timeout) {
-  bool ready = wait_until(
-      [&] {
-        return count_occurrences(sluice.output(), "RabbitMQ connector ready") >=
-                   static_cast<size_t>(count) ||
-               !sluice.running();
-      },
-      timeout);
-  ASSERT_TRUE(ready && sluice.running()) << "sluice did not get ready:\n" << sluice.output();
-}
-
 std::vector<AmqpMessage> drain(AmqpClient& client, const std::string& queue, size_t count,
                                std::chrono::milliseconds timeout) {
   std::vector<AmqpMessage> out;
