@@ -78,10 +78,9 @@ sluice_status DeliveryEngine::ingest(Connector& source, const sluice_message* m,
                             .count();
   size_t worker = std::hash<std::string_view>{}(env->routing_key()) % workers_.size();
   size_t bytes = env->payload.size();
-  auto delivery = std::make_unique<Delivery>(*this, std::move(env), source, ack_id,
-                                             std::chrono::steady_clock::now());
+  Worker::Incoming incoming{std::move(env), &source, ack_id, std::chrono::steady_clock::now()};
   in_flight_.fetch_add(1, std::memory_order_relaxed);
-  if (!workers_[worker]->offer(std::move(delivery), std::chrono::milliseconds(wait_ms))) {
+  if (!workers_[worker]->offer(std::move(incoming), std::chrono::milliseconds(wait_ms))) {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
     if (closed_.load()) return SLUICE_CLOSED;
     source.stats().busy->inc();

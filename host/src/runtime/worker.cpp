@@ -30,19 +30,21 @@ void Worker::loop() {
     batch.clear();
     if (!queue_.pop_batch(batch, kBatch, std::chrono::milliseconds(100))) break;
     for (auto& item : batch) {
-      if (auto* delivery = std::get_if<std::unique_ptr<Delivery>>(&item))
-        process(std::move(*delivery));
+      if (auto* incoming = std::get_if<Incoming>(&item))
+        process(std::move(*incoming));
       else
         std::get<std::function<void()>>(item)();
     }
   }
 }
 
-void Worker::process(std::unique_ptr<Delivery> delivery) {
+void Worker::process(Incoming incoming) {
   // Time one message in 16: enough for the EWMA, cheap on the hot path.
   bool timed = (++processed_ & 15) == 0;
   auto t0 = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-  engine_.route(std::move(delivery), *this);
+  engine_.route(std::make_unique<Delivery>(engine_, std::move(incoming.message), *incoming.source,
+                                           incoming.ack_id, incoming.received_at),
+                *this);
   if (!timed) return;
   double us =
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();

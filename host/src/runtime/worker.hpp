@@ -23,10 +23,21 @@ class Worker : public Dispatch {
   Worker(DeliveryEngine& engine, size_t index, size_t capacity);
   ~Worker() override;
 
+  // A source's message on its way in. The worker makes its Delivery, not
+  // the source's thread: that thread is the single feeder of all workers,
+  // so every allocation taken off it is throughput (file -> null was 10%
+  // slower with the Delivery made at ingest).
+  struct Incoming {
+    message::EnvelopePtr message;
+    Connector* source = nullptr;
+    uint64_t ack_id = 0;
+    Delivery::Clock::time_point received_at;
+  };
+
   // Ingress: waits up to `wait` for room. False = full (BUSY) or closed;
-  // the delivery is then dropped unrouted.
-  bool offer(std::unique_ptr<Delivery> delivery, std::chrono::milliseconds wait) {
-    return queue_.push(Item{std::move(delivery)}, wait);
+  // the message is then dropped unrouted.
+  bool offer(Incoming incoming, std::chrono::milliseconds wait) {
+    return queue_.push(Item{std::move(incoming)}, wait);
   }
   // Runs `task` on this worker's thread, ahead of no one, ignoring the
   // bound (retries and timer releases that are already accounted for).
@@ -45,9 +56,9 @@ class Worker : public Dispatch {
   double routing_time_ewma_us() const { return routing_ewma_us_.load(std::memory_order_relaxed); }
 
  private:
-  using Item = std::variant<std::unique_ptr<Delivery>, std::function<void()>>;
+  using Item = std::variant<Incoming, std::function<void()>>;
   void loop();
-  void process(std::unique_ptr<Delivery> delivery);
+  void process(Incoming incoming);
 
   DeliveryEngine& engine_;
   size_t index_;
