@@ -19,7 +19,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 time procps iproute2
   # test brokers and their command-line clients (scripts/brokers.sh)
   redis-server redis-tools nats-server mosquitto mosquitto-clients rabbitmq-server kcat
-  netcat-openbsd
+  netcat-openbsd openssl
   # browser tests of the admin page and the websocket viewer
   nodejs npm chromium
   # packaging

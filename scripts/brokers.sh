@@ -12,6 +12,8 @@
 # `eval "$(scripts/brokers.sh start)"` sets, for the tests:
 #   SLUICE_TEST_REDIS_ADDR=127.0.0.1:PORT   SLUICE_TEST_NATS_URL=nats://127.0.0.1:PORT
 #   SLUICE_TEST_MQTT_ADDR=127.0.0.1:PORT    SLUICE_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:PORT/
+#   SLUICE_TEST_AMQPS_URL=amqps://guest:guest@127.0.0.1:PORT/ (TLS listener; server certificate for
+#     127.0.0.1 and localhost signed by SLUICE_TEST_AMQP_CA=<state>/rabbitmq/tls/ca.pem, made at start)
 #   SLUICE_TEST_KAFKA_BROKERS=127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3
 # The same lines are kept in $SLUICE_BROKERS_DIR/env.sh (source it from another shell).
 # Progress and errors go to stderr, so stdout holds only the export lines.
@@ -22,7 +24,8 @@
 #   SLUICE_BROKERS_NATS_PORT      14222
 #   SLUICE_BROKERS_MQTT_PORT      11883
 #   SLUICE_BROKERS_AMQP_PORT      15673 (Erlang distribution: SLUICE_BROKERS_AMQP_DIST_PORT 25673,
-#                                 its own epmd: SLUICE_BROKERS_EPMD_PORT 14369)
+#                                 its own epmd: SLUICE_BROKERS_EPMD_PORT 14369;
+#                                 TLS: SLUICE_BROKERS_AMQPS_PORT 15674)
 #   SLUICE_BROKERS_KAFKA_COUNT    3 mock brokers (their ports are picked by librdkafka)
 #   SLUICE_BROKERS_KAFKA_TOPICS   topics to create up front, e.g. "orders:4 audit" (default none)
 #   SLUICE_BROKERS_TIMEOUT        seconds to wait for each server (default 30; rabbitmq 90)
@@ -38,6 +41,7 @@ nats_port="${SLUICE_BROKERS_NATS_PORT:-14222}"
 mqtt_port="${SLUICE_BROKERS_MQTT_PORT:-11883}"
 amqp_port="${SLUICE_BROKERS_AMQP_PORT:-15673}"
 amqp_dist_port="${SLUICE_BROKERS_AMQP_DIST_PORT:-25673}"
+amqps_port="${SLUICE_BROKERS_AMQPS_PORT:-15674}"
 epmd_port="${SLUICE_BROKERS_EPMD_PORT:-14369}"
 kafka_count="${SLUICE_BROKERS_KAFKA_COUNT:-3}"
 kafka_topics="${SLUICE_BROKERS_KAFKA_TOPICS:-}"
@@ -174,13 +178,44 @@ find_epmd() {
   return 1
 }
 
+# make_test_ca DIR: a throw-away CA and a server certificate for 127.0.0.1 and
+# localhost signed by it (ca.pem, server.pem, server.key), so TLS clients can
+# be tested with verification on.
+make_test_ca() {
+  local dir="$1"
+  mkdir -p "$dir"
+  command -v openssl >/dev/null || die "openssl is missing (run scripts/bootstrap.sh)"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=sluice test CA" \
+      -keyout "$dir/ca.key" -out "$dir/ca.pem" &&
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+        -keyout "$dir/server.key" -out "$dir/server.csr" &&
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext" &&
+      openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+        -CAcreateserial -days 30 -extfile "$dir/san.ext" -out "$dir/server.pem"
+  } >"$dir/openssl.log" 2>&1 || die "cannot make the test CA: $(cat "$dir/openssl.log")"
+  chmod 644 "$dir/server.key"
+}
+
 start_rabbitmq() {
   require_free_port rabbitmq "$amqp_port" SLUICE_BROKERS_AMQP_PORT
   require_free_port rabbitmq "$amqp_dist_port" SLUICE_BROKERS_AMQP_DIST_PORT
+  require_free_port rabbitmq "$amqps_port" SLUICE_BROKERS_AMQPS_PORT
   local dir="$state/rabbitmq"
   fresh_dir "$dir"
   mkdir -p "$dir/home" "$dir/mnesia" "$dir/log"
   echo "[]." >"$dir/enabled_plugins"
+  # A TLS listener next to the plain one (the plain one comes from
+  # RABBITMQ_NODE_PORT below), with a certificate from a CA made here.
+  make_test_ca "$dir/tls"
+  cat >"$dir/rabbitmq.conf" <<CONF
+listeners.ssl.default = 127.0.0.1:$amqps_port
+ssl_options.cacertfile = $dir/tls/ca.pem
+ssl_options.certfile = $dir/tls/server.pem
+ssl_options.keyfile = $dir/tls/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+CONF
   # Run the server script directly (not the /usr/sbin wrapper, which insists
   # on root or the rabbitmq account and su's to it): it then runs as whoever
   # runs this script, with its Erlang cookie in our own HOME, and a private
@@ -208,7 +243,13 @@ start_rabbitmq() {
   fi
   wait_for rabbitmq "${SLUICE_BROKERS_TIMEOUT:-90}" port_open 127.0.0.1 "$amqp_port" ||
     fail_start rabbitmq "AMQP port $amqp_port"
-  echo "export SLUICE_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:$amqp_port/" >"$state/rabbitmq.env"
+  wait_for rabbitmq "$timeout" port_open 127.0.0.1 "$amqps_port" ||
+    fail_start rabbitmq "AMQPS port $amqps_port"
+  {
+    echo "export SLUICE_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:$amqp_port/"
+    echo "export SLUICE_TEST_AMQPS_URL=amqps://guest:guest@127.0.0.1:$amqps_port/"
+    echo "export SLUICE_TEST_AMQP_CA=$dir/tls/ca.pem"
+  } >"$state/rabbitmq.env"
 }
 
 # The kafka-mock-cluster helper (tests/tools): from the build, else compiled here.

@@ -3,6 +3,7 @@
 
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+#include <arpa/inet.h>
 #include <sys/time.h>
 
 #include "amqp_table.hpp"
@@ -13,6 +14,14 @@ namespace {
 
 amqp_bytes_t bytes(const std::string& s) {
   return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};
+}
+
+// rabbitmq-c 0.11 checks the URL's host against the certificate's DNS names
+// only, so an IP address never passes hostname verification.
+bool is_ip_literal(const std::string& host) {
+  unsigned char address[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), address) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), address) == 1;
 }
 
 timeval to_timeval(int64_t ms) {
@@ -89,6 +98,15 @@ bool AmqpLink::open(const AmqpEndpoint& ep, const RabbitSettings& s, std::string
   if (rc != AMQP_STATUS_OK) {
     error = "cannot connect to " + ep.host + ":" + std::to_string(ep.port) + ": " +
             amqp_error_string2(rc);
+    if (rc == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED && is_ip_literal(ep.host))
+      error +=
+          " (rabbitmq-c matches the host against the certificate's DNS names only, never "
+          "an IP address: put a host name the certificate names in `url`)";
+    if (rc == AMQP_STATUS_SSL_PEER_VERIFY_FAILED)
+      error +=
+          s.tls.ca_file.empty()
+              ? " (no `tls.ca` set and the system's CAs do not trust the server's certificate)"
+              : " (the server's certificate is not signed by `tls.ca` '" + s.tls.ca_file + "')";
     abandon();
     return false;
   }
