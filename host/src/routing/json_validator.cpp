@@ -2,6 +2,7 @@
 // grammar, which can also note where one path's value is on the way.
 #include <algorithm>
 #include <bit>
+#include <boost/json/parse.hpp>
 #include <span>
 
 #include "routing/json_scanner.hpp"
@@ -170,6 +171,7 @@ class Validator {
   }
 
   bool number() {
+    const Byte* start = p_;
     if (p_ < end_ && *p_ == '-') ++p_;
     if (p_ == end_) return false;
     if (*p_ == '0') {
@@ -184,9 +186,23 @@ class Validator {
     if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
       ++p_;
       if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (!digits()) return false;
+      while (p_ < end_ && *p_ == '0') ++p_;  // leading zeros do not count
+      const Byte* exponent = p_;
+      if (!digits() && p_[-1] != '0') return false;
+      // boost::json refuses a number whose exponent (with the mantissa's
+      // own scale) leaves int: with ten or more exponent digits, ask it
+      // about this one number (rare, and exact).
+      if (p_ - exponent >= 10) return boost_accepts_number(start, p_);
     }
     return true;
+  }
+
+  static bool boost_accepts_number(const Byte* begin, const Byte* end) {
+    boost::system::error_code ec;
+    boost::json::parse(
+        std::string_view(reinterpret_cast<const char*>(begin), static_cast<size_t>(end - begin)),
+        ec);
+    return !ec;
   }
 
   bool string(bool* escaped = nullptr) {
