@@ -17,6 +17,8 @@ packages=(
   librdkafka-dev librabbitmq-dev libnats-dev libhiredis-dev libpaho-mqttpp-dev libpaho-mqtt-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 time procps iproute2
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer
+  clang libclang-rt-14-dev
   # test brokers and their command-line clients (scripts/brokers.sh)
   redis-server redis-tools nats-server mosquitto mosquitto-clients rabbitmq-server kcat
   netcat-openbsd openssl
