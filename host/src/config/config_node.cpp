@@ -214,12 +214,59 @@ class DepthProbe : public YAML::EventHandler {
   std::vector<Open> open_;
 };
 
+// yaml-cpp 0.7 (Debian 12's) loops forever on some malformed input: its
+// parser keeps returning an empty document without consuming a token, and
+// LoadAll allocates one per turn until memory runs out (jbeder/yaml-cpp#1040,
+// fixed in 0.8 by #1319; fuzzing found it here). Replaying the parse as
+// events first, a document that starts where the previous one started
+// shows the loop, and the bound stops it.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stuck_ = documents_ > 0 && mark.pos == last_.pos;
+    last_ = mark;
+    ++documents_;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  bool stuck() const { return stuck_; }
+  const YAML::Mark& last() const { return last_; }
+
+ private:
+  YAML::Mark last_;
+  size_t documents_ = 0;
+  bool stuck_ = false;
+};
+
+// Where the parser stops making progress, or nothing when it does not.
+// Throws what yaml-cpp throws for a syntax error.
+std::optional<YAML::Mark> stuck_parser_at(std::string_view yaml_text) {
+  std::istringstream in{std::string(yaml_text)};
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  while (!starts.stuck() && parser.HandleNextDocument(starts)) {
+  }
+  if (starts.stuck()) return starts.last();
+  return std::nullopt;
+}
+
 std::optional<YAML::Mark> first_too_deep_node(std::string_view yaml_text) {
   std::istringstream in{std::string(yaml_text)};
   DepthProbe probe;
   try {
     YAML::Parser parser(in);
-    while (parser.HandleNextDocument(probe)) {
+    for (size_t documents = 0; documents < 10'000 && parser.HandleNextDocument(probe);
+         ++documents) {
     }
   } catch (const DepthProbe::Found& found) {
     return found.mark;
@@ -263,6 +310,13 @@ std::optional<ConfigNode> parse_config_yaml(std::string_view yaml_text, const st
   NodeBuilder builder(file, getenv, errors);
   std::vector<YAML::Node> documents;
   try {
+    if (auto stuck = stuck_parser_at(yaml_text)) {
+      errors.push_back({builder.location(*stuck),
+                        "YAML syntax error: the YAML parser cannot get past this point (a stray "
+                        "character such as ',' where a value or key should start?)" +
+                            syntax_hint(yaml_text, *stuck)});
+      return std::nullopt;
+    }
     documents = YAML::LoadAll(std::string(yaml_text));
   } catch (const YAML::DeepRecursion& e) {
     auto mark = first_too_deep_node(yaml_text);

@@ -23,6 +23,15 @@ TEST(ConfigLoader, ReportsYamlSyntaxErrorWithLineAndColumn) {
             Strings{"cfg.yaml:3:6: YAML syntax error: end of sequence flow not found"});
 }
 
+// yaml-cpp 0.7 loops forever, allocating, on this (found by fuzzing the
+// loader; jbeder/yaml-cpp#1040): `sluice check` hung until memory ran out.
+TEST(ConfigLoader, InputTheYamlParserCannotGetPastIsAnErrorNotAHang) {
+  auto loaded = load_yaml("\n,\n    ");
+  EXPECT_EQ(loaded.errors(),
+            Strings{"cfg.yaml:2:1: YAML syntax error: the YAML parser cannot get past this point "
+                    "(a stray character such as ',' where a value or key should start?)"});
+}
+
 TEST(ConfigLoader, SyntaxErrorOnAnUnquotedVariableInFlowStyleSaysToQuoteIt) {
   auto loaded = load_yaml("admin: { listen: ${ADDR}, enabled: true }\n");
   ASSERT_EQ(loaded.errors().size(), 1u);
