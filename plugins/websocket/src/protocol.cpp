@@ -1,6 +1,7 @@
 #include "protocol.hpp"
 
 #include <boost/json.hpp>
+#include <cmath>
 
 namespace sluice::websocket {
 namespace {
@@ -67,23 +68,26 @@ std::optional<ProtocolError> read_filter(const json::value& v, SubscribeRequest&
   return std::nullopt;
 }
 
+std::optional<double> non_negative_number(const json::value& value) {
+  if (!value.is_number()) return std::nullopt;
+  double d = value.to_number<double>();
+  // boost::json reads 0e400 as NaN and 1e400 as infinity: neither is a
+  // rate, a burst or an interval (NaN would pass every comparison).
+  if (!std::isfinite(d) || d < 0) return std::nullopt;
+  return d;
+}
+
 std::optional<ProtocolError> read_throttle(const json::value& v, SubscribeRequest& sub) {
   if (!v.is_object()) return error("bad_frame", "'throttle' must be an object", sub.id);
   auto& t = sub.throttle;
   for (const auto& [name, value] : v.get_object()) {
-    auto number = [&]() -> std::optional<double> {
-      if (!value.is_number()) return std::nullopt;
-      double d = value.to_number<double>();
-      if (d < 0) return std::nullopt;
-      return d;
-    };
     if (name == "keep_latest") {
       if (!value.is_bool())
         return error("bad_frame", "'throttle.keep_latest' must be true or false", sub.id);
       t.keep_latest = value.get_bool();
       continue;
     }
-    auto n = number();
+    auto n = non_negative_number(value);
     if (!n)
       return error("bad_frame", "'throttle." + std::string(name) + "' must be a number >= 0",
                    sub.id);
@@ -91,10 +95,20 @@ std::optional<ProtocolError> read_throttle(const json::value& v, SubscribeReques
       t.rate = *n;
     } else if (name == "burst") {
       t.burst = *n;
-    } else if (name == "min_interval_ms") {
-      t.min_interval_ms = static_cast<int64_t>(*n);
-    } else if (name == "buffer") {
-      t.buffer = static_cast<int64_t>(*n);
+    } else if (name == "min_interval_ms" || name == "buffer") {
+      // Whole numbers with a bound, before the cast: a client's 1e300 must
+      // not reach int64_t (undefined) or clock arithmetic (overflow).
+      constexpr double kMaxIntervalMs = 86'400'000;  // one day
+      constexpr double kMaxBuffer = 1'000'000'000;   // the connector's cap applies after
+      bool interval = name == "min_interval_ms";
+      double most = interval ? kMaxIntervalMs : kMaxBuffer;
+      if (*n > most)
+        return error("bad_frame",
+                     "'throttle." + std::string(name) + "' must be at most " +
+                         std::to_string(static_cast<int64_t>(most)) +
+                         (interval ? " (one day)" : ""),
+                     sub.id);
+      (interval ? t.min_interval_ms : t.buffer) = static_cast<int64_t>(*n);
     } else {
       return error("unknown_field",
                    "unknown throttle field '" + std::string(name) +

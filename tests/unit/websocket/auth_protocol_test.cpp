@@ -190,6 +190,20 @@ TEST(ControlFrames, RejectsMalformedFramesWithCodes) {
   EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","colour":1})"), "unknown_field");
   EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","throttle":{"speed":1}})"), "unknown_field");
   EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","throttle":{"rate":-1}})"), "bad_frame");
+  // Found by fuzzing: 1e300 reached a cast to int64_t (undefined behaviour).
+  EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","throttle":{"min_interval_ms":1e300}})"),
+            "bad_frame");
+  EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","throttle":{"min_interval_ms":86400001}})"),
+            "bad_frame");
+  EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","throttle":{"min_interval_ms":86400000}})"),
+            "ok");
+  EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","throttle":{"buffer":1e300}})"),
+            "bad_frame");
+  // boost::json reads 0e400 as NaN and 1e400 as infinity.
+  EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","throttle":{"min_interval_ms":0e400}})"),
+            "bad_frame");
+  EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","throttle":{"rate":0e400}})"), "bad_frame");
+  EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","throttle":{"burst":1e400}})"), "bad_frame");
   EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","filter":{"d":[]}})"), "bad_filter");
   EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","filter":{"d":[1,2,3,4]}})"), "bad_filter");
   EXPECT_EQ(error_code(R"({"type":"subscribe","id":"x","filter":{"d":{"a":1}}})"), "bad_filter");
