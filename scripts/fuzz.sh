@@ -6,7 +6,9 @@
 # are in tests/fuzz/ (see its README).
 #
 #   scripts/fuzz.sh [TARGET...] [-t SECONDS]   fuzz each target (default: all, 60 s each)
-#   scripts/fuzz.sh --smoke                    every target for 5 s (what scripts/test.sh runs)
+#   scripts/fuzz.sh --smoke                    every target for 20,000 runs from seed 1, on the
+#                                              seed corpora only: the same inputs every time, so
+#                                              a failure is a bug that reproduces (scripts/test.sh)
 #   scripts/fuzz.sh --list                     the targets
 #
 # New inputs that reach new code are kept in $build/corpus/<target> (not in
@@ -24,6 +26,7 @@ fuzz_dir="$repo/tests/fuzz"
 all_targets() { (cd "$fuzz_dir" && ls -- *_fuzz.cpp | sed 's/_fuzz\.cpp$//'); }
 
 seconds=60
+smoke=0
 targets=()
 while (($#)); do
   case "$1" in
@@ -31,7 +34,7 @@ while (($#)); do
       all_targets
       exit 0
       ;;
-    --smoke) seconds=5 ;;
+    --smoke) smoke=1 ;;
     -t)
       [[ ${2:-} =~ ^[0-9]+$ ]] || {
         echo "fuzz: -t takes whole seconds" >&2
@@ -78,12 +81,20 @@ summary=()
 for target in "${targets[@]}"; do
   corpus="$build/corpus/$target"
   artifacts="$build/artifacts/$target"
+  args=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/")
+  if ((smoke)); then
+    # A fixed seed and run count from the seed corpora alone: reproducible.
+    corpus="$build/smoke-corpus/$target"
+    rm -rf "$corpus"
+    args+=(-seed=1 -runs=20000)
+  else
+    args+=(-max_total_time="$seconds")
+  fi
   mkdir -p "$corpus" "$artifacts"
-  args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-    -artifact_prefix="$artifacts/")
   [[ -f $fuzz_dir/dict/$target.dict ]] && args+=(-dict="$fuzz_dir/dict/$target.dict")
   log="$build/$target.log"
-  echo "fuzz: $target for $seconds s"
+  target_started=$SECONDS
+  if ((smoke)); then echo "fuzz: $target, 20000 runs from seed 1"; else echo "fuzz: $target for $seconds s"; fi
   if "$build/fuzz/fuzz_$target" "${args[@]}" "$corpus" "$fuzz_dir/corpus/$target" \
     "$fuzz_dir/regressions/$target" >"$log" 2>&1; then
     result=ok
@@ -96,11 +107,11 @@ for target in "${targets[@]}"; do
       "cp $artifacts/<crash-file> tests/fuzz/regressions/$target/" >&2
   fi
   runs="$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')"
-  summary+=("$(printf '%-18s %-7s %10s runs %6d corpus files' "$target" "$result" "$runs" \
-    "$(find "$corpus" -type f | wc -l)")")
+  summary+=("$(printf "%-18s %-7s %10s runs %6d corpus files %4d s" "$target" "$result" "$runs" \
+    "$(find "$corpus" -type f | wc -l)" $((SECONDS - target_started)))")
 done
 
-echo "fuzz: summary ($seconds s per target)"
+if ((smoke)); then echo "fuzz: summary (smoke)"; else echo "fuzz: summary ($seconds s per target)"; fi
 printf '  %s\n' "${summary[@]}"
 if ((${#failed[@]})); then
   echo "fuzz: FAILED: ${failed[*]}" >&2

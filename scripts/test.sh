@@ -7,7 +7,9 @@
 #
 # SLUICE_TEST_BUILD_DIR overrides the build directory (default build/);
 # SLUICE_TEST_SKIP_PACKAGES=1 skips scripts/package-test.sh (which installs
-# and purges the packages on this machine).
+# and purges the packages on this machine); SLUICE_TEST_SKIP_FUZZ=1 skips the
+# fuzzing smoke run (scripts/fuzz.sh --smoke: every fuzz target for 5 s, in
+# its own clang build, build-fuzz/). Both run only without CTEST_ARGS.
 #
 # At the end it prints where the time went: each phase, then ctest's time per
 # label (one label per test executable).
@@ -72,7 +74,13 @@ ctest --test-dir "$build" --output-on-failure -j2 --timeout 600 --repeat until-p
   status=1
 phase_done "ctest"
 
-if [[ -f scripts/package-test.sh && ${SLUICE_TEST_SKIP_PACKAGES:-0} != 1 ]]; then
+if (($# == 0)) && [[ ${SLUICE_TEST_SKIP_FUZZ:-0} != 1 ]]; then
+  echo "test: scripts/fuzz.sh --smoke"
+  bash scripts/fuzz.sh --smoke || status=1
+  phase_done "fuzz smoke"
+fi
+
+if (($# == 0)) && [[ -f scripts/package-test.sh && ${SLUICE_TEST_SKIP_PACKAGES:-0} != 1 ]]; then
   echo "test: scripts/package-test.sh"
   bash scripts/package-test.sh || status=1
   phase_done "package tests"
