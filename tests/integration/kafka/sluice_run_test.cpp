@@ -10,6 +10,8 @@
 #include <set>
 
 #include "kafka_fixture.hpp"
+#include "support/chaos.hpp"
+#include "support/numbered_json_lines.hpp"
 #include "support/sluice_test.hpp"
 
 namespace sluice::test::kafka {
@@ -263,6 +265,46 @@ TEST(KafkaSluiceRun, CheckExplainsBadSettings) {
   EXPECT_NE(output.find("No such configuration property: \"fetch.wait.max.mss\""),
             std::string::npos)
       << output;
+}
+
+// The crash harness (support/chaos.hpp) on Kafka -> file: a consumer group
+// member killed at random moments (the group waits out its session each
+// time), restarted, and left to finish: nothing lost or corrupt.
+TEST(KafkaSluiceRun, Chaos_KilledAtRandom_NothingLostOrCorrupt) {
+  MockCluster cluster(1);
+  const std::string topic = unique_name("chaos");
+  cluster.create_topic(topic, 4);
+  constexpr size_t kInputs = 20000;
+  std::vector<Record> records;
+  std::string lines = numbered_json_lines(kInputs);
+  for (size_t begin = 0, i = 0; begin < lines.size(); ++i) {
+    size_t end = lines.find('\n', begin);
+    records.push_back(Record{lines.substr(begin, end - begin), "key-" + std::to_string(i % 8)});
+    begin = end + 1;
+  }
+  KafkaClient(cluster.bootstraps()).produce(topic, records);
+  TempDir dir;
+  const std::string out = dir.file("out.jsonl");
+  write_file(
+      dir.file("sluice.yaml"),
+      header("chaos") +
+          kafka_connector("in", cluster.bootstraps(),
+                          "    group: " + unique_name("g") + "\n    topics: [" + topic + "]\n") +
+          "  out: { plugin: file, mode: sink, path: \"" + out +
+          "\", flush_interval_ms: 20 }\nroutes:\n  - from: in\n    to: out\n");
+  ChaosScenario scenario{
+      "kafka -> file",
+      kInputs,
+      [&] { return Process(SluiceProcess::run(dir.file("sluice.yaml"))); },
+      [&] { return count_lines(out); },
+      [&] { return read_lines(out); },
+      numbered_payload,
+  };
+  auto result = run_chaos(scenario, ChaosSettings::from_env(4));
+  EXPECT_EQ(result.failure, "");
+  EXPECT_EQ(result.lost, 0u) << result.summary();
+  EXPECT_EQ(result.corrupt, 0u) << result.summary();
+  RecordProperty("chaos", result.summary());
 }
 
 }  // namespace
