@@ -1,0 +1,417 @@
+// The connection-owning I/O thread (see io_loop.hpp).
+#include "io_loop.hpp"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace sluice::redis {
+
+namespace {
+
+constexpr size_t kSendBatch = 1024;  // publishes moved to the command link per turn
+const auto kIdlePoll = std::chrono::milliseconds(100);
+const auto kBusyRetry = std::chrono::milliseconds(2);
+
+// Error replies worth retrying: the server may take the same command later.
+bool transient(std::string_view kind) {
+  return kind == "OOM" || kind == "LOADING" || kind == "BUSY" || kind == "TRYAGAIN" ||
+         kind == "CLUSTERDOWN" || kind == "MASTERDOWN" || kind == "READONLY" || kind == "MOVED" ||
+         kind == "ASK";
+}
+
+}  // namespace
+
+IoLoop::IoLoop(Host host, const RedisSettings& settings, RedisMetrics& metrics)
+    : host_(std::move(host)),
+      settings_(settings),
+      metrics_(metrics),
+      backoff_policy_(common::BackoffPolicy::around(
+          settings.reconnect_wait_ms, settings.reconnect_wait_max_ms, settings.reconnect_jitter)),
+      streams_(host_, settings_, metrics_, ready_),
+      lists_(host_, settings_, metrics_, ready_) {
+  link_options_.connect_timeout = std::chrono::milliseconds(settings_.connect_timeout_ms);
+  link_options_.client_name = settings_.client_name;
+  ready_.max_buffered = static_cast<size_t>(settings_.max_buffered);
+  for (size_t i = 0; i < settings_.lists.size(); ++i)
+    list_links_.push_back(std::make_unique<RedisLink>());
+  sub_.set_push_handler([this](redisReply* r) { on_push(r); });
+  cmd_.set_latency_observer([this](std::chrono::nanoseconds d) { metrics_.observe_latency(d); });
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+IoLoop::~IoLoop() {
+  shutdown(std::chrono::milliseconds(0));
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void IoLoop::start() {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "redis-io");
+    run();
+  });
+}
+
+void IoLoop::stop_consuming() {
+  consuming_ = false;
+  wake();
+}
+
+void IoLoop::shutdown(std::chrono::milliseconds timeout) {
+  if (thread_.joinable()) {
+    auto deadline = Clock::now() + timeout;
+    while ((pending_.load() > 0 || acks_waiting_.load() > 0) && Clock::now() < deadline) {
+      {
+        std::lock_guard lock(state_mutex_);
+        if (!up_) break;  // nothing can complete while down
+      }
+      wake();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    stop_ = true;
+    wake();
+    thread_.join();
+  }
+  std::deque<Outgoing> left;
+  {
+    std::lock_guard lock(mutex_);
+    left.swap(outbox_);
+  }
+  for (auto& out : left) {
+    out.completion.fail(Status::kClosed, "the Redis connector is shutting down");
+    --pending_;
+  }
+}
+
+void IoLoop::wake() {
+  if (wake_fd_ < 0) return;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+Status IoLoop::send(Outgoing&& out, std::string& error) {
+  if (stop_) {
+    error = "the Redis connector is shutting down";
+    return Status::kClosed;
+  }
+  if (pending_.load() >= static_cast<size_t>(settings_.max_pending_commands)) return Status::kBusy;
+  {
+    std::lock_guard lock(mutex_);
+    outbox_.push_back(std::move(out));
+  }
+  ++pending_;
+  if (polling_.exchange(false)) wake();
+  return Status::kOk;
+}
+
+void IoLoop::ack(uint64_t ack_id, Outcome outcome) {
+  {
+    std::lock_guard lock(mutex_);
+    acks_.push_back({ack_id, outcome});
+  }
+  acks_waiting_ = 1;
+  if (polling_.exchange(false)) wake();
+}
+
+Health IoLoop::health() const {
+  std::lock_guard lock(state_mutex_);
+  Health h;
+  h.healthy = up_;
+  h.message = state_text_;
+  return h;
+}
+
+void IoLoop::set_state(bool up, std::string why) {
+  std::lock_guard lock(state_mutex_);
+  if (!up && up_ && !stop_) host_.logf(LogLevel::kWarn, "Redis connection lost: %s", why.c_str());
+  up_ = up;
+  state_text_ = std::move(why);
+  metrics_.connected.set(up ? 1 : 0);
+}
+
+std::vector<RedisLink*> IoLoop::links() {
+  std::vector<RedisLink*> out = {&cmd_, &sub_, &stream_block_};
+  for (auto& l : list_links_) out.push_back(l.get());
+  return out;
+}
+
+bool IoLoop::connect_all(std::string& error) {
+  const auto& ep = settings_.endpoint;
+  if (!cmd_.connect(ep, link_options_, error)) return false;
+  bool pubsub = !settings_.channels.empty() || !settings_.patterns.empty();
+  if (pubsub && !sub_.connect(ep, link_options_, error)) return false;
+  if (streams_.enabled() && !stream_block_.connect(ep, link_options_, error)) return false;
+  for (auto& l : list_links_)
+    if (!l->connect(ep, link_options_, error)) return false;
+  return true;
+}
+
+void IoLoop::disconnect_all(const std::string& why) {
+  (void)why;
+  streams_.on_disconnected();
+  lists_.on_disconnected();
+  for (RedisLink* l : links()) l->close();  // publishes fail, acks wait for the next link
+}
+
+void IoLoop::run() {
+  int failed_attempts = 0;
+  while (!stop_) {
+    std::string error;
+    if (connect_all(error)) {
+      if (ever_up_) metrics_.reconnects.add();
+      ever_up_ = true;
+      failed_attempts = 0;
+      set_state(true, "connected to " + settings_.endpoint.describe());
+      host_.logf(LogLevel::kInfo, "Redis connector ready (%s)",
+                 settings_.endpoint.describe().c_str());
+      std::string why = serve();
+      disconnect_all(why);
+      if (stop_) break;
+      set_state(false, "disconnected: " + why + "; reconnecting");
+      continue;  // first retry at once, then back off
+    }
+    disconnect_all(error);
+    set_state(false, error + "; retrying");
+    host_.logf(LogLevel::kError, "%s", error.c_str());
+    auto until = Clock::now() + backoff_.after(backoff_policy_, ++failed_attempts);
+    while (!stop_ && Clock::now() < until) {
+      fail_queued_expired(Clock::now());
+      pollfd p{wake_fd_, POLLIN, 0};
+      ::poll(&p, 1, 50);
+      uint64_t drain;
+      [[maybe_unused]] ssize_t n = ::read(wake_fd_, &drain, sizeof drain);
+    }
+  }
+  set_state(false, "stopped");
+}
+
+void IoLoop::take_outbox(Clock::time_point now) {
+  std::deque<Outgoing> batch;
+  {
+    std::lock_guard lock(mutex_);
+    size_t n = std::min(outbox_.size(), kSendBatch);
+    for (size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(outbox_.front()));
+      outbox_.pop_front();
+    }
+  }
+  for (auto& out : batch) {
+    auto completion = std::make_shared<Completion>(std::move(out.completion));
+    std::string verb = out.args.empty() ? "" : out.args[0];
+    bool ok = cmd_.command(
+        out.args,
+        [this, completion, verb](redisReply* r) {
+          --pending_;
+          if (!r) {
+            metrics_.publish_failed.add();
+            completion->fail(Status::kError,
+                             "the connection to Redis was lost before " + verb + " was answered");
+            return;
+          }
+          if (r->type == REDIS_REPLY_ERROR) {
+            std::string kind = error_kind(r);
+            metrics_.count_error(kind);
+            metrics_.publish_failed.add();
+            completion->fail(transient(kind) ? Status::kError : Status::kRejected,
+                             "Redis refused " + verb + ": " + reply_text(r));
+            return;
+          }
+          metrics_.published.add();
+          completion->ok();
+        },
+        std::min(out.deadline, now + std::chrono::milliseconds(settings_.command_timeout_ms)));
+    if (!ok) {
+      --pending_;
+      metrics_.publish_failed.add();
+      completion->fail(Status::kError, "could not queue " + verb + " on the Redis connection");
+      continue;
+    }
+    metrics_.commands.add();
+  }
+}
+
+void IoLoop::take_acks(Clock::time_point now) {
+  std::vector<AckCommand> acks;
+  {
+    std::lock_guard lock(mutex_);
+    acks.swap(acks_);
+  }
+  for (const auto& a : acks) {
+    switch (ack_kind(a.ack_id)) {
+      case AckKind::kStream:
+        streams_.ack(ack_seq(a.ack_id), a.outcome);
+        break;
+      case AckKind::kList:
+        lists_.ack(ack_seq(a.ack_id), a.outcome);
+        break;
+      case AckKind::kNone:
+        break;
+    }
+  }
+  streams_.flush_acks(cmd_, now);
+  lists_.flush_acks(cmd_, now);
+}
+
+void IoLoop::on_push(redisReply* r) {
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
+  auto s = [](const redisReply* e) {
+    return e && e->type == REDIS_REPLY_STRING ? std::string(e->str, e->len) : std::string();
+  };
+  std::string kind = s(r->element[0]);
+  Ready ready;
+  if (kind == "message") {
+    ready.subject = s(r->element[1]);
+    ready.payload = s(r->element[2]);
+  } else if (kind == "pmessage" && r->elements >= 4) {
+    ready.attributes = {{"pattern", s(r->element[1])}};
+    ready.subject = s(r->element[2]);
+    ready.payload = s(r->element[3]);
+  } else {
+    return;  // subscribe/psubscribe confirmations
+  }
+  metrics_.pubsub_received.add();
+  if (!consuming_) {
+    metrics_.pubsub_dropped.add();
+    return;
+  }
+  ready_.items.push_back(std::move(ready));
+}
+
+void IoLoop::emit_ready() {
+  if (!consuming_) {
+    for (const auto& r : ready_.items)
+      if (r.ack_id == 0) metrics_.pubsub_dropped.add();
+    ready_.items.clear();  // stream entries and list items stay pending in Redis
+    return;
+  }
+  while (!ready_.items.empty()) {
+    Ready& r = ready_.items.front();
+    OutMessage m;
+    m.subject = r.subject;
+    m.payload = r.payload;
+    for (const auto& [n, v] : r.headers) m.headers.emplace_back(n, v);
+    for (const auto& [n, v] : r.attributes) m.attributes.emplace_back(n, v);
+    Status s = host_.emit(m, r.ack_id, 0);
+    if (s == Status::kBusy) break;
+    if (s == Status::kClosed) {
+      ready_.items.clear();
+      break;
+    }
+    if (s != Status::kOk) {
+      host_.logf(LogLevel::kError, "sluice refused a message from %s", r.subject.c_str());
+      if (r.ack_id != 0) ack(r.ack_id, Outcome::kNack);
+    }
+    ready_.items.pop_front();
+  }
+  metrics_.buffered.set(static_cast<double>(ready_.items.size()));
+}
+
+void IoLoop::fail_queued_expired(Clock::time_point now) {
+  std::vector<Outgoing> expired;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = outbox_.begin(); it != outbox_.end();) {
+      if (it->deadline <= now) {
+        expired.push_back(std::move(*it));
+        it = outbox_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& out : expired) {
+    --pending_;
+    metrics_.publish_failed.add();
+    out.completion.fail(Status::kError, "not sent: Redis unreachable (" + state_text_copy() + ")");
+  }
+}
+
+std::string IoLoop::state_text_copy() const {
+  std::lock_guard lock(state_mutex_);
+  return state_text_;
+}
+
+std::string IoLoop::serve() {
+  auto now = Clock::now();
+  streams_.on_connected(cmd_, now);
+  lists_.on_connected(cmd_, now);
+  if (sub_.connected()) {
+    auto deadline = now + std::chrono::milliseconds(settings_.command_timeout_ms);
+    if (!settings_.channels.empty()) {
+      std::vector<std::string> args = {"SUBSCRIBE"};
+      args.insert(args.end(), settings_.channels.begin(), settings_.channels.end());
+      sub_.command(args, nullptr, deadline);
+    }
+    if (!settings_.patterns.empty()) {
+      std::vector<std::string> args = {"PSUBSCRIBE"};
+      args.insert(args.end(), settings_.patterns.begin(), settings_.patterns.end());
+      sub_.command(args, nullptr, deadline);
+    }
+  }
+  std::vector<RedisLink*> all = links();
+  std::vector<pollfd> fds;
+  std::string error;
+  while (!stop_) {
+    now = Clock::now();
+    take_outbox(now);
+    take_acks(now);
+    bool consuming = consuming_;
+    streams_.poll(cmd_, stream_block_, now, consuming);
+    for (size_t i = 0; i < list_links_.size(); ++i) lists_.poll(i, *list_links_[i], now, consuming);
+    emit_ready();
+    acks_waiting_ = streams_.acks_pending() || lists_.acks_pending();
+
+    for (RedisLink* l : all)
+      if (l->wants_write() && !l->flush(error)) return error;
+
+    fds.clear();
+    fds.push_back({wake_fd_, POLLIN, 0});
+    for (RedisLink* l : all) {
+      short events = 0;
+      if (l->connected()) {
+        // Pub/sub pauses while sluice has no room: Redis buffers meanwhile.
+        if (l != &sub_ || ready_.has_room()) events |= POLLIN;
+        if (l->wants_write()) events |= POLLOUT;
+      }
+      fds.push_back({l->connected() ? l->fd() : -1, events, 0});
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kIdlePoll);
+    if (!ready_.items.empty()) wait = kBusyRetry;
+    auto next = streams_.enabled() ? streams_.next_wakeup() : now + kIdlePoll;
+    for (RedisLink* l : all)
+      if (auto d = l->next_deadline()) next = std::min(next, *d);
+    if (next <= now) {
+      wait = std::chrono::milliseconds(0);
+    } else {
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(next - now) +
+                                std::chrono::milliseconds(1));
+    }
+    polling_ = true;
+    {
+      std::lock_guard lock(mutex_);
+      if (!outbox_.empty() || !acks_.empty()) wait = std::chrono::milliseconds(0);
+    }
+    int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
+    polling_ = false;
+    if (n < 0) continue;
+    if (fds[0].revents & POLLIN) {
+      uint64_t drain;
+      [[maybe_unused]] ssize_t r = ::read(wake_fd_, &drain, sizeof drain);
+    }
+    for (size_t i = 0; i < all.size(); ++i) {
+      short re = fds[i + 1].revents;
+      if (re & (POLLIN | POLLHUP | POLLERR))
+        if (!all[i]->read(error)) return error;
+      if ((re & POLLOUT) && !all[i]->flush(error)) return error;
+    }
+    now = Clock::now();
+    for (RedisLink* l : all)
+      if (l->overdue(now))
+        return "no reply within " + std::to_string(settings_.command_timeout_ms) +
+               " ms (command_timeout_ms)";
+  }
+  return "stopping";
+}
+
+}  // namespace sluice::redis

@@ -1,0 +1,86 @@
+// The Redis connector (see redis_plugin.hpp) and its entry point.
+#include "redis_plugin.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include "sink_command.hpp"
+
+namespace sluice::redis {
+
+RedisPlugin::RedisPlugin(Host host, const RedisSettings& settings)
+    : Plugin(std::move(host)),
+      settings_(settings.resolved(this->host().node_id())),
+      metrics_(this->host()) {
+  loop_ = std::make_unique<IoLoop>(this->host(), settings_, metrics_);
+}
+
+RedisPlugin::~RedisPlugin() {
+  stop();
+  loop_->shutdown(std::chrono::milliseconds(settings_.drain_timeout_ms));
+}
+
+Status RedisPlugin::subscribe(std::string_view pattern, std::string& error) {
+  (void)pattern;
+  (void)error;
+  ++patterns_;  // the host matches channel/stream/list names against route patterns itself
+  return Status::kOk;
+}
+
+Status RedisPlugin::start(std::string& error) {
+  (void)error;
+  if (patterns_ > 0 && settings_.channels.empty() && settings_.patterns.empty() &&
+      settings_.streams.empty() && settings_.lists.empty())
+    host().log(LogLevel::kWarn,
+               "routes read from this connector, but it has no 'channels', 'patterns', "
+               "'streams' or 'lists': nothing arrives");
+  loop_->start();
+  started_ = true;
+  return Status::kOk;
+}
+
+void RedisPlugin::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  loop_->stop_consuming();
+}
+
+Status RedisPlugin::publish(const MessageView& message, Completion& completion,
+                            std::string& error) {
+  if (!started_) return Status::kBusy;  // routed to before start: the host waits
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  IoLoop::Outgoing out;
+  out.args = sink_command(settings_, message, now_ms, error);
+  if (out.args.empty()) return Status::kRejected;
+  out.deadline = IoLoop::Clock::now() + std::chrono::milliseconds(settings_.command_timeout_ms);
+  out.completion = std::move(completion);
+  Status s = loop_->send(std::move(out), error);
+  if (s != Status::kOk) completion = std::move(out.completion);
+  return s;
+}
+
+void RedisPlugin::ack(uint64_t ack_id, Outcome outcome) {
+  if (ack_id != 0) loop_->ack(ack_id, outcome);  // 0: pub/sub or at-most-once list
+}
+
+Status RedisPlugin::flush(uint32_t timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (loop_->pending() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return Status::kTimeout;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return Status::kOk;
+}
+
+Health RedisPlugin::health() { return loop_->health(); }
+
+}  // namespace sluice::redis
+
+using sluice::redis::RedisPlugin;
+SLUICE_PLUGIN(RedisPlugin, "redis", "0.1.0",
+              "Redis: pub/sub, streams in consumer groups (XACK on ack, claim of idle entries, "
+              "dead-letter stream), lists as reliable queues, PUBLISH/XADD/LPUSH/SET/HSET sink, "
+              "reconnect",
+              SLUICE_CAP_SOURCE | SLUICE_CAP_SINK, sluice::redis::settings_spec)
