@@ -48,7 +48,12 @@ std::string RedisEndpoint::describe() const {
 
 std::optional<std::string> parse_redis_url(std::string_view url, RedisEndpoint& out) {
   out = RedisEndpoint{};
-  std::string quoted = "'" + std::string(url) + "'";
+  // Errors quote the URL without its password.
+  std::string shown(url);
+  if (size_t scheme = shown.find("://"), at = shown.rfind('@');
+      scheme != std::string::npos && at != std::string::npos && at > scheme)
+    shown.replace(scheme + 3, at - scheme - 3, "***");
+  std::string quoted = "'" + shown + "'";
   if (url.rfind("unix:", 0) == 0) {
     std::string_view rest = url.substr(5);
     while (rest.size() > 1 && rest.substr(0, 2) == "//") rest.remove_prefix(1);

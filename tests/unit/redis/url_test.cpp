@@ -70,5 +70,11 @@ TEST(RedisUrl, MistakesAreNamed) {
   EXPECT_NE(refusal("redis://[::1:6379").find("unclosed"), std::string::npos);
 }
 
+TEST(RedisUrl, ErrorsNeverShowThePassword) {
+  std::string text = refusal("redis://agent:topsecret@h:port/0");
+  EXPECT_NE(text.find("port 'port'"), std::string::npos) << text;
+  EXPECT_EQ(text.find("topsecret"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace sluice::redis
