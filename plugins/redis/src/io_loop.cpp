@@ -162,9 +162,12 @@ void IoLoop::run() {
       if (ever_up_) metrics_.reconnects.add();
       ever_up_ = true;
       failed_attempts = 0;
+      ++connections_;
       set_state(true, "connected to " + settings_.endpoint.describe());
-      host_.logf(LogLevel::kInfo, "Redis connector ready (%s)",
-                 settings_.endpoint.describe().c_str());
+      // The count keeps the line apart from the last one (the host folds repeats).
+      host_.logf(LogLevel::kInfo, "Redis connector ready (%s, connection %llu)",
+                 settings_.endpoint.describe().c_str(),
+                 static_cast<unsigned long long>(connections_));
       std::string why = serve();
       disconnect_all(why);
       if (stop_) break;

@@ -105,6 +105,7 @@ class IoLoop {
   std::vector<AckCommand> acks_;
 
   bool ever_up_ = false;
+  uint64_t connections_ = 0;
   mutable std::mutex state_mutex_;
   bool up_ = false;
   std::string state_text_ = "connecting";
