@@ -16,7 +16,8 @@ struct Ready {
   std::string payload;
   FieldList headers;
   FieldList attributes;
-  uint64_t ack_id = 0;  // 0: nothing to acknowledge (pub/sub, at-most-once lists)
+  std::string reply_to;  // a request's reply handle: reply channel, newline, id
+  uint64_t ack_id = 0;   // 0: nothing to acknowledge (pub/sub, at-most-once lists)
 };
 
 enum class AckKind : uint64_t { kNone = 0, kStream = 1, kList = 2 };

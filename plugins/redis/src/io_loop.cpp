@@ -6,6 +6,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <random>
+
 namespace sluice::redis {
 
 namespace {
@@ -34,6 +36,14 @@ IoLoop::IoLoop(Host host, const RedisSettings& settings, RedisMetrics& metrics)
   link_options_.connect_timeout = std::chrono::milliseconds(settings_.connect_timeout_ms);
   link_options_.client_name = settings_.client_name;
   ready_.max_buffered = static_cast<size_t>(settings_.max_buffered);
+  // Unique per process: a reply meant for an earlier run never arrives here.
+  char nonce[17];
+  std::snprintf(nonce, sizeof nonce, "%016llx",
+                static_cast<unsigned long long>(std::random_device{}()) << 32 ^
+                    static_cast<unsigned long long>(std::random_device{}()));
+  reply_channel_ = "sluice:reply:" + std::string(host_.node_id()) + ":" +
+                   std::string(host_.connector_name()) + ":" + nonce;
+  request_channels_.insert(settings_.requests.begin(), settings_.requests.end());
   for (size_t i = 0; i < settings_.lists.size(); ++i)
     list_links_.push_back(std::make_unique<RedisLink>());
   sub_.set_push_handler([this](redisReply* r) { on_push(r); });
@@ -82,6 +92,9 @@ void IoLoop::shutdown(std::chrono::milliseconds timeout) {
     out.completion.fail(Status::kClosed, "the Redis connector is shutting down");
     --pending_;
   }
+  for (auto& [id, r] : requests_)
+    r.completion->fail(Status::kClosed, "the Redis connector is shutting down");
+  requests_.clear();
 }
 
 void IoLoop::wake() {
@@ -139,8 +152,8 @@ std::vector<RedisLink*> IoLoop::links() {
 bool IoLoop::connect_all(std::string& error) {
   const auto& ep = settings_.endpoint;
   if (!cmd_.connect(ep, link_options_, error)) return false;
-  bool pubsub = !settings_.channels.empty() || !settings_.patterns.empty();
-  if (pubsub && !sub_.connect(ep, link_options_, error)) return false;
+  // Always: it also carries the replies to this connector's requests.
+  if (!sub_.connect(ep, link_options_, error)) return false;
   if (streams_.enabled() && !stream_block_.connect(ep, link_options_, error)) return false;
   for (auto& l : list_links_)
     if (!l->connect(ep, link_options_, error)) return false;
@@ -180,6 +193,7 @@ void IoLoop::run() {
     auto until = Clock::now() + backoff_.after(backoff_policy_, ++failed_attempts);
     while (!stop_ && Clock::now() < until) {
       fail_queued_expired(Clock::now());
+      expire_requests(Clock::now());
       pollfd p{wake_fd_, POLLIN, 0};
       ::poll(&p, 1, 50);
       uint64_t drain;
@@ -190,6 +204,9 @@ void IoLoop::run() {
 }
 
 void IoLoop::take_outbox(Clock::time_point now) {
+  // Until the reply channel is subscribed a reply could be missed: wait
+  // (a round trip after connecting).
+  if (!reply_subscribed_) return;
   std::deque<Outgoing> batch;
   {
     std::lock_guard lock(mutex_);
@@ -200,6 +217,10 @@ void IoLoop::take_outbox(Clock::time_point now) {
     }
   }
   for (auto& out : batch) {
+    if (out.kind == Outgoing::Kind::kRequest) {
+      send_request(out, now);
+      continue;
+    }
     auto completion = std::make_shared<Completion>(std::move(out.completion));
     std::string verb = out.args.empty() ? "" : out.args[0];
     bool ok = cmd_.command(
@@ -256,6 +277,79 @@ void IoLoop::take_acks(Clock::time_point now) {
   lists_.flush_acks(cmd_, now);
 }
 
+void IoLoop::send_request(Outgoing& out, Clock::time_point now) {
+  std::string id = std::to_string(next_request_id_++);
+  out.request.id = id;
+  out.request.reply_to = reply_channel_;
+  auto completion = std::make_shared<Completion>(std::move(out.completion));
+  requests_[id] = PendingRequest{completion, out.deadline};
+  std::string channel = out.channel;
+  bool ok = cmd_.command(
+      {"PUBLISH", out.channel, make_envelope(out.request)},
+      [this, id, channel](redisReply* r) {
+        auto it = requests_.find(id);
+        if (it == requests_.end()) return;  // answered or expired already
+        std::string why;
+        if (!r)
+          why = "the connection to Redis was lost";
+        else if (r->type == REDIS_REPLY_ERROR)
+          why = "Redis refused PUBLISH: " + reply_text(r);
+        else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+          why = "nobody subscribes to channel '" + channel + "'";
+        if (why.empty()) return;  // on its way: wait for the reply
+        auto completion = it->second.completion;
+        requests_.erase(it);
+        --pending_;
+        metrics_.requests_failed.add();
+        completion->fail(Status::kError, why);
+      },
+      std::min(out.deadline, now + std::chrono::milliseconds(settings_.command_timeout_ms)));
+  if (!ok) {
+    requests_.erase(id);
+    --pending_;
+    metrics_.requests_failed.add();
+    completion->fail(Status::kError, "could not queue the request on the Redis connection");
+    return;
+  }
+  metrics_.commands.add();
+  metrics_.requests_sent.add();
+}
+
+void IoLoop::on_reply(const std::string& payload) {
+  std::string error;
+  auto envelope = parse_envelope(payload, false, error);
+  if (!envelope) {
+    metrics_.requests_malformed.add();
+    host_.logf(LogLevel::kWarn, "a reply on %s is no reply envelope (%s): dropped",
+               reply_channel_.c_str(), error.c_str());
+    return;
+  }
+  auto it = requests_.find(envelope->id);
+  if (it == requests_.end()) return;  // timed out already: a late reply
+  auto completion = it->second.completion;
+  requests_.erase(it);
+  --pending_;
+  metrics_.requests_answered.add();
+  OutMessage reply;
+  reply.payload = envelope->payload;
+  for (const auto& [n, v] : envelope->headers) reply.headers.emplace_back(n, v);
+  completion->reply(reply);
+}
+
+void IoLoop::expire_requests(Clock::time_point now) {
+  for (auto it = requests_.begin(); it != requests_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    auto completion = it->second.completion;
+    it = requests_.erase(it);
+    --pending_;
+    metrics_.requests_failed.add();
+    completion->fail(Status::kTimeout, "no reply in time");
+  }
+}
+
 void IoLoop::on_push(redisReply* r) {
   if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
   auto s = [](const redisReply* e) {
@@ -263,9 +357,31 @@ void IoLoop::on_push(redisReply* r) {
   };
   std::string kind = s(r->element[0]);
   Ready ready;
+  if (kind == "subscribe") {
+    if (s(r->element[1]) == reply_channel_) reply_subscribed_ = true;
+    return;
+  }
   if (kind == "message") {
     ready.subject = s(r->element[1]);
     ready.payload = s(r->element[2]);
+    if (ready.subject == reply_channel_) {
+      on_reply(ready.payload);
+      return;
+    }
+    if (request_channels_.contains(ready.subject)) {
+      std::string error;
+      auto envelope = parse_envelope(ready.payload, true, error);
+      if (!envelope) {
+        metrics_.requests_malformed.add();
+        host_.logf(LogLevel::kWarn, "a message on request channel %s is no request (%s): dropped",
+                   ready.subject.c_str(), error.c_str());
+        return;
+      }
+      metrics_.requests_received.add();
+      ready.payload = std::move(envelope->payload);
+      ready.headers = std::move(envelope->headers);
+      ready.reply_to = envelope->reply_to + "\n" + envelope->id;
+    }
   } else if (kind == "pmessage" && r->elements >= 4) {
     ready.attributes = {{"pattern", s(r->element[1])}};
     ready.subject = s(r->element[2]);
@@ -293,6 +409,7 @@ void IoLoop::emit_ready() {
     OutMessage m;
     m.subject = r.subject;
     m.payload = r.payload;
+    m.reply_to = r.reply_to;
     for (const auto& [n, v] : r.headers) m.headers.emplace_back(n, v);
     for (const auto& [n, v] : r.attributes) m.attributes.emplace_back(n, v);
     Status s = host_.emit(m, r.ack_id, 0);
@@ -339,13 +456,13 @@ std::string IoLoop::serve() {
   auto now = Clock::now();
   streams_.on_connected(cmd_, now);
   lists_.on_connected(cmd_, now);
+  reply_subscribed_ = false;
   if (sub_.connected()) {
     auto deadline = now + std::chrono::milliseconds(settings_.command_timeout_ms);
-    if (!settings_.channels.empty()) {
-      std::vector<std::string> args = {"SUBSCRIBE"};
-      args.insert(args.end(), settings_.channels.begin(), settings_.channels.end());
-      sub_.command(args, nullptr, deadline);
-    }
+    std::vector<std::string> args = {"SUBSCRIBE", reply_channel_};
+    args.insert(args.end(), settings_.channels.begin(), settings_.channels.end());
+    args.insert(args.end(), settings_.requests.begin(), settings_.requests.end());
+    sub_.command(args, nullptr, deadline);
     if (!settings_.patterns.empty()) {
       std::vector<std::string> args = {"PSUBSCRIBE"};
       args.insert(args.end(), settings_.patterns.begin(), settings_.patterns.end());
@@ -359,6 +476,7 @@ std::string IoLoop::serve() {
     now = Clock::now();
     take_outbox(now);
     take_acks(now);
+    if (!requests_.empty()) expire_requests(now);
     bool consuming = consuming_;
     streams_.poll(cmd_, stream_block_, now, consuming);
     for (size_t i = 0; i < list_links_.size(); ++i) lists_.poll(i, *list_links_[i], now, consuming);

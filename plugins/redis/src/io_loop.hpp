@@ -16,6 +16,8 @@
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "delivery.hpp"
@@ -23,6 +25,7 @@
 #include "redis_link.hpp"
 #include "redis_metrics.hpp"
 #include "redis_settings.hpp"
+#include "request_envelope.hpp"
 #include "stream_consumer.hpp"
 
 namespace sluice::redis {
@@ -32,7 +35,10 @@ class IoLoop {
   using Clock = std::chrono::steady_clock;
 
   struct Outgoing {
-    std::vector<std::string> args;
+    enum class Kind { kCommand, kRequest } kind = Kind::kCommand;
+    std::vector<std::string> args;  // kCommand
+    std::string channel;            // kRequest: where it goes
+    Envelope request;               // kRequest: id and reply_to filled by the loop
     Completion completion;
     Clock::time_point deadline;
   };
@@ -71,6 +77,9 @@ class IoLoop {
   void take_acks(Clock::time_point now);
   void emit_ready();
   void on_push(redisReply* reply);
+  void send_request(Outgoing& out, Clock::time_point now);
+  void on_reply(const std::string& payload);
+  void expire_requests(Clock::time_point now);
   void fail_queued_expired(Clock::time_point now);
   void set_state(bool up, std::string why);
   std::string state_text_copy() const;
@@ -103,6 +112,17 @@ class IoLoop {
   std::mutex mutex_;
   std::deque<Outgoing> outbox_;
   std::vector<AckCommand> acks_;
+
+  // Requests this connector sent, awaiting their reply on reply_channel_.
+  struct PendingRequest {
+    std::shared_ptr<Completion> completion;
+    Clock::time_point deadline;
+  };
+  std::string reply_channel_;
+  bool reply_subscribed_ = false;
+  uint64_t next_request_id_ = 1;
+  std::unordered_map<std::string, PendingRequest> requests_;
+  std::unordered_set<std::string> request_channels_;
 
   bool ever_up_ = false;
   uint64_t connections_ = 0;

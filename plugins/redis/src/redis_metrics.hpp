@@ -33,6 +33,14 @@ struct RedisMetrics {
         claimed(h.counter("pending_claimed_total", "pending entries claimed (XCLAIM)")),
         dead_lettered(h.counter("dead_lettered_total", "entries moved to the dead-letter stream")),
         reconnects(h.counter("reconnects_total", "connections re-established after a loss")),
+        requests_received(h.counter("requests_received_total", "requests received")),
+        requests_malformed(h.counter("requests_malformed_total",
+                                     "messages on a request channel that are no request envelope "
+                                     "(dropped)")),
+        requests_sent(h.counter("requests_sent_total", "requests published")),
+        requests_answered(h.counter("requests_answered_total", "requests that got their reply")),
+        requests_failed(h.counter("requests_failed_total",
+                                  "requests without a reply in time, or nobody subscribed")),
         latency_sum_us(h.counter("command_latency_us_sum_total",
                                  "sum of command round trips in microseconds")),
         in_flight(h.gauge("in_flight_entries", "stream/list entries emitted, not yet acked")),
@@ -67,6 +75,7 @@ struct RedisMetrics {
   Metric commands, replies, errors_wrongtype, errors_nogroup, errors_oom, errors_other;
   Metric published, publish_failed, pubsub_received, pubsub_dropped;
   Metric stream_received, list_received, acked, nacked, claimed, dead_lettered, reconnects;
+  Metric requests_received, requests_malformed, requests_sent, requests_answered, requests_failed;
   Metric latency_sum_us;
   std::array<Metric, kLatencyBucketsUs.size()> latency_le;
   Metric in_flight, buffered, connected;

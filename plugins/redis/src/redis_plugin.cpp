@@ -47,18 +47,66 @@ void RedisPlugin::stop() {
 
 Status RedisPlugin::publish(const MessageView& message, Completion& completion,
                             std::string& error) {
-  if (!started_) return Status::kBusy;  // routed to before start: the host waits
   int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   IoLoop::Outgoing out;
   out.args = sink_command(settings_, message, now_ms, error);
   if (out.args.empty()) return Status::kRejected;
-  out.deadline = IoLoop::Clock::now() + std::chrono::milliseconds(settings_.command_timeout_ms);
+  return enqueue(std::move(out), settings_.command_timeout_ms, completion, error);
+}
+
+Status RedisPlugin::enqueue(IoLoop::Outgoing&& out, int64_t timeout_ms, Completion& completion,
+                            std::string& error) {
+  if (!started_) return Status::kBusy;  // routed to before start: the host waits
+  out.deadline = IoLoop::Clock::now() + std::chrono::milliseconds(timeout_ms);
   out.completion = std::move(completion);
   Status s = loop_->send(std::move(out), error);
   if (s != Status::kOk) completion = std::move(out.completion);
   return s;
+}
+
+namespace {
+
+FieldList headers_of(const MessageView& message) {
+  FieldList headers;
+  for (size_t i = 0; i < message.header_count(); ++i)
+    headers.emplace_back(message.header_name(i), message.header_value(i));
+  return headers;
+}
+
+}  // namespace
+
+Status RedisPlugin::request(const MessageView& message, uint32_t timeout_ms, Completion& completion,
+                            std::string& error) {
+  IoLoop::Outgoing out;
+  out.kind = IoLoop::Outgoing::Kind::kRequest;
+  out.channel.assign(message.subject().empty() ? std::string_view(settings_.target)
+                                               : message.subject());
+  if (out.channel.empty()) {
+    error = "the request has no subject (channel) and the connector has no 'target'";
+    return Status::kRejected;
+  }
+  out.request.payload.assign(message.payload());
+  out.request.headers = headers_of(message);
+  int64_t timeout = timeout_ms > 0 ? timeout_ms : settings_.request_timeout_ms;
+  return enqueue(std::move(out), timeout, completion, error);
+}
+
+Status RedisPlugin::reply(std::string_view reply_to, const MessageView& message,
+                          Completion& completion, std::string& error) {
+  size_t nl = reply_to.find('\n');
+  if (nl == std::string_view::npos || nl == 0) {
+    error = "the request has no reply channel";
+    return Status::kRejected;
+  }
+  Envelope envelope;
+  envelope.id.assign(reply_to.substr(nl + 1));
+  envelope.payload.assign(message.payload());
+  envelope.headers = headers_of(message);
+  IoLoop::Outgoing out;
+  out.args = {"PUBLISH", std::string(reply_to.substr(0, nl)), make_envelope(envelope)};
+  return enqueue(std::move(out), settings_.command_timeout_ms, completion, error);
 }
 
 void RedisPlugin::ack(uint64_t ack_id, Outcome outcome) {
@@ -82,5 +130,6 @@ using sluice::redis::RedisPlugin;
 SLUICE_PLUGIN(RedisPlugin, "redis", "0.1.0",
               "Redis: pub/sub, streams in consumer groups (XACK on ack, claim of idle entries, "
               "dead-letter stream), lists as reliable queues, PUBLISH/XADD/LPUSH/SET/HSET sink, "
-              "reconnect",
-              SLUICE_CAP_SOURCE | SLUICE_CAP_SINK, sluice::redis::settings_spec)
+              "request/reply, reconnect",
+              SLUICE_CAP_SOURCE | SLUICE_CAP_SINK | SLUICE_CAP_REQUEST,
+              sluice::redis::settings_spec)

@@ -2,7 +2,8 @@
 // consumer group (XREADGROUP, XACK on the host's ack, XPENDING/XCLAIM
 // recovery, dead-letter stream), lists as reliable queues (LMOVE/BLMOVE with
 // a processing list) or BRPOP, and a sink that PUBLISHes, XADDs, LPUSHes,
-// RPUSHes, SETs or HSETs each message, pipelined. One I/O thread owns the
+// RPUSHes, SETs or HSETs each message, pipelined, and request/reply over
+// pub/sub in a JSON envelope (request_envelope.hpp). One I/O thread owns the
 // hiredis connections (IoLoop); the host's threads only queue work.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include "io_loop.hpp"
 #include "redis_metrics.hpp"
 #include "redis_settings.hpp"
+#include "request_envelope.hpp"
 #include "sink_command.hpp"
 
 namespace sluice::redis {
@@ -37,11 +39,18 @@ class RedisPlugin : public Plugin {
   Status start(std::string& error) override;
   void stop() override;
   Status publish(const MessageView& message, Completion& completion, std::string& error) override;
+  Status request(const MessageView& message, uint32_t timeout_ms, Completion& completion,
+                 std::string& error) override;
+  Status reply(std::string_view reply_to, const MessageView& message, Completion& completion,
+               std::string& error) override;
   void ack(uint64_t ack_id, Outcome outcome) override;
   Status flush(uint32_t timeout_ms) override;
   Health health() override;
 
  private:
+  Status enqueue(IoLoop::Outgoing&& out, int64_t timeout_ms, Completion& completion,
+                 std::string& error);
+
   RedisSettings settings_;
   RedisMetrics metrics_;
   std::unique_ptr<IoLoop> loop_;

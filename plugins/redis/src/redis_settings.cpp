@@ -50,6 +50,14 @@ const SettingsTable<RedisSettings>& settings_spec() {
       field(&O::patterns, "patterns")
           .def(std::vector<std::string>())
           .doc("pub/sub patterns to PSUBSCRIBE, Redis glob syntax (`news.*`, `h?llo`, `[ab]*`)"),
+      field(&O::requests, "requests")
+          .def(std::vector<std::string>())
+          .doc("pub/sub channels whose messages are requests in the JSON envelope (see "
+               "Request/reply), answered through `sluice.on_request` or `control_subject`"),
+      field(&O::request_timeout_ms, "request_timeout_ms")
+          .def(5000)
+          .min(1)
+          .doc("timeout of a request sent through this connector when the caller gives none"),
       field(&O::streams, "streams")
           .def(std::vector<std::string>())
           .doc("streams to read with XREADGROUP in `group` (source, at-least-once); the stream "
@@ -188,6 +196,7 @@ void validate_settings(const RedisSettings& s, std::vector<std::string>& errors)
   };
   no_empty(s.channels, "channels");
   no_empty(s.patterns, "patterns");
+  no_empty(s.requests, "requests");
   no_empty(s.streams, "streams");
   no_empty(s.lists, "lists");
   if (!s.streams.empty()) {

@@ -30,6 +30,8 @@ struct RedisSettings {
 
   std::vector<std::string> channels;
   std::vector<std::string> patterns;
+  std::vector<std::string> requests;
+  int64_t request_timeout_ms = 5000;
 
   std::vector<std::string> streams;
   std::string group = "sluice";
