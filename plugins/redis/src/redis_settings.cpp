@@ -46,7 +46,8 @@ const SettingsTable<RedisSettings>& settings_spec() {
           .doc("random share of each reconnect delay (0.2 = +/-20%)"),
       field(&O::channels, "channels")
           .def(std::vector<std::string>())
-          .doc("pub/sub channels to SUBSCRIBE (source, at-most-once); the channel is the subject"),
+          .doc("pub/sub channels to SUBSCRIBE (source, at-most-once); the channel is the subject; "
+               "`${node_id}` expands here and in the other name lists"),
       field(&O::patterns, "patterns")
           .def(std::vector<std::string>())
           .doc("pub/sub patterns to PSUBSCRIBE, Redis glob syntax (`news.*`, `h?llo`, `[ab]*`)"),
@@ -230,6 +231,8 @@ RedisSettings RedisSettings::resolved(std::string_view node_id) const {
   s.client_name = expand(client_name, "node_id", node_id);
   s.consumer = expand(consumer, "node_id", node_id);
   s.target = expand(target, "node_id", node_id);
+  for (auto* names : {&s.channels, &s.patterns, &s.requests, &s.streams, &s.lists})
+    for (auto& n : *names) n = expand(n, "node_id", node_id);
   return s;
 }
 

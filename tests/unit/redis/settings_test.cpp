@@ -59,7 +59,8 @@ TEST(RedisSettings, TlsUrlIsRefusedWithTheWorkaround) {
 TEST(RedisSettings, ResolvedExpandsNodeIdAndAppliesOverrides) {
   auto s = settings_spec()
                .parse(R"({"url": "redis://a:b@h:1/4", "user": "u2", "password": "p2", "db": 7,
-                          "streams": ["s"], "lists": ["jobs"], "target": "out.${node_id}"})")
+                          "streams": ["s"], "lists": ["jobs"], "target": "out.${node_id}",
+                          "requests": ["api.${node_id}"]})")
                .resolved("n1");
   EXPECT_EQ(s.endpoint.user, "u2");
   EXPECT_EQ(s.endpoint.password, "p2");
@@ -67,6 +68,7 @@ TEST(RedisSettings, ResolvedExpandsNodeIdAndAppliesOverrides) {
   EXPECT_EQ(s.client_name, "sluice-n1");
   EXPECT_EQ(s.consumer, "n1");
   EXPECT_EQ(s.target, "out.n1");
+  EXPECT_EQ(s.requests, std::vector<std::string>{"api.n1"});
   EXPECT_EQ(s.dead_letter_for("s"), "s:dead");
   EXPECT_EQ(s.processing_for("jobs"), "jobs:processing:n1");
 }
