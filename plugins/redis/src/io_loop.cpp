@@ -29,6 +29,17 @@ IoLoop::IoLoop(Host host, const RedisSettings& settings, RedisMetrics& metrics)
     : host_(std::move(host)),
       settings_(settings),
       metrics_(metrics),
+      sentinel_(
+          [&] {
+            std::vector<RedisEndpoint> out;
+            for (const auto& a : settings.sentinels) {
+              RedisEndpoint ep;
+              if (!parse_sentinel_address(a, ep)) out.push_back(ep);
+            }
+            return out;
+          }(),
+          settings.master_name, settings.sentinel_password,
+          std::chrono::milliseconds(settings.connect_timeout_ms)),
       backoff_policy_(common::BackoffPolicy::around(
           settings.reconnect_wait_ms, settings.reconnect_wait_max_ms, settings.reconnect_jitter)),
       streams_(host_, settings_, metrics_, ready_),
@@ -130,9 +141,20 @@ void IoLoop::ack(uint64_t ack_id, Outcome outcome) {
 Health IoLoop::health() const {
   std::lock_guard lock(state_mutex_);
   Health h;
-  h.healthy = up_;
+  h.healthy = up_ && problem_text_.empty();
   h.message = state_text_;
+  if (!problem_text_.empty()) h.message += "; " + problem_text_;
   return h;
+}
+
+void IoLoop::publish_problems() {
+  std::string problem = streams_.problem();
+  if (std::string l = lists_.problem(); !l.empty())
+    problem = problem.empty() ? l : problem + "; " + l;
+  if (problem == last_problem_) return;
+  last_problem_ = problem;
+  std::lock_guard lock(state_mutex_);
+  problem_text_ = problem;
 }
 
 void IoLoop::set_state(bool up, std::string why) {
@@ -150,7 +172,25 @@ std::vector<RedisLink*> IoLoop::links() {
 }
 
 bool IoLoop::connect_all(std::string& error) {
-  const auto& ep = settings_.endpoint;
+  RedisEndpoint ep = settings_.endpoint;
+  if (sentinel_.enabled()) {
+    auto master = sentinel_.master(error);
+    if (!master) return false;
+    ep.host = master->host;
+    ep.port = master->port;
+    ep.unix_path.clear();
+    // Right after a failover a sentinel may still name the old master.
+    if (!is_master(ep, std::chrono::milliseconds(settings_.connect_timeout_ms), error))
+      return false;
+    std::string addr = ep.describe();
+    if (!master_addr_.empty() && addr != master_addr_) {
+      metrics_.failovers.add();
+      host_.logf(LogLevel::kWarn, "following a failover: the master of '%s' is now %s (was %s)",
+                 settings_.master_name.c_str(), addr.c_str(), master_addr_.c_str());
+    }
+    master_addr_ = addr;
+  }
+  current_ = ep;
   if (!cmd_.connect(ep, link_options_, error)) return false;
   // Always: it also carries the replies to this connector's requests.
   if (!sub_.connect(ep, link_options_, error)) return false;
@@ -176,11 +216,10 @@ void IoLoop::run() {
       ever_up_ = true;
       failed_attempts = 0;
       ++connections_;
-      set_state(true, "connected to " + settings_.endpoint.describe());
+      set_state(true, "connected to " + current_.describe());
       // The count keeps the line apart from the last one (the host folds repeats).
       host_.logf(LogLevel::kInfo, "Redis connector ready (%s, connection %llu)",
-                 settings_.endpoint.describe().c_str(),
-                 static_cast<unsigned long long>(connections_));
+                 current_.describe().c_str(), static_cast<unsigned long long>(connections_));
       std::string why = serve();
       disconnect_all(why);
       if (stop_) break;
@@ -236,6 +275,7 @@ void IoLoop::take_outbox(Clock::time_point now) {
           if (r->type == REDIS_REPLY_ERROR) {
             std::string kind = error_kind(r);
             metrics_.count_error(kind);
+            if (kind == "READONLY") reconnect_ = true;  // a replica now: find the master
             metrics_.publish_failed.add();
             completion->fail(transient(kind) ? Status::kError : Status::kRejected,
                              "Redis refused " + verb + ": " + reply_text(r));
@@ -482,6 +522,7 @@ std::string IoLoop::serve() {
     for (size_t i = 0; i < list_links_.size(); ++i) lists_.poll(i, *list_links_[i], now, consuming);
     emit_ready();
     acks_waiting_ = streams_.acks_pending() || lists_.acks_pending();
+    publish_problems();
 
     for (RedisLink* l : all)
       if (l->wants_write() && !l->flush(error)) return error;
@@ -525,6 +566,10 @@ std::string IoLoop::serve() {
       if (re & (POLLIN | POLLHUP | POLLERR))
         if (!all[i]->read(error)) return error;
       if ((re & POLLOUT) && !all[i]->flush(error)) return error;
+    }
+    if (reconnect_) {
+      reconnect_ = false;
+      return "the server is a replica now (READONLY); looking for the master";
     }
     now = Clock::now();
     for (RedisLink* l : all)

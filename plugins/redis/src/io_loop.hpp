@@ -26,6 +26,7 @@
 #include "redis_metrics.hpp"
 #include "redis_settings.hpp"
 #include "request_envelope.hpp"
+#include "sentinel.hpp"
 #include "stream_consumer.hpp"
 
 namespace sluice::redis {
@@ -82,6 +83,7 @@ class IoLoop {
   void expire_requests(Clock::time_point now);
   void fail_queued_expired(Clock::time_point now);
   void set_state(bool up, std::string why);
+  void publish_problems();
   std::string state_text_copy() const;
   void wake();
   std::vector<RedisLink*> links();
@@ -90,6 +92,10 @@ class IoLoop {
   RedisSettings settings_;
   RedisMetrics& metrics_;
   LinkOptions link_options_;
+  SentinelResolver sentinel_;
+  RedisEndpoint current_;    // the server connected to (the master, with Sentinel)
+  std::string master_addr_;  // the last master Sentinel named
+  bool reconnect_ = false;   // a reply said this server cannot serve us (READONLY)
   common::BackoffPolicy backoff_policy_;
   common::Backoff backoff_;
 
@@ -129,6 +135,8 @@ class IoLoop {
   mutable std::mutex state_mutex_;
   bool up_ = false;
   std::string state_text_ = "connecting";
+  std::string problem_text_;  // a stream or list error (NOGROUP, WRONGTYPE, ...)
+  std::string last_problem_;  // I/O thread's copy, to publish only changes
 };
 
 }  // namespace sluice::redis

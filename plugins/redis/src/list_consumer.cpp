@@ -53,6 +53,7 @@ void ListConsumer::on_disconnected() {
 }
 
 void ListConsumer::deliver(size_t list, std::string value) {
+  if (!problem_.empty()) problem_.clear();  // reading works again
   Ready ready;
   ready.subject = lists_[list].name;
   ready.payload = std::move(value);

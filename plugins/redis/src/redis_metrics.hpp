@@ -33,6 +33,8 @@ struct RedisMetrics {
         claimed(h.counter("pending_claimed_total", "pending entries claimed (XCLAIM)")),
         dead_lettered(h.counter("dead_lettered_total", "entries moved to the dead-letter stream")),
         reconnects(h.counter("reconnects_total", "connections re-established after a loss")),
+        failovers(h.counter("failovers_followed_total",
+                            "reconnects that found a new master through Sentinel")),
         requests_received(h.counter("requests_received_total", "requests received")),
         requests_malformed(h.counter("requests_malformed_total",
                                      "messages on a request channel that are no request envelope "
@@ -75,6 +77,7 @@ struct RedisMetrics {
   Metric commands, replies, errors_wrongtype, errors_nogroup, errors_oom, errors_other;
   Metric published, publish_failed, pubsub_received, pubsub_dropped;
   Metric stream_received, list_received, acked, nacked, claimed, dead_lettered, reconnects;
+  Metric failovers;
   Metric requests_received, requests_malformed, requests_sent, requests_answered, requests_failed;
   Metric latency_sum_us;
   std::array<Metric, kLatencyBucketsUs.size()> latency_le;

@@ -3,6 +3,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "sentinel.hpp"
+
 namespace sluice::redis {
 
 const SettingsTable<RedisSettings>& settings_spec() {
@@ -44,6 +46,16 @@ const SettingsTable<RedisSettings>& settings_spec() {
           .min(0)
           .max(1)
           .doc("random share of each reconnect delay (0.2 = +/-20%)"),
+      field(&O::sentinels, "sentinels")
+          .def(std::vector<std::string>())
+          .doc("Redis Sentinel addresses (`host:port`, default port 26379): the master of "
+               "`master_name` is asked from them at every (re)connect, which follows a "
+               "failover; `url` then gives only user, password and db"),
+      field(&O::master_name, "master_name").def("").doc("the master's name in Sentinel"),
+      field(&O::sentinel_password, "sentinel_password")
+          .def("")
+          .hide()
+          .doc("password of the sentinels (AUTH); empty = none"),
       field(&O::channels, "channels")
           .def(std::vector<std::string>())
           .doc("pub/sub channels to SUBSCRIBE (source, at-most-once); the channel is the subject; "
@@ -189,6 +201,15 @@ void validate_settings(const RedisSettings& s, std::vector<std::string>& errors)
                      ": use a local stunnel or spiped and redis://127.0.0.1:<its port>");
 #endif
   }
+  for (const auto& address : s.sentinels) {
+    RedisEndpoint sentinel;
+    if (auto problem = parse_sentinel_address(address, sentinel))
+      errors.push_back("setting 'sentinels': " + *problem);
+  }
+  if (!s.sentinels.empty() && s.master_name.empty())
+    errors.push_back("setting 'master_name' must name the master with 'sentinels'");
+  if (s.sentinels.empty() && !s.master_name.empty())
+    errors.push_back("setting 'master_name' needs 'sentinels' to ask");
   if (s.reconnect_wait_max_ms < s.reconnect_wait_ms)
     errors.push_back("setting 'reconnect_wait_max_ms' must be >= 'reconnect_wait_ms'");
   auto no_empty = [&](const std::vector<std::string>& names, const char* key) {

@@ -27,6 +27,9 @@ struct RedisSettings {
   int64_t reconnect_wait_ms = 200;
   int64_t reconnect_wait_max_ms = 10000;
   double reconnect_jitter = 0.2;
+  std::vector<std::string> sentinels;
+  std::string master_name;
+  std::string sentinel_password;
 
   std::vector<std::string> channels;
   std::vector<std::string> patterns;

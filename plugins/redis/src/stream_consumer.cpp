@@ -130,7 +130,7 @@ void StreamConsumer::poll(RedisLink& cmd, RedisLink& block, Clock::time_point no
           if (error_kind(r) == "NOGROUP" && settings_.create_group) group_ready_ = false;
           return;
         }
-        if (problem_.rfind("XREADGROUP", 0) == 0) set_problem("");
+        if (!problem_.empty()) set_problem("");    // reading works again
         if (r->type != REDIS_REPLY_ARRAY) return;  // nil: BLOCK timed out
         for (size_t i = 0; i < r->elements; ++i) {
           const redisReply* s = r->element[i];

@@ -65,17 +65,33 @@ int64_t pending_count(const std::string& stream, const std::string& group, uint1
   }
 }
 
-PrivateRedis::PrivateRedis() : port_(free_tcp_port()) { start(); }
+PrivateRedis::PrivateRedis(std::vector<std::string> extra_args)
+    : port_(free_tcp_port()), extra_(std::move(extra_args)) {
+  start();
+}
 
 PrivateRedis::~PrivateRedis() {
   if (server_) server_->stop(std::chrono::seconds(5));
 }
 
 void PrivateRedis::start() {
-  server_ = std::make_unique<Process>(
-      std::vector<std::string>{"redis-server", "--port", std::to_string(port_), "--bind",
-                               "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync",
-                               "always", "--daemonize", "no", "--dir", dir_.path().string()});
+  std::vector<std::string> argv = {"redis-server",
+                                   "--port",
+                                   std::to_string(port_),
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--save",
+                                   "",
+                                   "--appendonly",
+                                   "yes",
+                                   "--appendfsync",
+                                   "always",
+                                   "--daemonize",
+                                   "no",
+                                   "--dir",
+                                   dir_.path().string()};
+  argv.insert(argv.end(), extra_.begin(), extra_.end());
+  server_ = std::make_unique<Process>(argv);
   bool up = wait_until(
       [&] {
         std::string out;
@@ -84,6 +100,25 @@ void PrivateRedis::start() {
       },
       std::chrono::seconds(20), std::chrono::milliseconds(20));
   ASSERT_TRUE(up) << server_->output();
+}
+
+PrivateSentinel::PrivateSentinel(const std::string& name, uint16_t master_port)
+    : port_(free_tcp_port()) {
+  std::string conf = dir_.file("sentinel.conf");
+  write_file(conf, "port " + std::to_string(port_) + "\nbind 127.0.0.1\ndaemonize no\ndir " +
+                       dir_.path().string() + "\nsentinel monitor " + name + " 127.0.0.1 " +
+                       std::to_string(master_port) + " 1\nsentinel down-after-milliseconds " +
+                       name + " 1000\nsentinel failover-timeout " + name + " 5000\n");
+  sentinel_ = std::make_unique<Process>(std::vector<std::string>{"redis-server", conf, "--sentinel"});
+  bool up = wait_until(
+      [&] {
+        std::string out;
+        return run_command(cli_argv({"SENTINEL", "get-master-addr-by-name", name}, port_), {},
+                           &out) == 0 &&
+               out.find(std::to_string(master_port)) != std::string::npos;
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(50));
+  if (!up) ADD_FAILURE() << "redis-sentinel did not come up: " << sentinel_->output();
 }
 
 void PrivateRedis::kill9() {

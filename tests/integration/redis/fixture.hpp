@@ -40,7 +40,7 @@ inline void expect_ready(Process& sluice, int count = 1,
 // append-only file fsynced on every write, so that a kill -9 loses nothing.
 class PrivateRedis {
  public:
-  PrivateRedis();
+  explicit PrivateRedis(std::vector<std::string> extra_args = {});
   ~PrivateRedis();
   uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
@@ -50,7 +50,21 @@ class PrivateRedis {
  private:
   TempDir dir_;
   uint16_t port_;
+  std::vector<std::string> extra_;
   std::unique_ptr<Process> server_;
+};
+
+// A sentinel (redis-server --sentinel) of the test's own watching `master_port` as `name`,
+// deciding alone (quorum 1) after 1 s without answers.
+class PrivateSentinel {
+ public:
+  PrivateSentinel(const std::string& name, uint16_t master_port);
+  uint16_t port() const { return port_; }
+
+ private:
+  TempDir dir_;
+  uint16_t port_;
+  std::unique_ptr<Process> sentinel_;
 };
 
 }  // namespace sluice::test::redis

@@ -49,6 +49,16 @@ TEST(RedisSettings, BadValuesAreNamed) {
   EXPECT_TRUE(mentions(problems(R"({"chanels": ["a"]})"), "chanels"));
 }
 
+TEST(RedisSettings, SentinelNeedsAMasterNameAndGoodAddresses) {
+  EXPECT_TRUE(
+      problems(R"({"sentinels": ["10.0.0.1", "[::1]:26380"], "master_name": "m"})").empty());
+  EXPECT_TRUE(mentions(problems(R"({"sentinels": ["h:26379"]})"), "'master_name' must name"));
+  EXPECT_TRUE(mentions(problems(R"({"master_name": "m"})"), "needs 'sentinels'"));
+  EXPECT_TRUE(mentions(problems(R"({"sentinels": ["h:x"], "master_name": "m"})"),
+                       "port 'x' is not a number"));
+  EXPECT_TRUE(mentions(problems(R"({"sentinels": [":1"], "master_name": "m"})"), "names no host"));
+}
+
 TEST(RedisSettings, TlsUrlIsRefusedWithTheWorkaround) {
   auto errors = problems(R"({"url": "rediss://h:6380"})");
   ASSERT_EQ(errors.size(), 1u) << joined(errors);
