@@ -13,6 +13,8 @@ namespace sluice::redis {
 namespace {
 
 constexpr size_t kSendBatch = 1024;  // publishes moved to the command link per turn
+constexpr size_t kAckBatch = 256;    // acks that wake the loop at once
+const auto kAckLinger = std::chrono::milliseconds(1);  // how long fewer wait
 const auto kIdlePoll = std::chrono::milliseconds(100);
 const auto kBusyRetry = std::chrono::milliseconds(2);
 
@@ -130,12 +132,16 @@ Status IoLoop::send(Outgoing&& out, std::string& error) {
 }
 
 void IoLoop::ack(uint64_t ack_id, Outcome outcome) {
+  size_t queued;
   {
     std::lock_guard lock(mutex_);
     acks_.push_back({ack_id, outcome});
+    queued = acks_.size();
   }
   acks_waiting_ = 1;
-  if (polling_.exchange(false)) wake();
+  // Acks are collected for up to kAckLinger (one XACK for many entries, one
+  // wake-up for many acks); a full batch wakes the loop at once.
+  if (queued >= kAckBatch && polling_.exchange(false)) wake();
 }
 
 Health IoLoop::health() const {
@@ -299,7 +305,11 @@ void IoLoop::take_acks(Clock::time_point now) {
   std::vector<AckCommand> acks;
   {
     std::lock_guard lock(mutex_);
-    acks.swap(acks_);
+    bool linger = acks_.size() < kAckBatch && now - acks_collected_ < kAckLinger && consuming_;
+    if (!linger) {
+      acks.swap(acks_);
+      acks_collected_ = now;
+    }
   }
   for (const auto& a : acks) {
     switch (ack_kind(a.ack_id)) {
@@ -552,7 +562,10 @@ std::string IoLoop::serve() {
     polling_ = true;
     {
       std::lock_guard lock(mutex_);
-      if (!outbox_.empty() || !acks_.empty()) wait = std::chrono::milliseconds(0);
+      if (!outbox_.empty() || acks_.size() >= kAckBatch)
+        wait = std::chrono::milliseconds(0);
+      else if (!acks_.empty())
+        wait = std::min(wait, kAckLinger);
     }
     int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
     polling_ = false;

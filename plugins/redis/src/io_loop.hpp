@@ -118,6 +118,7 @@ class IoLoop {
   std::mutex mutex_;
   std::deque<Outgoing> outbox_;
   std::vector<AckCommand> acks_;
+  Clock::time_point acks_collected_{};
 
   // Requests this connector sent, awaiting their reply on reply_channel_.
   struct PendingRequest {
