@@ -8,6 +8,8 @@
 
 #include <random>
 
+#include "kv_command.hpp"
+
 namespace sluice::redis {
 
 namespace {
@@ -268,9 +270,10 @@ void IoLoop::take_outbox(Clock::time_point now) {
     }
     auto completion = std::make_shared<Completion>(std::move(out.completion));
     std::string verb = out.args.empty() ? "" : out.args[0];
+    bool kv = out.kind == Outgoing::Kind::kKv;
     bool ok = cmd_.command(
         out.args,
-        [this, completion, verb](redisReply* r) {
+        [this, completion, verb, kv](redisReply* r) {
           --pending_;
           if (!r) {
             metrics_.publish_failed.add();
@@ -285,6 +288,13 @@ void IoLoop::take_outbox(Clock::time_point now) {
             metrics_.publish_failed.add();
             completion->fail(transient(kind) ? Status::kError : Status::kRejected,
                              "Redis refused " + verb + ": " + reply_text(r));
+            return;
+          }
+          if (kv) {
+            std::string payload = kv_reply(r);
+            OutMessage reply;
+            reply.payload = payload;
+            completion->reply(reply);
             return;
           }
           metrics_.published.add();

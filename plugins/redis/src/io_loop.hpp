@@ -36,7 +36,8 @@ class IoLoop {
   using Clock = std::chrono::steady_clock;
 
   struct Outgoing {
-    enum class Kind { kCommand, kRequest } kind = Kind::kCommand;
+    // kKv: `args` are a sluice.kv command, completed with kv_reply().
+    enum class Kind { kCommand, kRequest, kKv } kind = Kind::kCommand;
     std::vector<std::string> args;  // kCommand
     std::string channel;            // kRequest: where it goes
     Envelope request;               // kRequest: id and reply_to filled by the loop

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "kv_command.hpp"
 #include "sink_command.hpp"
 
 namespace sluice::redis {
@@ -80,6 +81,13 @@ FieldList headers_of(const MessageView& message) {
 Status RedisPlugin::request(const MessageView& message, uint32_t timeout_ms, Completion& completion,
                             std::string& error) {
   IoLoop::Outgoing out;
+  if (message.subject() == kKvSubject) {  // sluice.kv: one command, its answer is the reply
+    out.kind = IoLoop::Outgoing::Kind::kKv;
+    out.args = kv_command(message.payload(), error);
+    if (out.args.empty()) return Status::kRejected;
+    int64_t timeout = timeout_ms > 0 ? timeout_ms : settings_.command_timeout_ms;
+    return enqueue(std::move(out), timeout, completion, error);
+  }
   out.kind = IoLoop::Outgoing::Kind::kRequest;
   out.channel.assign(message.subject().empty() ? std::string_view(settings_.target)
                                                : message.subject());
