@@ -67,6 +67,7 @@ void StreamConsumer::set_problem(std::string text) {
 void StreamConsumer::on_disconnected() {
   ++epoch_;
   group_ready_ = false;
+  creating_ = false;
   reading_ = false;
   recovering_ = false;
 }
@@ -81,6 +82,11 @@ void StreamConsumer::on_connected(RedisLink& cmd, Clock::time_point now) {
     group_ready_ = true;
     return;
   }
+  create_groups(cmd, now);
+}
+
+void StreamConsumer::create_groups(RedisLink& cmd, Clock::time_point now) {
+  creating_ = true;
   auto left = std::make_shared<size_t>(streams_.size());
   uint64_t epoch = epoch_;
   for (const auto& s : streams_) {
@@ -93,7 +99,10 @@ void StreamConsumer::on_connected(RedisLink& cmd, Clock::time_point now) {
             metrics_.count_error(error_kind(r));
             set_problem("XGROUP CREATE " + name + " " + settings_.group + ": " + str(r));
           }
-          if (--*left == 0) group_ready_ = true;
+          if (--*left == 0) {
+            group_ready_ = true;
+            creating_ = false;
+          }
         },
         deadline(now));
     metrics_.commands.add();
@@ -101,7 +110,13 @@ void StreamConsumer::on_connected(RedisLink& cmd, Clock::time_point now) {
 }
 
 void StreamConsumer::poll(RedisLink& cmd, RedisLink& block, Clock::time_point now, bool consuming) {
-  if (!group_ready_ || !consuming) return;
+  if (!group_ready_) {
+    // The stream or its group went away (NOGROUP): create them again.
+    if (settings_.create_group && !creating_ && cmd.connected() && now >= next_read_)
+      create_groups(cmd, now);
+    return;
+  }
+  if (!consuming) return;
   if (!recovering_ && now >= next_recovery_ && room() > 0) {
     recovering_ = true;
     recover_page(cmd, 0, "-");

@@ -66,6 +66,7 @@ class StreamConsumer {
   void deliver_entries(size_t stream, const redisReply* entries, int64_t deliveries);
   void recover_page(RedisLink& cmd, size_t stream, std::string start);
   void recovery_done();
+  void create_groups(RedisLink& cmd, Clock::time_point now);
   void dead_letter(RedisLink& cmd, size_t stream, const std::string& id, int64_t deliveries);
   void set_problem(std::string text);
 
@@ -80,6 +81,7 @@ class StreamConsumer {
   std::unordered_map<size_t, std::vector<std::string>> to_ack_;
   size_t acks_outstanding_ = 0;
   bool group_ready_ = false;
+  bool creating_ = false;
   bool reading_ = false;
   bool recovering_ = false;
   bool first_connect_ = true;

@@ -109,7 +109,8 @@ PrivateSentinel::PrivateSentinel(const std::string& name, uint16_t master_port)
                        dir_.path().string() + "\nsentinel monitor " + name + " 127.0.0.1 " +
                        std::to_string(master_port) + " 1\nsentinel down-after-milliseconds " +
                        name + " 1000\nsentinel failover-timeout " + name + " 5000\n");
-  sentinel_ = std::make_unique<Process>(std::vector<std::string>{"redis-server", conf, "--sentinel"});
+  sentinel_ =
+      std::make_unique<Process>(std::vector<std::string>{"redis-server", conf, "--sentinel"});
   bool up = wait_until(
       [&] {
         std::string out;

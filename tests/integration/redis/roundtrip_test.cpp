@@ -119,6 +119,31 @@ TEST_F(RedisRoundTrip, StreamGroupToEverySinkMode) {
   EXPECT_LT(len, 200);
 }
 
+TEST_F(RedisRoundTrip, StreamDeletedUnderTheConsumer_GroupCreatedAgain) {
+  std::string in = key("rt-del"), out = key("rt-del-out");
+  run("connectors:\n" +
+      connector("src",
+                "    streams: [" + in + "]\n    group_start_id: \"0\"\n    block_ms: 200\n") +
+      connector("l", "    sink: rpush\n") + "routes:\n  - from: src\n    to: \"l:" + out + "\"\n");
+  expect_ready(*sluice_, 2);
+  cli({"XADD", in, "*", "payload", "first"});
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return cli_int({"LLEN", out}) == 1;
+      },
+      std::chrono::seconds(20)))
+      << sluice_->output();
+  cli({"DEL", in});  // the stream and its group are gone
+  ASSERT_TRUE(wait_until(
+      [&] {
+        if (cli_int({"EXISTS", in}) == 1) cli({"XADD", in, "*", "payload", "second"});
+        return cli_int({"LLEN", out}) >= 2;
+      },
+      std::chrono::seconds(30)))
+      << sluice_->output();
+  EXPECT_EQ(cli({"LINDEX", out, "1"}), "second\n");
+}
+
 TEST_F(RedisRoundTrip, ReliableListToList_ProcessingListEmptiesOnAck) {
   std::string in = key("rt-q"), out = key("rt-q-out");
   keys_.push_back(in + ":processing:node-rt");
