@@ -411,6 +411,16 @@ void IoLoop::expire_requests(Clock::time_point now) {
 }
 
 void IoLoop::on_push(redisReply* r) {
+  if (r && r->type == REDIS_REPLY_ERROR) {
+    // SUBSCRIBE refused (an ACL user without channel rights, Redis 7's
+    // default): publishes must not wait for a reply channel that never comes.
+    host_.logf(LogLevel::kError,
+               "Redis refused SUBSCRIBE: %s (pub/sub sources and "
+               "sluice.request through this connector do not work)",
+               reply_text(r).c_str());
+    reply_subscribed_ = true;
+    return;
+  }
   if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
   auto s = [](const redisReply* e) {
     return e && e->type == REDIS_REPLY_STRING ? std::string(e->str, e->len) : std::string();
