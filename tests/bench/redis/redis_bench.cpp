@@ -9,6 +9,7 @@
 // Each measuring mode prints one JSON line: messages, bytes, seconds (and
 // p50_us/p99_us for rpc).
 #include <hiredis/hiredis.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,7 +17,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -80,14 +80,14 @@ void pipelined(const Args& a, const char* verb, bool stream) {
 
 void consume(const Args& a) {
   redisContext* c = connect(a);
-  freeReplyObject(redisCommand(c, "XGROUP CREATE %s %s 0 MKSTREAM", a.key.c_str(),
-                               a.group.c_str()));
+  freeReplyObject(
+      redisCommand(c, "XGROUP CREATE %s %s 0 MKSTREAM", a.key.c_str(), a.group.c_str()));
   auto start = Clock::now();
   long got = 0, bytes = 0;
   while (got < a.count) {
-    auto* r = static_cast<redisReply*>(redisCommand(
-        c, "XREADGROUP GROUP %s c1 COUNT 500 BLOCK 1000 STREAMS %s >", a.group.c_str(),
-        a.key.c_str()));
+    auto* r = static_cast<redisReply*>(
+        redisCommand(c, "XREADGROUP GROUP %s c1 COUNT 500 BLOCK 1000 STREAMS %s >", a.group.c_str(),
+                     a.key.c_str()));
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
       redisReply* entries = r->element[0]->element[1];
       std::vector<std::string> argv = {"XACK", a.key, a.group};
@@ -192,8 +192,8 @@ void rpc(const Args& a) {
       long id = std::atol(field(body, "id").c_str());
       auto it = sent_at.find(id);
       if (it != sent_at.end()) {
-        latencies.push_back(std::chrono::duration<double, std::micro>(Clock::now() - it->second)
-                                .count());
+        latencies.push_back(
+            std::chrono::duration<double, std::micro>(Clock::now() - it->second).count());
         sent_at.erase(it);
         ++done;
       }
@@ -219,20 +219,34 @@ int main(int argc, char** argv) {
   a.mode = argv[1];
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--port") a.port = std::atoi(v.c_str());
-    else if (k == "--key") a.key = v;
-    else if (k == "--count") a.count = std::atol(v.c_str());
-    else if (k == "--window") a.window = std::atol(v.c_str());
-    else if (k == "--inflight") a.inflight = std::atol(v.c_str());
-    else if (k == "--payload") a.payload = v;
-    else if (k == "--group") a.group = v;
+    if (k == "--port")
+      a.port = std::atoi(v.c_str());
+    else if (k == "--key")
+      a.key = v;
+    else if (k == "--count")
+      a.count = std::atol(v.c_str());
+    else if (k == "--window")
+      a.window = std::atol(v.c_str());
+    else if (k == "--inflight")
+      a.inflight = std::atol(v.c_str());
+    else if (k == "--payload")
+      a.payload = v;
+    else if (k == "--group")
+      a.group = v;
   }
-  if (a.mode == "xadd") pipelined(a, "XADD", true);
-  else if (a.mode == "publish") pipelined(a, "PUBLISH", false);
-  else if (a.mode == "consume") consume(a);
-  else if (a.mode == "listen") listen(a);
-  else if (a.mode == "respond") respond(a);
-  else if (a.mode == "rpc") rpc(a);
-  else return 2;
+  if (a.mode == "xadd")
+    pipelined(a, "XADD", true);
+  else if (a.mode == "publish")
+    pipelined(a, "PUBLISH", false);
+  else if (a.mode == "consume")
+    consume(a);
+  else if (a.mode == "listen")
+    listen(a);
+  else if (a.mode == "respond")
+    respond(a);
+  else if (a.mode == "rpc")
+    rpc(a);
+  else
+    return 2;
   return 0;
 }
