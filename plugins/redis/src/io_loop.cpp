@@ -553,6 +553,7 @@ std::string IoLoop::serve() {
     emit_ready();
     acks_waiting_ = streams_.acks_pending() || lists_.acks_pending();
     publish_problems();
+    metrics_.in_flight.set(static_cast<double>(streams_.in_flight() + lists_.in_flight()));
 
     for (RedisLink* l : all)
       if (l->wants_write() && !l->flush(error)) return error;

@@ -64,7 +64,6 @@ void ListConsumer::deliver(size_t list, std::string value) {
   }
   ready_.items.push_back(std::move(ready));
   metrics_.list_received.add();
-  metrics_.in_flight.set(static_cast<double>(in_flight_.size()));
 }
 
 void ListConsumer::on_connected(RedisLink& cmd, Clock::time_point now) {
@@ -183,7 +182,6 @@ void ListConsumer::ack(uint64_t seq, Outcome outcome) {
   in_flight_.erase(it);
   item.outcome = outcome;
   to_send_.push_back(std::move(item));
-  metrics_.in_flight.set(static_cast<double>(in_flight_.size()));
 }
 
 void ListConsumer::flush_acks(RedisLink& cmd, Clock::time_point now) {

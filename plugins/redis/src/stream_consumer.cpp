@@ -180,7 +180,6 @@ void StreamConsumer::deliver_entries(size_t stream, const redisReply* entries, i
     ready_.items.push_back(std::move(ready));
     metrics_.stream_received.add();
   }
-  metrics_.in_flight.set(static_cast<double>(in_flight_.size()));
 }
 
 void StreamConsumer::recover_page(RedisLink& cmd, size_t stream, std::string start) {
@@ -328,7 +327,6 @@ void StreamConsumer::ack(uint64_t seq, Outcome outcome) {
   if (it == in_flight_.end()) return;
   Entry e = std::move(it->second);
   in_flight_.erase(it);
-  metrics_.in_flight.set(static_cast<double>(in_flight_.size()));
   if (outcome == Outcome::kAck) {
     to_ack_[e.stream].push_back(std::move(e.id));  // tracked until XACK's reply
   } else {
