@@ -1,6 +1,7 @@
 #include "lua/script_state.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 
 #include "log/logger.hpp"
@@ -11,6 +12,39 @@
 
 namespace sluice::lua {
 namespace {
+
+// sluice.kv(connector): get/set/incr/del on a key/value connector (Redis),
+// as requests to its reserved subject `@kv` through sluice.request, so a
+// handler waits for the answer as a coroutine without blocking its worker.
+constexpr const char* kKvModule = R"lua(
+local sluice = ...
+local request, decode, null = sluice.request, sluice.json.decode, sluice.json.null
+function sluice.kv(connector)
+  if type(connector) ~= "string" or connector == "" then
+    error("sluice.kv: give the name of a key/value connector", 2)
+  end
+  local target = connector .. ":@kv"
+  local function call(req, opts)
+    local rep, err = request(target, req, opts)
+    if not rep then return nil, err end
+    local v = decode(rep.payload).value
+    if v == null then return nil end
+    return v
+  end
+  return {
+    get = function(key, opts) return call({ op = "get", key = key }, opts) end,
+    set = function(key, value, ttl_ms, opts)
+      local ok, err = call({ op = "set", key = key, value = value, ttl_ms = ttl_ms or 0 }, opts)
+      if ok == nil then return nil, err end
+      return true
+    end,
+    incr = function(key, ttl_ms, opts)
+      return call({ op = "incr", key = key, ttl_ms = ttl_ms or 0 }, opts)
+    end,
+    del = function(key, opts) return call({ op = "del", key = key }, opts) end,
+  }
+end
+)lua";
 
 constexpr const char* kComponent = "script";
 
@@ -77,6 +111,12 @@ void ScriptState::install_module() {
   lua_setfield(L, -2, "node_id");
   push_json_module(L);
   lua_setfield(L, -2, "json");
+  // sluice.kv, written in Lua on top of sluice.request (see kKvModule).
+  if (luaL_loadbuffer(L, kKvModule, std::strlen(kKvModule), "=sluice.kv") != LUA_OK ||
+      (lua_pushvalue(L, -2), lua_pcall(L, 1, 0, 0)) != LUA_OK) {
+    log::error("lua", std::string("sluice.kv failed to load: ") + lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
   lua_setglobal(L, "sluice");
   lua_pushcfunction(L, l_print);
   lua_setglobal(L, "print");

@@ -1,0 +1,617 @@
+// The connection-owning I/O thread (see io_loop.hpp).
+#include "io_loop.hpp"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "kv_command.hpp"
+
+namespace sluice::redis {
+
+namespace {
+
+constexpr size_t kSendBatch = 1024;  // publishes moved to the command link per turn
+constexpr size_t kAckBatch = 256;    // acks that wake the loop at once
+const auto kAckLinger = std::chrono::milliseconds(1);  // how long fewer wait
+const auto kIdlePoll = std::chrono::milliseconds(100);
+const auto kBusyRetry = std::chrono::milliseconds(2);
+
+// Error replies worth retrying: the server may take the same command later.
+bool transient(std::string_view kind) {
+  return kind == "OOM" || kind == "LOADING" || kind == "BUSY" || kind == "TRYAGAIN" ||
+         kind == "CLUSTERDOWN" || kind == "MASTERDOWN" || kind == "READONLY" || kind == "MOVED" ||
+         kind == "ASK";
+}
+
+}  // namespace
+
+IoLoop::IoLoop(Host host, const RedisSettings& settings, RedisMetrics& metrics)
+    : host_(std::move(host)),
+      settings_(settings),
+      metrics_(metrics),
+      sentinel_(
+          [&] {
+            std::vector<RedisEndpoint> out;
+            for (const auto& a : settings.sentinels) {
+              RedisEndpoint ep;
+              if (!parse_sentinel_address(a, ep)) out.push_back(ep);
+            }
+            return out;
+          }(),
+          settings.master_name, settings.sentinel_password,
+          std::chrono::milliseconds(settings.connect_timeout_ms)),
+      backoff_policy_(common::BackoffPolicy::around(
+          settings.reconnect_wait_ms, settings.reconnect_wait_max_ms, settings.reconnect_jitter)),
+      streams_(host_, settings_, metrics_, ready_),
+      lists_(host_, settings_, metrics_, ready_) {
+  link_options_.connect_timeout = std::chrono::milliseconds(settings_.connect_timeout_ms);
+  link_options_.client_name = settings_.client_name;
+  ready_.max_buffered = static_cast<size_t>(settings_.max_buffered);
+  // Unique per process: a reply meant for an earlier run never arrives here.
+  char nonce[17];
+  std::snprintf(nonce, sizeof nonce, "%016llx",
+                static_cast<unsigned long long>(std::random_device{}()) << 32 ^
+                    static_cast<unsigned long long>(std::random_device{}()));
+  reply_channel_ = "sluice:reply:" + std::string(host_.node_id()) + ":" +
+                   std::string(host_.connector_name()) + ":" + nonce;
+  request_channels_.insert(settings_.requests.begin(), settings_.requests.end());
+  for (size_t i = 0; i < settings_.lists.size(); ++i)
+    list_links_.push_back(std::make_unique<RedisLink>());
+  sub_.set_push_handler([this](redisReply* r) { on_push(r); });
+  cmd_.set_latency_observer([this](std::chrono::nanoseconds d) { metrics_.observe_latency(d); });
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+IoLoop::~IoLoop() {
+  shutdown(std::chrono::milliseconds(0));
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void IoLoop::start() {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "redis-io");
+    run();
+  });
+}
+
+void IoLoop::stop_consuming() {
+  consuming_ = false;
+  wake();
+}
+
+void IoLoop::shutdown(std::chrono::milliseconds timeout) {
+  if (thread_.joinable()) {
+    auto deadline = Clock::now() + timeout;
+    while ((pending_.load() > 0 || acks_waiting_.load() > 0) && Clock::now() < deadline) {
+      {
+        std::lock_guard lock(state_mutex_);
+        if (!up_) break;  // nothing can complete while down
+      }
+      wake();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    stop_ = true;
+    wake();
+    thread_.join();
+  }
+  std::deque<Outgoing> left;
+  {
+    std::lock_guard lock(mutex_);
+    left.swap(outbox_);
+  }
+  for (auto& out : left) {
+    out.completion.fail(Status::kClosed, "the Redis connector is shutting down");
+    --pending_;
+  }
+  for (auto& [id, r] : requests_)
+    r.completion->fail(Status::kClosed, "the Redis connector is shutting down");
+  requests_.clear();
+}
+
+void IoLoop::wake() {
+  if (wake_fd_ < 0) return;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+Status IoLoop::send(Outgoing&& out, std::string& error) {
+  if (stop_) {
+    error = "the Redis connector is shutting down";
+    return Status::kClosed;
+  }
+  if (pending_.load() >= static_cast<size_t>(settings_.max_pending_commands)) return Status::kBusy;
+  {
+    std::lock_guard lock(mutex_);
+    outbox_.push_back(std::move(out));
+  }
+  ++pending_;
+  if (polling_.exchange(false)) wake();
+  return Status::kOk;
+}
+
+void IoLoop::ack(uint64_t ack_id, Outcome outcome) {
+  size_t queued;
+  {
+    std::lock_guard lock(mutex_);
+    acks_.push_back({ack_id, outcome});
+    queued = acks_.size();
+  }
+  acks_waiting_ = 1;
+  // Acks are collected for up to kAckLinger (one XACK for many entries, one
+  // wake-up for many acks); a full batch wakes the loop at once.
+  if (queued >= kAckBatch && polling_.exchange(false)) wake();
+}
+
+Health IoLoop::health() const {
+  std::lock_guard lock(state_mutex_);
+  Health h;
+  h.healthy = up_ && problem_text_.empty();
+  h.message = state_text_;
+  if (!problem_text_.empty()) h.message += "; " + problem_text_;
+  return h;
+}
+
+void IoLoop::publish_problems() {
+  std::string problem = streams_.problem();
+  if (std::string l = lists_.problem(); !l.empty())
+    problem = problem.empty() ? l : problem + "; " + l;
+  if (problem == last_problem_) return;
+  last_problem_ = problem;
+  std::lock_guard lock(state_mutex_);
+  problem_text_ = problem;
+}
+
+void IoLoop::set_state(bool up, std::string why) {
+  std::lock_guard lock(state_mutex_);
+  if (!up && up_ && !stop_) host_.logf(LogLevel::kWarn, "Redis connection lost: %s", why.c_str());
+  up_ = up;
+  state_text_ = std::move(why);
+  metrics_.connected.set(up ? 1 : 0);
+}
+
+std::vector<RedisLink*> IoLoop::links() {
+  std::vector<RedisLink*> out = {&cmd_, &sub_, &stream_block_};
+  for (auto& l : list_links_) out.push_back(l.get());
+  return out;
+}
+
+bool IoLoop::connect_all(std::string& error) {
+  RedisEndpoint ep = settings_.endpoint;
+  if (sentinel_.enabled()) {
+    auto master = sentinel_.master(error);
+    if (!master) return false;
+    ep.host = master->host;
+    ep.port = master->port;
+    ep.unix_path.clear();
+    // Right after a failover a sentinel may still name the old master.
+    if (!is_master(ep, std::chrono::milliseconds(settings_.connect_timeout_ms), error))
+      return false;
+    std::string addr = ep.describe();
+    if (!master_addr_.empty() && addr != master_addr_) {
+      metrics_.failovers.add();
+      host_.logf(LogLevel::kWarn, "following a failover: the master of '%s' is now %s (was %s)",
+                 settings_.master_name.c_str(), addr.c_str(), master_addr_.c_str());
+    }
+    master_addr_ = addr;
+  }
+  current_ = ep;
+  if (!cmd_.connect(ep, link_options_, error)) return false;
+  // Always: it also carries the replies to this connector's requests.
+  if (!sub_.connect(ep, link_options_, error)) return false;
+  if (streams_.enabled() && !stream_block_.connect(ep, link_options_, error)) return false;
+  for (auto& l : list_links_)
+    if (!l->connect(ep, link_options_, error)) return false;
+  return true;
+}
+
+void IoLoop::disconnect_all(const std::string& why) {
+  (void)why;
+  streams_.on_disconnected();
+  lists_.on_disconnected();
+  for (RedisLink* l : links()) l->close();  // publishes fail, acks wait for the next link
+}
+
+void IoLoop::run() {
+  int failed_attempts = 0;
+  while (!stop_) {
+    std::string error;
+    if (connect_all(error)) {
+      if (ever_up_) metrics_.reconnects.add();
+      ever_up_ = true;
+      failed_attempts = 0;
+      ++connections_;
+      set_state(true, "connected to " + current_.describe());
+      // The count keeps the line apart from the last one (the host folds repeats).
+      host_.logf(LogLevel::kInfo, "Redis connector ready (%s, connection %llu)",
+                 current_.describe().c_str(), static_cast<unsigned long long>(connections_));
+      std::string why = serve();
+      disconnect_all(why);
+      if (stop_) break;
+      set_state(false, "disconnected: " + why + "; reconnecting");
+      continue;  // first retry at once, then back off
+    }
+    disconnect_all(error);
+    set_state(false, error + "; retrying");
+    host_.logf(LogLevel::kError, "%s", error.c_str());
+    auto until = Clock::now() + backoff_.after(backoff_policy_, ++failed_attempts);
+    while (!stop_ && Clock::now() < until) {
+      fail_queued_expired(Clock::now());
+      expire_requests(Clock::now());
+      pollfd p{wake_fd_, POLLIN, 0};
+      ::poll(&p, 1, 50);
+      uint64_t drain;
+      [[maybe_unused]] ssize_t n = ::read(wake_fd_, &drain, sizeof drain);
+    }
+  }
+  set_state(false, "stopped");
+}
+
+void IoLoop::take_outbox(Clock::time_point now) {
+  // Until the reply channel is subscribed a reply could be missed: wait
+  // (a round trip after connecting).
+  if (!reply_subscribed_) return;
+  std::deque<Outgoing> batch;
+  {
+    std::lock_guard lock(mutex_);
+    size_t n = std::min(outbox_.size(), kSendBatch);
+    for (size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(outbox_.front()));
+      outbox_.pop_front();
+    }
+  }
+  for (auto& out : batch) {
+    if (out.kind == Outgoing::Kind::kRequest) {
+      send_request(out, now);
+      continue;
+    }
+    auto completion = std::make_shared<Completion>(std::move(out.completion));
+    std::string verb = out.args.empty() ? "" : out.args[0];
+    bool kv = out.kind == Outgoing::Kind::kKv;
+    bool ok = cmd_.command(
+        out.args,
+        [this, completion, verb, kv](redisReply* r) {
+          --pending_;
+          if (!r) {
+            metrics_.publish_failed.add();
+            completion->fail(Status::kError,
+                             "the connection to Redis was lost before " + verb + " was answered");
+            return;
+          }
+          if (r->type == REDIS_REPLY_ERROR) {
+            std::string kind = error_kind(r);
+            metrics_.count_error(kind);
+            if (kind == "READONLY") reconnect_ = true;  // a replica now: find the master
+            metrics_.publish_failed.add();
+            completion->fail(transient(kind) ? Status::kError : Status::kRejected,
+                             "Redis refused " + verb + ": " + reply_text(r));
+            return;
+          }
+          if (kv) {
+            std::string payload = kv_reply(r);
+            OutMessage reply;
+            reply.payload = payload;
+            completion->reply(reply);
+            return;
+          }
+          metrics_.published.add();
+          completion->ok();
+        },
+        std::min(out.deadline, now + std::chrono::milliseconds(settings_.command_timeout_ms)));
+    if (!ok) {
+      --pending_;
+      metrics_.publish_failed.add();
+      completion->fail(Status::kError, "could not queue " + verb + " on the Redis connection");
+      continue;
+    }
+    metrics_.commands.add();
+  }
+}
+
+void IoLoop::take_acks(Clock::time_point now) {
+  std::vector<AckCommand> acks;
+  {
+    std::lock_guard lock(mutex_);
+    bool linger = acks_.size() < kAckBatch && now - acks_collected_ < kAckLinger && consuming_;
+    if (!linger) {
+      acks.swap(acks_);
+      acks_collected_ = now;
+    }
+  }
+  for (const auto& a : acks) {
+    switch (ack_kind(a.ack_id)) {
+      case AckKind::kStream:
+        streams_.ack(ack_seq(a.ack_id), a.outcome);
+        break;
+      case AckKind::kList:
+        lists_.ack(ack_seq(a.ack_id), a.outcome);
+        break;
+      case AckKind::kNone:
+        break;
+    }
+  }
+  streams_.flush_acks(cmd_, now);
+  lists_.flush_acks(cmd_, now);
+}
+
+void IoLoop::send_request(Outgoing& out, Clock::time_point now) {
+  std::string id = std::to_string(next_request_id_++);
+  out.request.id = id;
+  out.request.reply_to = reply_channel_;
+  auto completion = std::make_shared<Completion>(std::move(out.completion));
+  requests_[id] = PendingRequest{completion, out.deadline};
+  std::string channel = out.channel;
+  bool ok = cmd_.command(
+      {"PUBLISH", out.channel, make_envelope(out.request)},
+      [this, id, channel](redisReply* r) {
+        auto it = requests_.find(id);
+        if (it == requests_.end()) return;  // answered or expired already
+        std::string why;
+        if (!r)
+          why = "the connection to Redis was lost";
+        else if (r->type == REDIS_REPLY_ERROR)
+          why = "Redis refused PUBLISH: " + reply_text(r);
+        else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+          why = "nobody subscribes to channel '" + channel + "'";
+        if (why.empty()) return;  // on its way: wait for the reply
+        auto completion = it->second.completion;
+        requests_.erase(it);
+        --pending_;
+        metrics_.requests_failed.add();
+        completion->fail(Status::kError, why);
+      },
+      std::min(out.deadline, now + std::chrono::milliseconds(settings_.command_timeout_ms)));
+  if (!ok) {
+    requests_.erase(id);
+    --pending_;
+    metrics_.requests_failed.add();
+    completion->fail(Status::kError, "could not queue the request on the Redis connection");
+    return;
+  }
+  metrics_.commands.add();
+  metrics_.requests_sent.add();
+}
+
+void IoLoop::on_reply(const std::string& payload) {
+  std::string error;
+  auto envelope = parse_envelope(payload, false, error);
+  if (!envelope) {
+    metrics_.requests_malformed.add();
+    host_.logf(LogLevel::kWarn, "a reply on %s is no reply envelope (%s): dropped",
+               reply_channel_.c_str(), error.c_str());
+    return;
+  }
+  auto it = requests_.find(envelope->id);
+  if (it == requests_.end()) return;  // timed out already: a late reply
+  auto completion = it->second.completion;
+  requests_.erase(it);
+  --pending_;
+  metrics_.requests_answered.add();
+  OutMessage reply;
+  reply.payload = envelope->payload;
+  for (const auto& [n, v] : envelope->headers) reply.headers.emplace_back(n, v);
+  completion->reply(reply);
+}
+
+void IoLoop::expire_requests(Clock::time_point now) {
+  for (auto it = requests_.begin(); it != requests_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    auto completion = it->second.completion;
+    it = requests_.erase(it);
+    --pending_;
+    metrics_.requests_failed.add();
+    completion->fail(Status::kTimeout, "no reply in time");
+  }
+}
+
+void IoLoop::on_push(redisReply* r) {
+  if (r && r->type == REDIS_REPLY_ERROR) {
+    // SUBSCRIBE refused (an ACL user without channel rights, Redis 7's
+    // default): publishes must not wait for a reply channel that never comes.
+    host_.logf(LogLevel::kError,
+               "Redis refused SUBSCRIBE: %s (pub/sub sources and "
+               "sluice.request through this connector do not work)",
+               reply_text(r).c_str());
+    reply_subscribed_ = true;
+    return;
+  }
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
+  auto s = [](const redisReply* e) {
+    return e && e->type == REDIS_REPLY_STRING ? std::string(e->str, e->len) : std::string();
+  };
+  std::string kind = s(r->element[0]);
+  Ready ready;
+  if (kind == "subscribe") {
+    if (s(r->element[1]) == reply_channel_) reply_subscribed_ = true;
+    return;
+  }
+  if (kind == "message") {
+    ready.subject = s(r->element[1]);
+    ready.payload = s(r->element[2]);
+    if (ready.subject == reply_channel_) {
+      on_reply(ready.payload);
+      return;
+    }
+    if (request_channels_.contains(ready.subject)) {
+      std::string error;
+      auto envelope = parse_envelope(ready.payload, true, error);
+      if (!envelope) {
+        metrics_.requests_malformed.add();
+        host_.logf(LogLevel::kWarn, "a message on request channel %s is no request (%s): dropped",
+                   ready.subject.c_str(), error.c_str());
+        return;
+      }
+      metrics_.requests_received.add();
+      ready.payload = std::move(envelope->payload);
+      ready.headers = std::move(envelope->headers);
+      ready.reply_to = envelope->reply_to + "\n" + envelope->id;
+    }
+  } else if (kind == "pmessage" && r->elements >= 4) {
+    ready.attributes = {{"pattern", s(r->element[1])}};
+    ready.subject = s(r->element[2]);
+    ready.payload = s(r->element[3]);
+  } else {
+    return;  // subscribe/psubscribe confirmations
+  }
+  metrics_.pubsub_received.add();
+  if (!consuming_) {
+    metrics_.pubsub_dropped.add();
+    return;
+  }
+  ready_.items.push_back(std::move(ready));
+}
+
+void IoLoop::emit_ready() {
+  if (!consuming_) {
+    for (const auto& r : ready_.items)
+      if (r.ack_id == 0) metrics_.pubsub_dropped.add();
+    ready_.items.clear();  // stream entries and list items stay pending in Redis
+    return;
+  }
+  while (!ready_.items.empty()) {
+    Ready& r = ready_.items.front();
+    OutMessage m;
+    m.subject = r.subject;
+    m.payload = r.payload;
+    m.reply_to = r.reply_to;
+    for (const auto& [n, v] : r.headers) m.headers.emplace_back(n, v);
+    for (const auto& [n, v] : r.attributes) m.attributes.emplace_back(n, v);
+    Status s = host_.emit(m, r.ack_id, 0);
+    if (s == Status::kBusy) break;
+    if (s == Status::kClosed) {
+      ready_.items.clear();
+      break;
+    }
+    if (s != Status::kOk) {
+      host_.logf(LogLevel::kError, "sluice refused a message from %s", r.subject.c_str());
+      if (r.ack_id != 0) ack(r.ack_id, Outcome::kNack);
+    }
+    ready_.items.pop_front();
+  }
+  metrics_.buffered.set(static_cast<double>(ready_.items.size()));
+}
+
+void IoLoop::fail_queued_expired(Clock::time_point now) {
+  std::vector<Outgoing> expired;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = outbox_.begin(); it != outbox_.end();) {
+      if (it->deadline <= now) {
+        expired.push_back(std::move(*it));
+        it = outbox_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& out : expired) {
+    --pending_;
+    metrics_.publish_failed.add();
+    out.completion.fail(Status::kError, "not sent: Redis unreachable (" + state_text_copy() + ")");
+  }
+}
+
+std::string IoLoop::state_text_copy() const {
+  std::lock_guard lock(state_mutex_);
+  return state_text_;
+}
+
+std::string IoLoop::serve() {
+  auto now = Clock::now();
+  streams_.on_connected(cmd_, now);
+  lists_.on_connected(cmd_, now);
+  reply_subscribed_ = false;
+  if (sub_.connected()) {
+    auto deadline = now + std::chrono::milliseconds(settings_.command_timeout_ms);
+    std::vector<std::string> args = {"SUBSCRIBE", reply_channel_};
+    args.insert(args.end(), settings_.channels.begin(), settings_.channels.end());
+    args.insert(args.end(), settings_.requests.begin(), settings_.requests.end());
+    sub_.command(args, nullptr, deadline);
+    if (!settings_.patterns.empty()) {
+      std::vector<std::string> args = {"PSUBSCRIBE"};
+      args.insert(args.end(), settings_.patterns.begin(), settings_.patterns.end());
+      sub_.command(args, nullptr, deadline);
+    }
+  }
+  std::vector<RedisLink*> all = links();
+  std::vector<pollfd> fds;
+  std::string error;
+  while (!stop_) {
+    now = Clock::now();
+    take_outbox(now);
+    take_acks(now);
+    if (!requests_.empty()) expire_requests(now);
+    bool consuming = consuming_;
+    streams_.poll(cmd_, stream_block_, now, consuming);
+    for (size_t i = 0; i < list_links_.size(); ++i) lists_.poll(i, *list_links_[i], now, consuming);
+    emit_ready();
+    acks_waiting_ = streams_.acks_pending() || lists_.acks_pending();
+    publish_problems();
+    metrics_.in_flight.set(static_cast<double>(streams_.in_flight() + lists_.in_flight()));
+
+    for (RedisLink* l : all)
+      if (l->wants_write() && !l->flush(error)) return error;
+
+    fds.clear();
+    fds.push_back({wake_fd_, POLLIN, 0});
+    for (RedisLink* l : all) {
+      short events = 0;
+      if (l->connected()) {
+        // Pub/sub pauses while sluice has no room: Redis buffers meanwhile.
+        if (l != &sub_ || ready_.has_room()) events |= POLLIN;
+        if (l->wants_write()) events |= POLLOUT;
+      }
+      fds.push_back({l->connected() ? l->fd() : -1, events, 0});
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kIdlePoll);
+    if (!ready_.items.empty()) wait = kBusyRetry;
+    auto next = streams_.enabled() ? streams_.next_wakeup() : now + kIdlePoll;
+    for (RedisLink* l : all)
+      if (auto d = l->next_deadline()) next = std::min(next, *d);
+    if (next <= now) {
+      wait = std::chrono::milliseconds(0);
+    } else {
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(next - now) +
+                                std::chrono::milliseconds(1));
+    }
+    polling_ = true;
+    {
+      std::lock_guard lock(mutex_);
+      if (!outbox_.empty() || acks_.size() >= kAckBatch)
+        wait = std::chrono::milliseconds(0);
+      else if (!acks_.empty())
+        wait = std::min(wait, kAckLinger);
+    }
+    int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
+    polling_ = false;
+    if (n < 0) continue;
+    if (fds[0].revents & POLLIN) {
+      uint64_t drain;
+      [[maybe_unused]] ssize_t r = ::read(wake_fd_, &drain, sizeof drain);
+    }
+    for (size_t i = 0; i < all.size(); ++i) {
+      short re = fds[i + 1].revents;
+      if (re & (POLLIN | POLLHUP | POLLERR))
+        if (!all[i]->read(error)) return error;
+      if ((re & POLLOUT) && !all[i]->flush(error)) return error;
+    }
+    if (reconnect_) {
+      reconnect_ = false;
+      return "the server is a replica now (READONLY); looking for the master";
+    }
+    now = Clock::now();
+    for (RedisLink* l : all)
+      if (l->overdue(now))
+        return "no reply within " + std::to_string(settings_.command_timeout_ms) +
+               " ms (command_timeout_ms)";
+  }
+  return "stopping";
+}
+
+}  // namespace sluice::redis
