@@ -383,9 +383,9 @@ void MqttLink::on_sub_success(void* ctx, MQTTAsync_successData* r) {
 }
 
 void MqttLink::on_sub_success5(void* ctx, MQTTAsync_successData5* r) {
-  int code = r->alt.sub.reasonCodeCount > 0 && r->alt.sub.reasonCodes ? r->alt.sub.reasonCodes[0]
-                                                                      : r->reasonCode;
-  static_cast<MqttLink*>(ctx)->finish_token(r->token, Result{true, true, code, {}});
+  // One filter per MQTTAsync_subscribe: its SUBACK reason code is reasonCode
+  // (alt.sub is only filled by subscribeMany).
+  static_cast<MqttLink*>(ctx)->finish_token(r->token, Result{true, true, r->reasonCode, {}});
 }
 
 void MqttLink::on_sub_failure(void* ctx, MQTTAsync_failureData* r) {

@@ -2,6 +2,7 @@
 #include "mqtt_settings.hpp"
 
 #include <filesystem>
+#include <optional>
 
 namespace sluice::mqtt {
 
@@ -270,15 +271,15 @@ bool url_uses_tls(std::string_view url) {
 std::string url_problem(std::string_view url) {
   static constexpr std::string_view kSchemes[] = {"tcp://", "ssl://",  "ws://",
                                                   "wss://", "mqtt://", "mqtts://"};
-  std::string_view rest;
+  std::optional<std::string_view> rest;
   for (auto scheme : kSchemes)
     if (url.starts_with(scheme)) rest = url.substr(scheme.size());
-  if (rest.empty() && url.find("://") == std::string_view::npos)
+  if (!rest && url.find("://") == std::string_view::npos)
     return "'" + std::string(url) +
            "' has no scheme: write tcp://host:port (or ssl://, ws://, wss://)";
-  if (rest.empty())
+  if (!rest)
     return "'" + std::string(url) + "': unknown scheme; use tcp://, ssl://, ws:// or wss://";
-  auto host_port = rest.substr(0, rest.find('/'));
+  auto host_port = rest->substr(0, rest->find('/'));
   if (host_port.empty() || host_port.starts_with(":"))
     return "'" + std::string(url) + "' names no host";
   if (auto colon = host_port.rfind(':');
