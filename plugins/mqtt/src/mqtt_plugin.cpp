@@ -14,6 +14,8 @@
 #include <cstring>
 #include <thread>
 
+#include "awaiting_acks.hpp"
+
 namespace sluice::mqtt {
 
 MqttPlugin::MqttPlugin(Host host, const MqttSettings& settings)
@@ -42,6 +44,7 @@ MqttPlugin::~MqttPlugin() {
   {
     std::lock_guard lock(mutex_);
     left.swap(in_flight_);
+    awaiting_acks().fetch_sub(static_cast<int64_t>(left.size()));
     while (auto p = buffer_.take()) buffered.push_back(std::move(*p));
     for (Slot* s : slots_) delete s;
     slots_.clear();
@@ -123,7 +126,11 @@ int MqttPlugin::on_message(char* topic_data, int topic_len, MQTTAsync_message* m
       reply_to = encode_reply_to(*rt, corr.value_or(std::string_view()));
       out.reply_to = reply_to;
     }
-  Status s = host().emit(out, 0, static_cast<uint32_t>(settings_.accept_wait_ms));
+  // Wait for room only when no publish or request waits for paho's thread
+  // (see awaiting_acks.hpp); otherwise hand over at once or defer to paho.
+  uint32_t wait_ms =
+      awaiting_acks().load() == 0 ? static_cast<uint32_t>(settings_.accept_wait_ms) : 0;
+  Status s = host().emit(out, 0, wait_ms);
   switch (s) {
     case Status::kOk:
       metrics_.received[std::clamp(m->qos, 0, 2)].add();
@@ -285,6 +292,7 @@ MqttPlugin::Sent MqttPlugin::send_now(PendingPublish& p, const std::string& requ
     slots_.insert(slot);
     in_flight_.emplace(slot->seq, InFlight{std::move(p.completion), Clock::now(), p.deadline,
                                            p.message.qos, request_id});
+    awaiting_acks().fetch_add(1);
   }
   MQTTAsync_responseOptions options = MQTTAsync_responseOptions_initializer;
   options.context = slot;
@@ -308,6 +316,7 @@ MqttPlugin::Sent MqttPlugin::send_now(PendingPublish& p, const std::string& requ
     auto it = in_flight_.find(slot->seq);
     p.completion = std::move(it->second.completion);
     in_flight_.erase(it);
+    awaiting_acks().fetch_sub(1);
     slots_.erase(slot);
     delete slot;
   }
@@ -325,6 +334,7 @@ void MqttPlugin::published(Slot* slot, bool ok, std::string error) {
     if (auto it = in_flight_.find(slot->seq); it != in_flight_.end()) {
       done.emplace(std::move(it->second));
       in_flight_.erase(it);
+      awaiting_acks().fetch_sub(1);
     }
     slots_.erase(slot);
     delete slot;
@@ -442,6 +452,7 @@ void MqttPlugin::sweep() {
       if (it->second.deadline <= now) {
         expired.push_back(std::move(it->second));
         it = in_flight_.erase(it);  // its Slot stays until paho calls back
+        awaiting_acks().fetch_sub(1);
       } else {
         ++it;
       }

@@ -1,6 +1,8 @@
 // Requests awaiting their MQTT 5 reply (see reply_router.hpp).
 #include "reply_router.hpp"
 
+#include "awaiting_acks.hpp"
+
 namespace sluice::mqtt {
 
 std::string ReplyRouter::add(Completion& completion, Clock::time_point deadline) {
@@ -8,6 +10,7 @@ std::string ReplyRouter::add(Completion& completion, Clock::time_point deadline)
   // Unique per process start: a reply meant for an earlier run is not taken.
   std::string id = std::to_string(salt_) + "-" + std::to_string(next_++);
   pending_.emplace(id, Pending{std::move(completion), deadline});
+  awaiting_acks().fetch_add(1);
   return id;
 }
 
@@ -17,6 +20,7 @@ bool ReplyRouter::take_back(const std::string& id, Completion& completion) {
   if (it == pending_.end()) return false;
   completion = std::move(it->second.completion);
   pending_.erase(it);
+  awaiting_acks().fetch_sub(1);
   return true;
 }
 
@@ -28,6 +32,7 @@ bool ReplyRouter::complete(const std::string& id, const OutMessage& reply) {
     if (it == pending_.end()) return false;
     c = std::move(it->second.completion);
     pending_.erase(it);
+    awaiting_acks().fetch_sub(1);
   }
   c.reply(reply);
   return true;
@@ -41,6 +46,7 @@ size_t ReplyRouter::expire(Clock::time_point now) {
       if (it->second.deadline <= now) {
         expired.push_back(std::move(it->second.completion));
         it = pending_.erase(it);
+        awaiting_acks().fetch_sub(1);
       } else {
         ++it;
       }
@@ -55,6 +61,7 @@ void ReplyRouter::fail_all(Status status, const std::string& why) {
   {
     std::lock_guard lock(mutex_);
     all.swap(pending_);
+    awaiting_acks().fetch_sub(static_cast<int64_t>(all.size()));
   }
   for (auto& [id, p] : all) p.completion.fail(status, why);
 }

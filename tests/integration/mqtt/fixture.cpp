@@ -2,6 +2,7 @@
 #include "fixture.hpp"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -106,7 +107,10 @@ void publish_lines(const HostPort& broker, const std::string& topic,
 
 PrivateBroker::PrivateBroker(Options options) : options_(options) {
   port_ = free_tcp_port();
-  std::string conf = "per_listener_settings false\npersistence false\n";
+  // `user`: as root, mosquitto would switch to the mosquitto account.
+  // max_queued_messages: the kill test queues thousands for a dead sluice.
+  std::string conf = "per_listener_settings false\npersistence false\nmax_queued_messages 100000\n";
+  if (const passwd* pw = getpwuid(getuid())) conf += std::string("user ") + pw->pw_name + "\n";
   conf += "listener " + std::to_string(port_) + " 127.0.0.1\n";
   if (options_.tls) {
     tls_port_ = free_tcp_port();
