@@ -61,6 +61,9 @@ bool MqttLink::create(std::string& error) {
   MQTTAsync_createOptions options = MQTTAsync_createOptions_initializer;
   options.MQTTVersion = v5() ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
   options.sendWhileDisconnected = 0;  // sluice buffers itself, bounded and counted
+  // paho also bounds the publishes queued for its send thread while
+  // connected (default 100); max_inflight is the plugin's own bound.
+  options.maxBufferedMessages = static_cast<int>(settings_.max_inflight) + 100;
   int rc = MQTTAsync_createWithOptions(&client_, settings_.urls.front().c_str(),
                                        settings_.client_id.c_str(), MQTTCLIENT_PERSISTENCE_NONE,
                                        nullptr, &options);

@@ -321,7 +321,9 @@ MqttPlugin::Sent MqttPlugin::send_now(PendingPublish& p, const std::string& requ
     delete slot;
   }
   if (rc == MQTTASYNC_DISCONNECTED) return Sent::kDisconnected;
-  if (rc == MQTTASYNC_MAX_MESSAGES_INFLIGHT || rc == MQTTASYNC_NO_MORE_MSGIDS) return Sent::kFull;
+  if (rc == MQTTASYNC_MAX_MESSAGES_INFLIGHT || rc == MQTTASYNC_NO_MORE_MSGIDS ||
+      rc == MQTTASYNC_MAX_BUFFERED_MESSAGES)
+    return Sent::kFull;
   const char* text = MQTTAsync_strerror(rc);
   error = "cannot publish to '" + p.message.topic + "': " + (text ? text : "paho error");
   return Sent::kFailed;
