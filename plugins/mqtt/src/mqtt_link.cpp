@@ -375,7 +375,9 @@ void MqttLink::on_connect_failure(void* ctx, MQTTAsync_failureData* r) {
 
 void MqttLink::on_connect_failure5(void* ctx, MQTTAsync_failureData5* r) {
   Result result;
-  if (r) result.code = r->reasonCode >= 0x80 ? r->reasonCode : 0;
+  // paho 1.3 passes a refusing CONNACK's reason code in `code` (with the
+  // message "CONNACK return code"), not in `reasonCode`.
+  if (r) result.code = r->reasonCode >= 0x80 ? r->reasonCode : (r->code >= 0x80 ? r->code : 0);
   if (r) result.message = text_of(r->message);
   if (r && result.message.empty()) result.message = text_of(MQTTAsync_strerror(r->code));
   static_cast<MqttLink*>(ctx)->finish_connect(std::move(result));
