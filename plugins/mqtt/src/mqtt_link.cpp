@@ -3,6 +3,7 @@
 
 #include <MQTTReasonCodes.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <sluice/common/backoff.hpp>
@@ -63,7 +64,7 @@ bool MqttLink::create(std::string& error) {
   options.sendWhileDisconnected = 0;  // sluice buffers itself, bounded and counted
   // paho also bounds the publishes queued for its send thread while
   // connected (default 100); max_inflight is the plugin's own bound.
-  options.maxBufferedMessages = static_cast<int>(settings_.max_inflight) + 100;
+  options.maxBufferedMessages = static_cast<int>(settings_.max_inflight) + 1000;
   int rc = MQTTAsync_createWithOptions(&client_, settings_.urls.front().c_str(),
                                        settings_.client_id.c_str(), MQTTCLIENT_PERSISTENCE_NONE,
                                        nullptr, &options);
@@ -159,6 +160,7 @@ void MqttLink::run() {
       last_error.clear();
       bool subscribed = subscribe_all();
       state_ = LinkState::kConnected;
+      ever_connected_ = true;
       host_.logf(LogLevel::kInfo, "MQTT connector ready: %s", describe().c_str());
       if (subscribed) set_problem("");
       if (events_.on_connected) events_.on_connected();
@@ -189,7 +191,11 @@ bool MqttLink::connect_once(std::string& error) {
   options.serverURIcount = static_cast<int>(uris.size());
   options.keepAliveInterval = settings_.keep_alive_s;
   options.connectTimeout = static_cast<int>((settings_.connect_timeout_ms + 999) / 1000);
-  options.maxInflight = static_cast<int>(settings_.max_inflight);
+  // Headroom over the plugin's own bound: a publish paho holds back for a
+  // full window waits for its send thread's next wake-up (up to a second,
+  // as nothing signals it when a PUBACK frees the window), so paho's window
+  // must never be what limits (races between workers, birth, dead letters).
+  options.maxInflight = static_cast<int>(std::min<int64_t>(settings_.max_inflight + 1000, 65535));
   options.automaticReconnect = 0;
   options.context = this;
   if (v5()) {
@@ -357,6 +363,12 @@ void MqttLink::on_connect_success(void* ctx, MQTTAsync_successData* r) {
 
 void MqttLink::on_connect_success5(void* ctx, MQTTAsync_successData5* r) {
   auto* self = static_cast<MqttLink*>(ctx);
+  int receive_maximum = 65535;
+  if (r)
+    for (int i = 0; i < r->properties.count; ++i)
+      if (r->properties.array[i].identifier == MQTTPROPERTY_CODE_RECEIVE_MAXIMUM)
+        receive_maximum = std::max<int>(1, r->properties.array[i].value.integer2);
+  self->receive_maximum_ = receive_maximum;
   {
     std::lock_guard lock(self->mutex_);
     self->server_ = text_of(r ? r->alt.connect.serverURI : nullptr);

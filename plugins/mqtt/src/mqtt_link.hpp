@@ -51,6 +51,14 @@ class MqttLink {
   bool v5() const { return settings_.protocol == Protocol::kV5; }
   LinkState state() const { return state_; }
   bool connected() const { return state_ == LinkState::kConnected; }
+  // False until the first connection: publishes then wait as busy instead
+  // of filling the offline buffer, which is for outages.
+  bool ever_connected() const { return ever_connected_; }
+  // The broker's Receive Maximum (v5 CONNACK; 65535 if absent or v3.1.1):
+  // how many QoS 1/2 publishes it takes unacknowledged. paho 1.3 holds
+  // the rest back and sends them only on its send thread's next wake-up
+  // (up to a second), so the plugin queues them itself.
+  int receive_maximum() const { return receive_maximum_; }
   std::string describe() const;
   size_t subscriptions_active() const { return active_subscriptions_; }
   uint64_t reconnects() const { return reconnects_; }
@@ -104,6 +112,8 @@ class MqttLink {
   std::atomic<LinkState> state_{LinkState::kConnecting};
   std::atomic<size_t> active_subscriptions_{0};
   std::atomic<uint64_t> reconnects_{0};
+  std::atomic<bool> ever_connected_{false};
+  std::atomic<int> receive_maximum_{65535};
   std::string server_;  // the URL last connected to
 };
 

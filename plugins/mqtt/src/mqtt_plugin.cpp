@@ -46,6 +46,8 @@ MqttPlugin::~MqttPlugin() {
     left.swap(in_flight_);
     awaiting_acks().fetch_sub(static_cast<int64_t>(left.size()));
     while (auto p = buffer_.take()) buffered.push_back(std::move(*p));
+    for (auto& [p, id] : window_) buffered.push_back(std::move(p));
+    window_.clear();
     for (Slot* s : slots_) delete s;
     slots_.clear();
   }
@@ -192,30 +194,19 @@ void MqttPlugin::on_connected() {
     std::string error;
     send_now(p, {}, error);
   }
+  pump_window();
   flush_buffer();
 }
 
 void MqttPlugin::flush_buffer() {
-  // Resend what waited while disconnected, oldest first.
-  while (true) {
-    std::optional<PendingPublish> p;
-    {
-      std::lock_guard lock(mutex_);
-      p = buffer_.take();
-    }
-    if (!p) break;
-    std::string error;
-    Sent sent = send_now(*p, {}, error);
-    if (sent == Sent::kSent) continue;
-    if (sent == Sent::kFailed) {
-      metrics_.publish_failed.add();
-      p->completion.fail(Status::kError, error);
-      continue;
-    }
+  // What waited while disconnected goes out after what was already queued
+  // for the broker's Receive Maximum, oldest first.
+  {
     std::lock_guard lock(mutex_);
-    buffer_.put_back(std::move(*p));
-    break;
+    while (auto p = buffer_.take()) window_.emplace_back(std::move(*p), std::string());
+    metrics_.buffered.set(0);
   }
+  pump_window();
 }
 
 Status MqttPlugin::outgoing(const MessageView& message, PendingPublish& p,
@@ -242,11 +233,26 @@ Status MqttPlugin::outgoing(const MessageView& message, PendingPublish& p,
 }
 
 Status MqttPlugin::send(PendingPublish& p, std::string& error, const std::string& request_id) {
-  {
+  if (!link_->ever_connected()) return Status::kBusy;
+  bool reserved = false;
+  if (link_->connected()) {
     std::lock_guard lock(mutex_);
-    if (in_flight_.size() >= static_cast<size_t>(settings_.max_inflight)) return Status::kBusy;
+    if (in_flight_.size() + window_.size() >= static_cast<size_t>(settings_.max_inflight))
+      return Status::kBusy;
+    if (p.message.qos > 0) {
+      if (!window_.empty() || acked_in_flight_ >= static_cast<size_t>(link_->receive_maximum())) {
+        window_.emplace_back(std::move(p), request_id);  // sent when a PUBACK frees room
+        return Status::kOk;
+      }
+      ++acked_in_flight_;
+      reserved = true;
+    }
   }
-  Sent sent = link_->connected() ? send_now(p, request_id, error) : Sent::kDisconnected;
+  Sent sent = link_->connected() ? send_now(p, request_id, error, reserved) : Sent::kDisconnected;
+  if (reserved && sent != Sent::kSent) {
+    std::lock_guard lock(mutex_);
+    --acked_in_flight_;
+  }
   switch (sent) {
     case Sent::kSent:
       return Status::kOk;
@@ -284,7 +290,7 @@ Status MqttPlugin::send(PendingPublish& p, std::string& error, const std::string
 }
 
 MqttPlugin::Sent MqttPlugin::send_now(PendingPublish& p, const std::string& request_id,
-                                      std::string& error) {
+                                      std::string& error, bool reserved) {
   auto* slot = new Slot{this, 0};
   {
     std::lock_guard lock(mutex_);
@@ -293,6 +299,7 @@ MqttPlugin::Sent MqttPlugin::send_now(PendingPublish& p, const std::string& requ
     in_flight_.emplace(slot->seq, InFlight{std::move(p.completion), Clock::now(), p.deadline,
                                            p.message.qos, request_id});
     awaiting_acks().fetch_add(1);
+    if (p.message.qos > 0 && !reserved) ++acked_in_flight_;
   }
   MQTTAsync_responseOptions options = MQTTAsync_responseOptions_initializer;
   options.context = slot;
@@ -317,6 +324,7 @@ MqttPlugin::Sent MqttPlugin::send_now(PendingPublish& p, const std::string& requ
     p.completion = std::move(it->second.completion);
     in_flight_.erase(it);
     awaiting_acks().fetch_sub(1);
+    if (p.message.qos > 0 && !reserved) --acked_in_flight_;  // a reservation is the caller's
     slots_.erase(slot);
     delete slot;
   }
@@ -337,10 +345,12 @@ void MqttPlugin::published(Slot* slot, bool ok, std::string error) {
       done.emplace(std::move(it->second));
       in_flight_.erase(it);
       awaiting_acks().fetch_sub(1);
+      if (done->qos > 0) --acked_in_flight_;
     }
     slots_.erase(slot);
     delete slot;
   }
+  pump_window();
   if (!done) return;  // timed out already
   if (!ok) {
     metrics_.publish_failed.add();
@@ -448,11 +458,13 @@ void MqttPlugin::sweep() {
   auto now = Clock::now();
   std::vector<InFlight> expired;
   std::deque<PendingPublish> expired_buffered;
+  std::vector<std::string> expired_requests;
   {
     std::lock_guard lock(mutex_);
     for (auto it = in_flight_.begin(); it != in_flight_.end();) {
       if (it->second.deadline <= now) {
         expired.push_back(std::move(it->second));
+        if (it->second.qos > 0) --acked_in_flight_;
         it = in_flight_.erase(it);  // its Slot stays until paho calls back
         awaiting_acks().fetch_sub(1);
       } else {
@@ -460,6 +472,15 @@ void MqttPlugin::sweep() {
       }
     }
     expired_buffered = buffer_.take_expired(now);
+    for (auto it = window_.begin(); it != window_.end();) {
+      if (it->first.deadline <= now) {
+        if (!it->second.empty()) expired_requests.push_back(it->second);
+        expired_buffered.push_back(std::move(it->first));
+        it = window_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     metrics_.buffered.set(static_cast<double>(buffer_.size()));
     metrics_.in_flight.set(static_cast<double>(in_flight_.size()));
   }
@@ -471,12 +492,47 @@ void MqttPlugin::sweep() {
     metrics_.publish_failed.add();
     p.completion.fail(Status::kTimeout, "the MQTT broker stayed unreachable (publish_timeout_ms)");
   }
+  for (const auto& id : expired_requests)
+    fail_request(id, Status::kTimeout, "no room to send the request in time");
   metrics_.requests_timeout.add(static_cast<double>(router_.expire(now)));
   metrics_.subscriptions_active.set(static_cast<double>(link_->subscriptions_active()));
   metrics_.connected.set(link_->connected() ? 1 : 0);
   uint64_t reconnects = link_->reconnects();
   metrics_.reconnects.add(static_cast<double>(reconnects - reconnects_reported_));
   reconnects_reported_ = reconnects;
+  pump_window();  // after a reconnect or an expiry freed room
+}
+
+void MqttPlugin::pump_window() {
+  while (link_->connected()) {
+    std::pair<PendingPublish, std::string> next;
+    bool acked = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (window_.empty()) return;
+      acked = window_.front().first.message.qos > 0;
+      if (acked && acked_in_flight_ >= static_cast<size_t>(link_->receive_maximum())) return;
+      next = std::move(window_.front());
+      window_.pop_front();
+      if (acked) ++acked_in_flight_;
+    }
+    std::string error;
+    Sent sent = send_now(next.first, next.second, error, acked);
+    if (sent == Sent::kSent) continue;
+    std::lock_guard lock(mutex_);
+    if (acked) --acked_in_flight_;
+    if (sent == Sent::kFailed) {
+      metrics_.publish_failed.add();
+      if (!next.second.empty()) {
+        Completion c;
+        if (router_.take_back(next.second, c)) c.fail(Status::kError, error);
+      }
+      next.first.completion.fail(Status::kError, error);
+      continue;
+    }
+    window_.push_front(std::move(next));  // disconnected or full: later
+    return;
+  }
 }
 
 Status MqttPlugin::flush(uint32_t timeout_ms) {
@@ -486,7 +542,7 @@ Status MqttPlugin::flush(uint32_t timeout_ms) {
       std::lock_guard lock(mutex_);
       bool owed = false;
       for (const auto& [seq, f] : in_flight_) owed = owed || static_cast<bool>(f.completion);
-      if (!owed && buffer_.size() == 0) return Status::kOk;
+      if (!owed && buffer_.size() == 0 && window_.empty()) return Status::kOk;
     }
     if (Clock::now() >= deadline) return Status::kTimeout;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -73,7 +74,11 @@ class MqttPlugin : public Plugin {
   Status send(PendingPublish& p, std::string& error, const std::string& request_id = {});
   // Hands `p` to paho; kBusy/kClosed-like results leave `p` untouched.
   enum class Sent { kSent, kDisconnected, kFull, kFailed };
-  Sent send_now(PendingPublish& p, const std::string& request_id, std::string& error);
+  // `reserved`: the caller already counted it in acked_in_flight_.
+  Sent send_now(PendingPublish& p, const std::string& request_id, std::string& error,
+                bool reserved = false);
+  // Sends what waits in window_ while the broker's Receive Maximum allows.
+  void pump_window();
   void published(Slot* slot, bool ok, std::string error);
   void sweep();
   void fail_request(const std::string& request_id, Status status, const std::string& why);
@@ -91,6 +96,9 @@ class MqttPlugin : public Plugin {
 
   std::mutex mutex_;  // in_flight_, slots_, buffer_, next_seq_
   std::unordered_map<uint64_t, InFlight> in_flight_;
+  size_t acked_in_flight_ = 0;  // QoS 1/2 entries of in_flight_
+  // QoS 1/2 publishes beyond the broker's Receive Maximum, in order.
+  std::deque<std::pair<PendingPublish, std::string>> window_;
   std::unordered_set<Slot*> slots_;
   OfflineBuffer buffer_;
   uint64_t next_seq_ = 1;
