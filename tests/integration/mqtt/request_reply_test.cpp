@@ -60,3 +60,47 @@ TEST(MqttRequestReply, ThousandV5RequestsAnsweredWithMatchingCorrelationData) {
 
 }  // namespace
 }  // namespace sluice::test::mqtt
+
+namespace sluice::test::mqtt {
+namespace {
+
+// sluice.request("m:<topic>") over MQTT 5: the request carries the
+// connector's response topic and a correlation id; here sluice answers
+// itself through the broker, and a request nobody answers times out.
+TEST(MqttRequestReply, LuaRequestGetsItsReplyOrTimesOut) {
+  TempDir dir;
+  HostPort broker = shared_broker();
+  std::string root = unique_root("luareq");
+  write_file(dir.file("req.lua"), "sluice.on_request(\"m:" + root +
+                                      "/svc\", function(req)\n"
+                                      "  return { pong = req:get(\"q\") }\n"
+                                      "end)\n"
+                                      "sluice.on(\"m:" +
+                                      root +
+                                      "/ask/+\", function(msg)\n"
+                                      "  local target = msg.subject:match(\"/ask/(.+)$\")\n"
+                                      "  local r, err = sluice.request(\"m:" +
+                                      root +
+                                      "/\" .. target, { q = 7 },\n"
+                                      "                                { timeout_ms = 1000 })\n"
+                                      "  sluice.publish(\"m:" +
+                                      root +
+                                      "/answer\", r and r.payload or (\"error: \" .. err))\n"
+                                      "end)\n");
+  auto sluice = start_with_config(dir, config_header("luareq") + "script: req.lua\nconnectors:\n" +
+                                           connector_yaml("m", broker));
+  expect_logged(sluice, "MQTT connector ready", 1, std::chrono::seconds(20));
+  Subscriber answers(broker, {root + "/answer"}, 1);
+  answers.wait_subscribed();
+  publish(broker, root + "/ask/svc", "go", 1);
+  auto got = answers.wait_for(1, std::chrono::seconds(15));
+  ASSERT_EQ(got.size(), 1u) << answers.output() << sluice.output();
+  EXPECT_EQ(got[0].payload, R"({"pong":7})");
+  publish(broker, root + "/ask/nobody", "go", 1);
+  got = answers.wait_for(2, std::chrono::seconds(15));
+  ASSERT_EQ(got.size(), 2u) << sluice.output();
+  EXPECT_NE(got[1].payload.find("error: "), std::string::npos) << got[1].payload;
+}
+
+}  // namespace
+}  // namespace sluice::test::mqtt
