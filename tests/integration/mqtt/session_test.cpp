@@ -134,14 +134,17 @@ TEST(MqttSession, KillMinusNineMidStreamLosesAtMostTheIngressWindow) {
   sluice.wait(std::chrono::seconds(10));
   ASSERT_TRUE(midway) << sluice.output();
   auto restarted = start_with_config(dir, config);
+  expect_logged(restarted, "MQTT connector ready", 1, std::chrono::seconds(20));
   ASSERT_EQ(publisher.wait(std::chrono::seconds(60)), 0) << publisher.output();
-  // Done once nothing new arrived for half a second (bounded).
+  // Done once every message is there, or nothing new arrived for 2 s
+  // after the restarted sluice was ready (bounded).
   size_t last = 0;
-  for (int i = 0; i < 60; ++i) {
-    wait_until([&] { return lines().size() >= static_cast<size_t>(kMessages); },
-               std::chrono::milliseconds(500));
+  for (int i = 0; i < 30; ++i) {
+    if (wait_until([&] { return lines().size() >= static_cast<size_t>(kMessages); },
+                   std::chrono::seconds(2)))
+      break;
     size_t now = lines().size();
-    if (now == last && now > 0) break;
+    if (now == last) break;
     last = now;
   }
   std::set<std::string> distinct;
