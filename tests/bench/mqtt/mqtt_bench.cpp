@@ -7,7 +7,6 @@
 //   mqtt_bench consume --url U --topic T --count N --qos Q [--timeout S]
 // Each prints one JSON line: messages, bytes, seconds (+ p50_us, p99_us).
 #include <MQTTAsync.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -159,13 +158,15 @@ int consume(const Args& a) {
   std::lock_guard lock(mutex);
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {
-    return latencies.empty() ? 0 : latencies[static_cast<size_t>(p * (latencies.size() - 1))] / 1000;
+    return latencies.empty() ? 0
+                             : latencies[static_cast<size_t>(p * (latencies.size() - 1))] / 1000;
   };
   double secs = received > 0 ? (last_ns - first_ns) / 1e9 : 0;
-  std::printf("{\"messages\": %ld, \"bytes\": %ld, \"seconds\": %.3f, \"p50_us\": %lld, "
-              "\"p99_us\": %lld}\n",
-              received.load(), bytes_in.load(), secs, static_cast<long long>(pct(0.5)),
-              static_cast<long long>(pct(0.99)));
+  std::printf(
+      "{\"messages\": %ld, \"bytes\": %ld, \"seconds\": %.3f, \"p50_us\": %lld, "
+      "\"p99_us\": %lld}\n",
+      received.load(), bytes_in.load(), secs, static_cast<long long>(pct(0.5)),
+      static_cast<long long>(pct(0.99)));
   std::fflush(stdout);
   std::_Exit(received >= a.count ? 0 : 3);
 }
@@ -181,12 +182,18 @@ int main(int argc, char** argv) {
   a.mode = argv[1];
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--url") a.url = v;
-    else if (k == "--topic") a.topic = v;
-    else if (k == "--count") a.count = std::stol(v);
-    else if (k == "--qos") a.qos = std::stoi(v);
-    else if (k == "--window") a.window = std::stoi(v);
-    else if (k == "--timeout") a.timeout_s = std::stoi(v);
+    if (k == "--url")
+      a.url = v;
+    else if (k == "--topic")
+      a.topic = v;
+    else if (k == "--count")
+      a.count = std::stol(v);
+    else if (k == "--qos")
+      a.qos = std::stoi(v);
+    else if (k == "--window")
+      a.window = std::stoi(v);
+    else if (k == "--timeout")
+      a.timeout_s = std::stoi(v);
   }
   if (a.mode == "publish") return publish(a);
   if (a.mode == "consume") return consume(a);
