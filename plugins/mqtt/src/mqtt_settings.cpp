@@ -139,19 +139,6 @@ const SettingsTable<MqttSettings>& settings_spec() {
   return table;
 }
 
-const SettingsTable<TlsSettings>& tls_spec() {
-  using O = TlsSettings;
-  static const SettingsTable<O> table{
-      field(&O::ca_file, "ca").def("").doc("CA certificate file (PEM) to verify the broker"),
-      field(&O::cert_file, "cert").def("").doc("client certificate file (PEM), with `key`"),
-      field(&O::key_file, "key").def("").doc("client private key file (PEM), with `cert`"),
-      field(&O::verify, "verify")
-          .def(true)
-          .doc("verify the broker's certificate and host name; false only for tests"),
-  };
-  return table;
-}
-
 const SettingsTable<Subscription>& subscription_spec() {
   using O = Subscription;
   static const SettingsTable<O> table{
@@ -257,13 +244,6 @@ bool filter_covered_by(std::string_view filter, std::string_view by) {
 
 namespace {
 
-void check_file(const std::string& path, const std::string& key, std::vector<std::string>& errors) {
-  if (path.empty()) return;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    errors.push_back("setting '" + key + "': file '" + path + "' does not exist");
-}
-
 bool url_uses_tls(std::string_view url) {
   return url.starts_with("ssl://") || url.starts_with("wss://") || url.starts_with("mqtts://");
 }
@@ -339,17 +319,7 @@ void validate_settings(const MqttSettings& s, std::vector<std::string>& errors) 
     errors.push_back("setting 'accept_wait_ms' must be shorter than 'keep_alive' (" +
                      std::to_string(s.keep_alive_s) + " s)");
 
-  std::vector<std::string> tls_errors;
-  tls_spec().validate(s.tls_mapping, tls_errors);
-  for (auto& e : tls_errors) errors.push_back("tls: " + e);
-  if (tls_errors.empty()) {
-    TlsSettings tls = tls_spec().parse(s.tls_mapping);
-    check_file(tls.ca_file, "tls.ca", errors);
-    check_file(tls.cert_file, "tls.cert", errors);
-    check_file(tls.key_file, "tls.key", errors);
-    if (tls.cert_file.empty() != tls.key_file.empty())
-      errors.push_back("settings 'tls.cert' and 'tls.key' go together: set both or neither");
-  }
+  validate_tls_mapping(s.tls_mapping, errors);
 
   std::vector<Subscription> subs;
   read_subscriptions(s.subscriptions_value, &subs, errors);
@@ -384,7 +354,7 @@ MqttSettings MqttSettings::resolved(std::string_view node_id, std::string_view c
   s.topic = expand(topic);
   s.dead_letter_topic = expand(dead_letter_topic);
   s.response_topic = expand(response_topic);
-  s.tls = tls_spec().parse(tls_mapping);
+  s.tls = tls_settings_table().parse(tls_mapping);
   s.tls.enabled = !s.tls.ca_file.empty() || !s.tls.cert_file.empty();
   for (const auto& url : urls) s.tls.enabled = s.tls.enabled || url_uses_tls(url);
   std::vector<std::string> ignored;

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <sluice/settings_table.hpp>
+#include <sluice/tls_settings.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,14 +16,6 @@ namespace sluice::mqtt {
 
 enum class Protocol { kV311, kV5 };
 enum class BufferOverflow { kDropOldest, kReject };
-
-struct TlsSettings {
-  bool enabled = false;  // set by resolved(): an ssl:// or wss:// URL, or any file
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
-  bool verify = true;
-};
 
 struct Subscription {
   std::string topic;  // a filter: `+`, `#`, `$share/<group>/<filter>`
@@ -78,7 +71,6 @@ struct MqttSettings {
 };
 
 const SettingsTable<MqttSettings>& settings_spec();
-const SettingsTable<TlsSettings>& tls_spec();
 const SettingsTable<Subscription>& subscription_spec();
 
 // What the tables alone cannot check: URLs, topic filters and names, the

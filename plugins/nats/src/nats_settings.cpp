@@ -201,13 +201,6 @@ const SettingsTable<JetStreamSettings>& jetstream_spec() {
 
 namespace {
 
-void check_file(const std::string& path, const char* key, std::vector<std::string>& errors) {
-  if (path.empty()) return;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    errors.push_back("setting '" + std::string(key) + "': file '" + path + "' does not exist");
-}
-
 void check_subject(const std::string& where, const std::string& subject, bool wildcards,
                    std::vector<std::string>& errors) {
   // ${node_id} is expanded later; check the rest of the syntax with a stand-in.
@@ -240,13 +233,9 @@ void validate_settings(const NatsSettings& s, std::vector<std::string>& errors) 
   for (const auto& url : s.urls)
     if (auto problem = url_problem(url)) errors.push_back("setting 'url': " + *problem);
 
-  check_file(s.creds_file, "creds_file", errors);
-  check_file(s.nkey_seed_file, "nkey_seed_file", errors);
-  check_file(s.tls.ca_file, "tls_ca", errors);
-  check_file(s.tls.cert_file, "tls_cert", errors);
-  check_file(s.tls.key_file, "tls_key", errors);
-  if (s.tls.cert_file.empty() != s.tls.key_file.empty())
-    errors.push_back("settings 'tls_cert' and 'tls_key' go together: set both or neither");
+  check_settings_file(s.creds_file, "creds_file", errors);
+  check_settings_file(s.nkey_seed_file, "nkey_seed_file", errors);
+  check_tls_files(s.tls, "tls_", errors);
   if (s.nkey.empty() != s.nkey_seed_file.empty())
     errors.push_back("settings 'nkey' and 'nkey_seed_file' go together: set both or neither");
   if (!s.password.empty() && s.user.empty()) errors.push_back("setting 'password' needs 'user'");

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <sluice/settings_table.hpp>
+#include <sluice/tls_settings.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,14 +31,6 @@ struct JetStreamSettings {
   int64_t max_ack_pending = 1000;
   int64_t nak_delay_ms = 1000;
   int batch = 100;
-};
-
-struct TlsSettings {
-  bool enabled = false;
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
-  bool verify = true;
 };
 
 // Everything the plugin reads. The table fills it as written; resolved()

@@ -131,19 +131,6 @@ const SettingsTable<RabbitSettings>& settings_spec() {
   return table;
 }
 
-const SettingsTable<TlsSettings>& tls_spec() {
-  using O = TlsSettings;
-  static const SettingsTable<O> table{
-      field(&O::ca_file, "ca").def("").doc("CA certificate file (PEM) to verify the server"),
-      field(&O::cert_file, "cert").def("").doc("client certificate file (PEM), with `key`"),
-      field(&O::key_file, "key").def("").doc("client private key file (PEM), with `cert`"),
-      field(&O::verify, "verify")
-          .def(true)
-          .doc("verify the server's certificate and host name; false only for tests"),
-  };
-  return table;
-}
-
 const SettingsTable<ExchangeSettings>& exchange_spec() {
   using O = ExchangeSettings;
   static const SettingsTable<O> table{
@@ -257,13 +244,6 @@ std::optional<std::string> argument_problem(std::string_view name, const boost::
 
 namespace {
 
-void check_file(const std::string& path, const std::string& key, std::vector<std::string>& errors) {
-  if (path.empty()) return;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    errors.push_back("setting '" + key + "': file '" + path + "' does not exist");
-}
-
 void check_arguments(const std::string& where, const boost::json::object& args,
                      std::vector<std::string>& errors) {
   for (const auto& [name, value] : args)
@@ -309,17 +289,7 @@ void validate_settings(const RabbitSettings& s, std::vector<std::string>& errors
   if (s.reconnect_wait_max_ms < s.reconnect_wait_ms)
     errors.push_back("setting 'reconnect_wait_max_ms' must be >= 'reconnect_wait_ms'");
 
-  std::vector<std::string> tls_errors;
-  tls_spec().validate(s.tls_mapping, tls_errors);
-  for (auto& e : tls_errors) errors.push_back("tls: " + e);
-  if (tls_errors.empty()) {
-    TlsSettings tls = tls_spec().parse(s.tls_mapping);
-    check_file(tls.ca_file, "tls.ca", errors);
-    check_file(tls.cert_file, "tls.cert", errors);
-    check_file(tls.key_file, "tls.key", errors);
-    if (tls.cert_file.empty() != tls.key_file.empty())
-      errors.push_back("settings 'tls.cert' and 'tls.key' go together: set both or neither");
-  }
+  validate_tls_mapping(s.tls_mapping, errors);
 
   std::vector<ExchangeSettings> exchanges;
   std::vector<QueueSettings> queues;
@@ -368,7 +338,7 @@ void validate_settings(const RabbitSettings& s, std::vector<std::string>& errors
 RabbitSettings RabbitSettings::resolved(std::string_view node_id) const {
   RabbitSettings s = *this;
   s.connection_name = expand_node_id(connection_name, node_id);
-  s.tls = tls_spec().parse(tls_mapping);
+  s.tls = tls_settings_table().parse(tls_mapping);
   s.tls.enabled = !s.tls.ca_file.empty() || !s.tls.cert_file.empty();
   for (const auto& url : urls) s.tls.enabled = s.tls.enabled || url.rfind("amqps://", 0) == 0;
   std::vector<std::string> ignored;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <sluice/settings_table.hpp>
+#include <sluice/tls_settings.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,14 +17,6 @@ namespace sluice::rabbitmq {
 
 enum class AckMode { kManual, kAuto };
 enum class NackAction { kRequeue, kDeadLetter };
-
-struct TlsSettings {
-  bool enabled = false;  // set by resolved(): an amqps:// URL or any file
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
-  bool verify = true;
-};
 
 struct ExchangeSettings {
   std::string name;
@@ -103,7 +96,6 @@ struct RabbitSettings {
 };
 
 const SettingsTable<RabbitSettings>& settings_spec();
-const SettingsTable<TlsSettings>& tls_spec();
 const SettingsTable<ExchangeSettings>& exchange_spec();
 const SettingsTable<QueueSettings>& queue_spec();
 const SettingsTable<BindingSettings>& binding_spec();

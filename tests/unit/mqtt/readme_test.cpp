@@ -14,7 +14,7 @@ TEST(MqttReadme, ContainsTheGeneratedSettingsTables) {
     const char* name;
     std::string text;
   } tables[] = {{"main", sluice::mqtt::settings_spec().markdown_table()},
-                {"tls", sluice::mqtt::tls_spec().markdown_table()},
+                {"tls", sluice::tls_settings_table().markdown_table()},
                 {"subscription", sluice::mqtt::subscription_spec().markdown_table()}};
   for (const auto& t : tables)
     EXPECT_NE(readme.find(t.text), std::string::npos)

@@ -14,7 +14,7 @@ TEST(RabbitReadme, ContainsTheGeneratedSettingsTables) {
     const char* name;
     std::string text;
   } tables[] = {{"main", sluice::rabbitmq::settings_spec().markdown_table()},
-                {"tls", sluice::rabbitmq::tls_spec().markdown_table()},
+                {"tls", sluice::tls_settings_table().markdown_table()},
                 {"exchange", sluice::rabbitmq::exchange_spec().markdown_table()},
                 {"queue", sluice::rabbitmq::queue_spec().markdown_table()},
                 {"binding", sluice::rabbitmq::binding_spec().markdown_table()}};
