@@ -1,6 +1,8 @@
 // The crash harness (see chaos.hpp).
 #include "support/chaos.hpp"
 
+#include <gtest/gtest.h>
+
 #include <boost/json.hpp>
 #include <csignal>
 #include <cstdio>
@@ -112,6 +114,13 @@ ChaosResult run_chaos(const ChaosScenario& scenario, const ChaosSettings& settin
     result.failure = "the last run did not deliver everything:\n" + last.output();
   std::printf("chaos: %s\n", result.summary().c_str());
   return result;
+}
+
+void expect_at_least_once(const ChaosResult& result) {
+  EXPECT_EQ(result.failure, "");
+  EXPECT_EQ(result.lost, 0u) << result.summary();
+  EXPECT_EQ(result.corrupt, 0u) << result.summary();
+  ::testing::Test::RecordProperty("chaos", result.summary());
 }
 
 std::optional<size_t> numbered_payload(std::string_view output) {

@@ -56,6 +56,11 @@ struct ChaosResult {
 // line starting "chaos: " for scripts/chaos.sh.
 ChaosResult run_chaos(const ChaosScenario& scenario, const ChaosSettings& settings);
 
+// The at-least-once verdict on a run, as gtest expectations: no failure,
+// nothing lost, nothing corrupt (duplicates are allowed and reported); the
+// summary goes into the test's XML report as the property "chaos".
+void expect_at_least_once(const ChaosResult& result);
+
 // The JSON number field `"n":<digits>` in an output (numbered_json_lines'
 // shape and most scenarios' payloads); nothing when absent or not JSON.
 std::optional<size_t> numbered_payload(std::string_view output);

@@ -29,11 +29,7 @@ TEST(Chaos, FileToFile_KilledAtRandom_NothingLostOrCorrupt) {
       [&] { return read_lines(out); },
       numbered_payload,
   };
-  auto result = run_chaos(scenario, ChaosSettings::from_env(5));
-  EXPECT_EQ(result.failure, "");
-  EXPECT_EQ(result.lost, 0u) << result.summary();
-  EXPECT_EQ(result.corrupt, 0u) << result.summary();
-  RecordProperty("chaos", result.summary());
+  expect_at_least_once(run_chaos(scenario, ChaosSettings::from_env(5)));
 }
 
 }  // namespace

@@ -372,11 +372,7 @@ TEST(KafkaSluiceRun, Chaos_KilledAtRandom_NothingLostOrCorrupt) {
       [&] { return read_lines(out); },
       numbered_payload,
   };
-  auto result = run_chaos(scenario, ChaosSettings::from_env(4));
-  EXPECT_EQ(result.failure, "");
-  EXPECT_EQ(result.lost, 0u) << result.summary();
-  EXPECT_EQ(result.corrupt, 0u) << result.summary();
-  RecordProperty("chaos", result.summary());
+  expect_at_least_once(run_chaos(scenario, ChaosSettings::from_env(4)));
 }
 
 }  // namespace

@@ -183,12 +183,8 @@ TEST(NatsJetStream, Chaos_KilledAtRandom_NothingLostOrCorrupt) {
       [&] { return read_lines(out); },
       numbered_payload,
   };
-  auto result = run_chaos(scenario, ChaosSettings::from_env(5));
-  EXPECT_EQ(result.failure, "");
-  EXPECT_EQ(result.lost, 0u) << result.summary();
-  EXPECT_EQ(result.corrupt, 0u) << result.summary();
+  expect_at_least_once(run_chaos(scenario, ChaosSettings::from_env(5)));
   EXPECT_EQ(js.outstanding(stream, "sluice_test"), 0);
-  RecordProperty("chaos", result.summary());
 }
 
 // Several nodes: three sluice processes pull from one durable consumer and

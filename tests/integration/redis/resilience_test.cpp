@@ -140,13 +140,9 @@ TEST_F(RedisResilience, Chaos_StreamKilledAtRandom_NothingLostOrCorrupt) {
         return n;
       },
   };
-  auto result = run_chaos(scenario, ChaosSettings::from_env(5));
-  EXPECT_EQ(result.failure, "");
-  EXPECT_EQ(result.lost, 0u) << result.summary();
-  EXPECT_EQ(result.corrupt, 0u) << result.summary();
+  expect_at_least_once(run_chaos(scenario, ChaosSettings::from_env(5)));
   EXPECT_TRUE(
       wait_until([&] { return pending_count(in, "sluice") == 0; }, std::chrono::seconds(20)));
-  RecordProperty("chaos", result.summary());
 }
 
 TEST_F(RedisResilience, TwoProcessesInOneGroup_EachEntryOnce) {
