@@ -22,6 +22,14 @@ struct RetryPolicy {
   int max_backoff_ms = 10000;
 };
 
+// A sink connector's circuit breaker (`circuit_breaker: {failures, open_ms}`):
+// after `failures` failed publish attempts in a row, publishes fail at once
+// for `open_ms`, then one probe decides. `failures: 0` (the default): off.
+struct CircuitPolicy {
+  int failures = 0;
+  int open_ms = 10000;
+};
+
 // One entry of `connectors:`: a named instance of a plugin.
 struct ConnectorConfig {
   std::string name;
@@ -29,6 +37,7 @@ struct ConnectorConfig {
   std::string settings_json;  // every key but the host-reserved ones, as a JSON object text
   int max_in_flight = 10000;  // host-reserved: cap on unconfirmed publishes to this connector
   RetryPolicy retry;          // host-reserved `retry: {max_attempts, initial_backoff_ms, ...}`
+  CircuitPolicy circuit;      // host-reserved `circuit_breaker: {failures, open_ms}`
   SourceLocation where;       // of the connector's key
   std::map<std::string, SourceLocation> setting_locations;  // per plugin setting key
 };

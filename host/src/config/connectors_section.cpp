@@ -1,5 +1,5 @@
 // connectors: — named plugin instances. The host keeps its reserved keys
-// (plugin, max_in_flight, retry) and hands every other key to the plugin as
+// (plugin, max_in_flight, retry, circuit_breaker) and hands every other key to the plugin as
 // JSON; the plugin's own SettingsSpec validates those.
 #include <sluice/common/did_you_mean.hpp>
 
@@ -11,6 +11,7 @@ namespace {
 
 const std::vector<std::string_view> kRetryKeys = {"max_attempts", "initial_backoff_ms",
                                                   "max_backoff_ms"};
+const std::vector<std::string_view> kCircuitKeys = {"failures", "open_ms"};
 constexpr int kMaxInFlight = 10'000'000;
 constexpr int kMaxAttempts = 1'000'000;
 constexpr int kMaxBackoffMs = 24 * 60 * 60 * 1000;
@@ -52,6 +53,20 @@ void read_retry(const ConfigNode& node, const std::string& path, RetryPolicy& re
   }
 }
 
+void read_circuit(const ConfigNode& node, const std::string& path, CircuitPolicy& circuit,
+                  FieldReader& reader) {
+  if (!reader.mapping_or_null(node, path)) return;
+  reader.reject_unknown_keys(node, kCircuitKeys, path);
+  if (const auto* e = node.find("failures")) {
+    if (auto v = reader.integer(e->value, path + ".failures", 0, kMaxAttempts))
+      circuit.failures = *v;
+  }
+  if (const auto* e = node.find("open_ms")) {
+    if (auto v = reader.integer(e->value, path + ".open_ms", 1, kMaxBackoffMs))
+      circuit.open_ms = *v;
+  }
+}
+
 // `plugin:` is missing: point at a key that looks like a misspelling of it.
 std::string misspelt_plugin_hint(const ConfigNode& node) {
   for (const auto& entry : node.entries) {
@@ -88,6 +103,8 @@ ConnectorConfig read_connector(const ConfigNode::Entry& entry, FieldReader& read
       }
     } else if (setting.key == "retry") {
       read_retry(setting.value, path + ".retry", c.retry, reader);
+    } else if (setting.key == "circuit_breaker") {
+      read_circuit(setting.value, path + ".circuit_breaker", c.circuit, reader);
     } else {
       settings[setting.key] = to_json(setting.value, reader.errors());
       c.setting_locations[setting.key] = setting.key_where;

@@ -9,7 +9,11 @@ constexpr size_t kErrorCapacity = 4096;
 
 Connector::Connector(Runtime& runtime, const config::ConnectorConfig& config,
                      const loader::LoadedPlugin& plugin, metrics::Registry& registry)
-    : runtime_(runtime), config_(config), plugin_(plugin), registry_(registry) {
+    : runtime_(runtime),
+      config_(config),
+      plugin_(plugin),
+      circuit_(config_.circuit),
+      registry_(registry) {
   metrics::Labels labels{{"connector", config_.name}, {"plugin", plugin_.name()}};
   stats_.messages_in = &registry.counter("sluice_messages_in_total",
                                          "Messages a source connector emitted into sluice", labels);
@@ -28,6 +32,12 @@ Connector::Connector(Runtime& runtime, const config::ConnectorConfig& config,
                                   "Emits refused with BUSY because the ingress was full", labels);
   stats_.retries =
       &registry.counter("sluice_publish_retries_total", "Publish attempts retried", labels);
+  stats_.circuit_rejected = &registry.counter(
+      "sluice_circuit_rejected_total",
+      "Publishes failed at once because the connector's circuit breaker was open", labels);
+  registry.sampled_gauge(
+      "sluice_circuit_state", "The connector's circuit breaker: 0 closed, 1 open, 2 half-open",
+      labels, [this] { return static_cast<double>(circuit_.state()); }, this);
   registry.sampled_gauge(
       "sluice_publish_in_flight", "Publishes awaiting confirmation", labels,
       [this] { return static_cast<double>(in_flight()); }, this);
@@ -100,12 +110,19 @@ void Connector::destroy() {
 ConnectorHealth Connector::health() const {
   ConnectorHealth h;
   if (!instance_) return {false, "not running"};
-  if (!vtable().health) return h;
-  char buf[1024] = "";
-  sluice_health out{sizeof(sluice_health), 1, buf, sizeof buf};
-  vtable().health(instance_, &out);
-  h.healthy = out.healthy != 0;
-  h.message = buf;
+  if (vtable().health) {
+    char buf[1024] = "";
+    sluice_health out{sizeof(sluice_health), 1, buf, sizeof buf};
+    vtable().health(instance_, &out);
+    h.healthy = out.healthy != 0;
+    h.message = buf;
+  }
+  // An open circuit: the plugin may still be connected, but its publishes
+  // keep failing, so the connector is not healthy.
+  if (std::string circuit = circuit_.open_reason(); !circuit.empty()) {
+    h.healthy = false;
+    h.message = h.message.empty() ? circuit : circuit + "; " + h.message;
+  }
   return h;
 }
 

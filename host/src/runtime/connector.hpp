@@ -16,6 +16,7 @@
 #include "config/config.hpp"
 #include "loader/plugin_registry.hpp"
 #include "metrics/registry.hpp"
+#include "runtime/circuit_breaker.hpp"
 
 namespace sluice::runtime {
 class Connector;
@@ -51,6 +52,7 @@ struct ConnectorStats {
   metrics::Counter* failed;  // publish attempts that failed
   metrics::Counter* busy;    // emits refused because the ingress was full
   metrics::Counter* retries;
+  metrics::Counter* circuit_rejected;  // publishes failed at once by an open circuit
 };
 
 class Connector {
@@ -70,6 +72,8 @@ class Connector {
   sluice_instance* instance() const { return instance_; }
   sluice_host* handle() { return &handle_; }
   ConnectorStats& stats() { return stats_; }
+  CircuitBreaker& circuit() { return circuit_; }
+  const CircuitBreaker& circuit() const { return circuit_; }
 
   // The plugin's verdict on the connector's settings, without creating an
   // instance. Returns "" or the plugin's error text.
@@ -118,6 +122,7 @@ class Connector {
   config::ConnectorConfig config_;
   const loader::LoadedPlugin& plugin_;
   sluice_host handle_{this};
+  CircuitBreaker circuit_;
   sluice_instance* instance_ = nullptr;
   ConnectorStats stats_{};
   bool started_ = false;

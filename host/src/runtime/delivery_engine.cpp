@@ -119,6 +119,13 @@ void DeliveryEngine::send_now(CompletionPtr c) {
     return;
   }
   Connector* target = c->output.target.connector;
+  if (!target->circuit().allow()) {
+    // Fail fast: no slot, no attempt, no retries; a fallback group moves on
+    // and a dead letter goes out now.
+    target->stats().circuit_rejected->inc();
+    failed_for_good(std::move(c), target->circuit().open_reason());
+    return;
+  }
   if (!target->acquire_slot(force_stop_)) {
     failed_for_good(std::move(c), "shutting down before the message could be sent");
     return;
@@ -156,6 +163,12 @@ void DeliveryEngine::send_now(CompletionPtr c) {
       continue;
     }
     target->release_slot();
+    // A failure of the connector counts towards its circuit; a refusal of
+    // this one message (invalid, unsupported) says nothing about it.
+    if (s == SLUICE_ERROR)
+      target->circuit().on_failure();
+    else
+      target->circuit().on_no_verdict();
     std::string text = buf[0] ? buf : "publish returned " + status_name(s);
     if (s == SLUICE_ERROR)
       attempt_failed(std::move(c), s, text);
@@ -171,6 +184,7 @@ void DeliveryEngine::complete(sluice_completion* completion, sluice_status statu
   Connector* target = c->output.target.connector;
   target->release_slot();
   if (status == SLUICE_OK) {
+    target->circuit().on_success();
     target->stats().messages_out->inc();
     target->stats().bytes_out->add(static_cast<double>(c->output.message->payload.size()));
     if (c->output.on_reply) {
@@ -180,6 +194,10 @@ void DeliveryEngine::complete(sluice_completion* completion, sluice_status statu
     settle(std::move(c), true);
     return;
   }
+  if (status == SLUICE_ERROR || status == SLUICE_TIMEOUT)
+    target->circuit().on_failure();
+  else
+    target->circuit().on_no_verdict();
   std::string text = error && *error ? error : "completed with status " + status_name(status);
   if (status == SLUICE_ERROR ||
       (status == SLUICE_TIMEOUT && c->output.kind != OutputKind::kRequest))

@@ -339,6 +339,8 @@ std::string Runtime::status_json() const {
         {"acked", s.acked->value()},
         {"nacked", s.nacked->value()},
         {"failed", s.failed->value()},
+        {"circuit", CircuitBreaker::state_name(c->circuit().state())},
+        {"circuit_rejected", s.circuit_rejected->value()},
     });
   }
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -

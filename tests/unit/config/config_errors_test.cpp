@@ -268,6 +268,31 @@ TEST(ConfigLoader, ReportsRetryBackoffBelowInitial) {
                                      "below initial_backoff_ms (500)"});
 }
 
+TEST(ConfigLoader, ReadsACircuitBreakerAndReportsItsMistakes) {
+  auto good = load_yaml(yaml_lines({
+      "connectors:",
+      "  out:",
+      "    plugin: file",
+      "    circuit_breaker: { failures: 4, open_ms: 2500 }",
+  }));
+  ASSERT_EQ(good.errors(), Strings{});
+  EXPECT_EQ(good.config.connectors.at(0).circuit.failures, 4);
+  EXPECT_EQ(good.config.connectors.at(0).circuit.open_ms, 2500);
+  EXPECT_EQ(good.config.connectors.at(0).settings_json, "{}");  // the host's key, not the plugin's
+
+  auto bad = load_yaml(yaml_lines({
+      "connectors:",
+      "  out:",
+      "    plugin: file",
+      "    circuit_breaker: { failures: -1, open_ms: 0, cooldown: 5 }",
+  }));
+  ASSERT_EQ(bad.errors().size(), 3u) << ::testing::PrintToString(bad.errors());
+  std::string all = ::testing::PrintToString(bad.errors());
+  EXPECT_NE(all.find("connectors.out.circuit_breaker.failures"), std::string::npos) << all;
+  EXPECT_NE(all.find("connectors.out.circuit_breaker.open_ms"), std::string::npos) << all;
+  EXPECT_NE(all.find("cooldown"), std::string::npos) << all;
+}
+
 TEST(ConfigLoader, ReportsBadListenAddress) {
   auto loaded = load_yaml(yaml_lines({
       "admin:",
