@@ -83,6 +83,9 @@ class KafkaClient {
                              std::chrono::milliseconds timeout);
   // Partitions of `topic` (0 if it does not exist).
   int partition_count(const std::string& topic);
+  // Messages in `topic`: the sum of its partitions' high watermarks (the
+  // tests' topics are never trimmed).
+  int64_t message_count(const std::string& topic);
   // Offsets `group` committed for each partition of `topic` (absent: none).
   std::map<int32_t, int64_t> committed(const std::string& group, const std::string& topic);
 

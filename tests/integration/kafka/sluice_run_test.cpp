@@ -375,5 +375,36 @@ TEST(KafkaSluiceRun, Chaos_KilledAtRandom_NothingLostOrCorrupt) {
   expect_at_least_once(run_chaos(scenario, ChaosSettings::from_env(4)));
 }
 
+// The crash harness on file -> Kafka: the file checkpoint advances only
+// when the producer's deliveries are confirmed, so a kill loses nothing.
+TEST(KafkaSluiceRun, Chaos_FileToKafkaKilledAtRandom_NothingLostOrCorrupt) {
+  MockCluster cluster(1);
+  const std::string topic = unique_name("chaos-out");
+  cluster.create_topic(topic, 4);
+  constexpr size_t kInputs = 20000;
+  TempDir dir;
+  write_file(dir.file("in.jsonl"), numbered_json_lines(kInputs));
+  write_file(dir.file("sluice.yaml"),
+             header("chaos-sink") + kafka_connector("out", cluster.bootstraps(), "") +
+                 "  in: { plugin: file, mode: source, path: \"" + dir.file("in.jsonl") +
+                 "\", checkpoint_interval_ms: 20 }\nstate_dir: " + dir.file("state") +
+                 "\nroutes:\n  - from: in\n    to: \"out:" + topic + "\"\n");
+  KafkaClient client(cluster.bootstraps());
+  ChaosScenario scenario{
+      "file -> kafka",
+      kInputs,
+      [&] { return Process(SluiceProcess::run(dir.file("sluice.yaml"))); },
+      [&] { return static_cast<size_t>(client.message_count(topic)); },
+      [&] {
+        std::vector<std::string> payloads;
+        for (auto& m : client.read(topic, static_cast<size_t>(client.message_count(topic)), 60s))
+          payloads.push_back(std::move(m.payload));
+        return payloads;
+      },
+      numbered_payload,
+  };
+  expect_at_least_once(run_chaos(scenario, ChaosSettings::from_env(4)));
+}
+
 }  // namespace
 }  // namespace sluice::test::kafka

@@ -106,43 +106,72 @@ TEST_F(RedisResilience, StreamKill9MidStream_NothingLostNonePending) {
   EXPECT_EQ(second.stop(), 0) << second.output();
 }
 
-// The crash harness (support/chaos.hpp) on a stream read in a group and
-// pushed to a list: kills at random moments, then a run to the end; nothing
-// lost or corrupt, nothing left pending.
-TEST_F(RedisResilience, Chaos_StreamKilledAtRandom_NothingLostOrCorrupt) {
+// The crash harness (support/chaos.hpp) on the two durable Redis sources,
+// each pushing to a list: kills at random moments, then a run to the end;
+// nothing lost or corrupt, nothing left pending or in a processing list.
+class RedisChaos : public RedisResilience {
+ protected:
+  // Reads list `out` as the scenario's outputs; inputs are "e<number>".
+  ChaosScenario scenario(const std::string& name, size_t inputs, const TempDir& dir,
+                         const std::string& out) {
+    return ChaosScenario{
+        name,
+        inputs,
+        [&dir] { return Process(SluiceProcess::run(dir.file("sluice.yaml"))); },
+        [out] {
+          return static_cast<size_t>(cli_int({"LLEN", out}));
+        },
+        [out] {
+          std::vector<std::string> all;
+          std::istringstream lines(cli({"LRANGE", out, "0", "-1"}));
+          for (std::string line; std::getline(lines, line);)
+            if (!line.empty()) all.push_back(line);
+          return all;
+        },
+        [](std::string_view output) -> std::optional<size_t> {
+          if (output.size() < 2 || output[0] != 'e') return std::nullopt;
+          size_t n = 0;
+          for (char c : output.substr(1)) {
+            if (c < '0' || c > '9') return std::nullopt;
+            n = n * 10 + static_cast<size_t>(c - '0');
+          }
+          return n;
+        },
+    };
+  }
+};
+
+TEST_F(RedisChaos, StreamKilledAtRandom_NothingLostOrCorrupt) {
   constexpr size_t kEntries = 10000;
   std::string in = key("chaos-s"), out = key("chaos-s-out");
-  fill_stream(in, kEntries);
+  fill_stream(in, static_cast<int>(kEntries));
   TempDir dir;
   write_file(dir.file("sluice.yaml"),
              config_header("node-chaos") + stream_to_list(in, out, redis_url()));
-  ChaosScenario scenario{
-      "redis stream -> redis list",
-      kEntries,
-      [&] { return Process(SluiceProcess::run(dir.file("sluice.yaml"))); },
-      [&] {
-        return static_cast<size_t>(cli_int({"LLEN", out}));
-      },
-      [&] {
-        std::vector<std::string> all;
-        std::istringstream lines(cli({"LRANGE", out, "0", "-1"}));
-        for (std::string line; std::getline(lines, line);)
-          if (!line.empty()) all.push_back(line);
-        return all;
-      },
-      [](std::string_view output) -> std::optional<size_t> {  // "e<number>"
-        if (output.size() < 2 || output[0] != 'e') return std::nullopt;
-        size_t n = 0;
-        for (char c : output.substr(1)) {
-          if (c < '0' || c > '9') return std::nullopt;
-          n = n * 10 + static_cast<size_t>(c - '0');
-        }
-        return n;
-      },
-  };
-  expect_at_least_once(run_chaos(scenario, ChaosSettings::from_env(5)));
+  expect_at_least_once(run_chaos(scenario("redis stream -> redis list", kEntries, dir, out),
+                                 ChaosSettings::from_env(5)));
   EXPECT_TRUE(
       wait_until([&] { return pending_count(in, "sluice") == 0; }, std::chrono::seconds(20)));
+}
+
+TEST_F(RedisChaos, ReliableListKilledAtRandom_NothingLostOrCorrupt) {
+  constexpr size_t kItems = 10000;
+  std::string in = key("chaos-l"), out = key("chaos-l-out");
+  std::string processing = in + ":processing:node-lchaos";
+  keys_.push_back(processing);
+  std::string commands;
+  for (size_t i = 0; i < kItems; ++i) commands += "LPUSH " + in + " e" + std::to_string(i) + "\n";
+  cli_pipe(commands);
+  TempDir dir;
+  write_file(dir.file("sluice.yaml"),
+             config_header("node-lchaos") + "connectors:\n  q:\n    plugin: redis\n    url: " +
+                 redis_url() + "\n    lists: [" + in +
+                 "]\n    read_count: 20\n    max_in_flight: 50\n    sink: rpush\nroutes:\n"
+                 "  - from: q\n    to: \"q:" +
+                 out + "\"\n");
+  expect_at_least_once(run_chaos(scenario("redis list -> redis list", kItems, dir, out),
+                                 ChaosSettings::from_env(5)));
+  EXPECT_EQ(cli_int({"LLEN", processing}), 0);
 }
 
 TEST_F(RedisResilience, TwoProcessesInOneGroup_EachEntryOnce) {
