@@ -337,6 +337,45 @@ routes:
   EXPECT_EQ(js.stored(stream), 400u);
 }
 
+// The crash harness on file -> JetStream: the file checkpoint advances
+// only on PubAcks. Progress is what the stream stored; the outputs are every
+// publish seen by a plain subscriber on the stream's subjects.
+TEST(NatsJetStream, Chaos_FileToJetStreamKilledAtRandom_NothingLostOrCorrupt) {
+  Client client(nats_url());
+  JetStream js(client);
+  std::string prefix = unique_prefix("jschaospub");
+  std::string stream = stream_name(prefix);
+  js.add_stream(stream, prefix + ".stored.>");
+  auto seen = client.subscribe(prefix + ".stored.>");
+  client.flush();
+  constexpr size_t kInputs = 10000;
+  TempDir dir;
+  write_file(dir.file("in.jsonl"), numbered_json_lines(kInputs));
+  write_file(dir.file("sluice.yaml"),
+             config_header("node-jschaospub") + "state_dir: " + dir.file("state") +
+                 "\nconnectors:\n  lines: { plugin: file, mode: source, path: \"" +
+                 dir.file("in.jsonl") +
+                 "\", checkpoint_interval_ms: 20 }\n  bus:\n    plugin: nats\n"
+                 "    url: " +
+                 nats_url() +
+                 "\n    publish_jetstream: true\nroutes:\n"
+                 "  - from: lines\n    to: bus:" +
+                 prefix + ".stored.lines\n");
+  ChaosScenario scenario{
+      "file -> jetstream",
+      kInputs,
+      [&] { return Process(SluiceProcess::run(dir.file("sluice.yaml"))); },
+      [&] { return static_cast<size_t>(js.stored(stream)); },
+      [&] {
+        std::vector<std::string> payloads;
+        for (auto& m : seen->snapshot()) payloads.push_back(std::move(m.payload));
+        return payloads;
+      },
+      numbered_payload,
+  };
+  expect_at_least_once(run_chaos(scenario, ChaosSettings::from_env(5)));
+}
+
 TEST(NatsJetStream, PublishJetStream_ToSubjectWithoutStream_FailsClearly) {
   TempDir dir;
   std::string prefix = unique_prefix("jsnostream");
