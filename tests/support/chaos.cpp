@@ -103,15 +103,19 @@ ChaosResult run_chaos(const ChaosScenario& scenario, const ChaosSettings& settin
         if (!last.running()) return true;
         if (scenario.progress() < scenario.inputs) return false;
         count_outputs(scenario, result);
-        return result.lost == 0;
+        return result.lost == 0 && (!scenario.settled || scenario.settled());
       },
       settings.finish_timeout, 200ms);
   int status = last.stop(std::chrono::seconds(60));
   count_outputs(scenario, result);
+  result.settled = !scenario.settled || scenario.settled();
   if (status != 0)
     result.failure = "the last run exited with " + std::to_string(status) + ":\n" + last.output();
   else if (result.lost > 0)
     result.failure = "the last run did not deliver everything:\n" + last.output();
+  else if (!result.settled)
+    result.failure = "the source still had unacknowledged messages when the last run stopped:\n" +
+                     last.output();
   std::printf("chaos: %s\n", result.summary().c_str());
   return result;
 }

@@ -38,6 +38,12 @@ struct ChaosScenario {
   std::function<std::vector<std::string>()> outputs;
   // The input an output carries; nothing when it is not one (corrupt).
   std::function<std::optional<size_t>(std::string_view)> input_number;
+  // Optional: the source has nothing left to acknowledge or redeliver (a
+  // durable consumer's pending count is zero). The last run goes on until
+  // this holds too, so a message the killed run wrote but never acked gets
+  // its redelivery and ack before the run stops; `settled` is then false in
+  // the result when it never held.
+  std::function<bool()> settled;
 };
 
 struct ChaosResult {
@@ -45,6 +51,7 @@ struct ChaosResult {
   int kills = 0;
   uint64_t seed = 0;
   size_t inputs = 0, outputs = 0, lost = 0, duplicated = 0, corrupt = 0;
+  bool settled = true;  // the scenario's `settled` held when the last run stopped
   std::string failure;  // a run that exited by itself or stalled, with its output
   // "rabbitmq -> file: 5 kills, 20000 inputs, 20113 outputs: 0 lost, 113
   // duplicated, 0 corrupt (seed 42)"
