@@ -114,8 +114,8 @@ ChaosResult run_chaos(const ChaosScenario& scenario, const ChaosSettings& settin
   else if (result.lost > 0)
     result.failure = "the last run did not deliver everything:\n" + last.output();
   else if (!result.settled)
-    result.failure = "the source still had unacknowledged messages when the last run stopped:\n" +
-                     last.output();
+    result.failure =
+        "the source still had unacknowledged messages when the last run stopped:\n" + last.output();
   std::printf("chaos: %s\n", result.summary().c_str());
   return result;
 }
