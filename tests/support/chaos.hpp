@@ -43,7 +43,7 @@ struct ChaosScenario {
   // this holds too, so a message the killed run wrote but never acked gets
   // its redelivery and ack before the run stops; `settled` is then false in
   // the result when it never held.
-  std::function<bool()> settled;
+  std::function<bool()> settled = nullptr;
 };
 
 struct ChaosResult {

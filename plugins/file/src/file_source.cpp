@@ -8,11 +8,16 @@
 #include <cstring>
 #include <sluice/common/line_io/emit_retry.hpp>
 
+#include "resume_note.hpp"
+
 namespace sluice::file {
 namespace {
 
 // Large reads keep syscalls far below one per line.
 constexpr size_t kReadChunk = 256 * 1024;
+// The resume log line counts lines up to the checkpoint only below this
+// (about a second of reading); beyond it, it gives the byte offset alone.
+constexpr uint64_t kMaxCountedBytes = 1ull << 30;
 
 FileIdentity identity_of(const struct stat& st) {
   return FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
@@ -111,6 +116,10 @@ bool FileSource::open_file(bool rotated, std::string* error) {
   uint64_t size = static_cast<uint64_t>(st.st_size);
   uint64_t offset = rotated ? 0 : resume_offset(identity_, size);
   if (offset > 0 && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) offset = 0;
+  if (!rotated && loaded_checkpoint_ && offset > 0)
+    host_.log(LogLevel::kInfo,
+              resume_note(options_.path, lines_before(fd, offset, kMaxCountedBytes), offset, size,
+                          store_.path(), options_.follow));
   fd_ = fd;
   read_offset_ = offset;
   splitter_.reset(offset);

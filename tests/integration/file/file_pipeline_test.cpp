@@ -45,9 +45,22 @@ TEST(FilePipeline, RestartResumesAfterTheLastAckedLine) {
 
   // The checkpoint sits at the end of the file: a second run reads nothing.
   auto checkpoint = boost::json::parse(read_file(dir.file("state/in.checkpoint"))).as_object();
-  EXPECT_EQ(checkpoint.at("offset").to_number<uint64_t>(), numbered_lines(0, 1000).size());
-  run_to_completion(dir.file("sluice.yaml"));
+  uint64_t size = numbered_lines(0, 1000).size();
+  EXPECT_EQ(checkpoint.at("offset").to_number<uint64_t>(), size);
+  auto second = SluiceProcess::run(dir.file("sluice.yaml"), {"--exit-when-done"});
+  ASSERT_EQ(second.wait(120s).value_or(-1), 0) << second.output();
   EXPECT_EQ(count_lines(dir.file("out.txt")), 1000u);
+  // ...and says why, and how to start over, rather than only "finished".
+  ASSERT_EQ(size, 41000u);  // 1,000 lines of 41 bytes
+  EXPECT_NE(second.output().find("resuming " + dir.file("in.txt") +
+                                 " after line 1,000, byte 41,000 of 41,000"),
+            std::string::npos)
+      << second.output();
+  EXPECT_NE(
+      second.output().find("(the end: nothing to read), from checkpoint " +
+                           dir.file("state/in.checkpoint") + "; delete it to read from the start"),
+      std::string::npos)
+      << second.output();
 
   // Appended lines, and only they, are read by the next run.
   append_file(dir.file("in.txt"), numbered_lines(1000, 500));
