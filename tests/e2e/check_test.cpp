@@ -56,6 +56,35 @@ routes:
   EXPECT_NE(out.find("errors in " + path), std::string::npos) << out;
 }
 
+// A newcomer's `plugin: null` (YAML's null, not the null plugin) or a
+// misspelt plugin gets one error that says what to do, not a cascade of
+// "no plugin named ''" and "unknown connector" for the routes using it.
+TEST(SluiceCheck, Check_BareNullOrUnknownPlugin_OneErrorWithTheFix) {
+  TempDir dir;
+  auto config = dir.path() / "null.yaml";
+  write_file(config, R"(connectors:
+  gen: { plugin: generate, count: 1 }
+  sink:
+    plugin: null
+  other:
+    plugin: nul
+routes:
+  - { from: gen, to: sink }
+  - { from: gen, to: other }
+)");
+  std::string out;
+  EXPECT_EQ(check(config, out), 3) << out;
+  EXPECT_NE(out.find(config.string() +
+                     ":4:13: connectors.sink.plugin: is YAML's null (bare null, ~ or nothing); "
+                     "to use the null plugin, quote it: plugin: \"null\""),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("connector 'other': no plugin named 'nul'"), std::string::npos) << out;
+  EXPECT_EQ(out.find("unknown connector"), std::string::npos) << out;
+  EXPECT_EQ(out.find("no plugin named ''"), std::string::npos) << out;
+  EXPECT_NE(out.find("2 errors in"), std::string::npos) << out;
+}
+
 TEST(SluiceCheck, Check_ReportsYamlSyntaxErrorsWithLineAndColumn) {
   TempDir dir;
   auto config = dir.path() / "syntax.yaml";

@@ -96,7 +96,14 @@ ConnectorConfig read_connector(const ConfigNode::Entry& entry, FieldReader& read
   boost::json::object settings;
   for (const auto& setting : node.entries) {
     if (setting.key == "plugin") {
-      if (auto v = reader.string(setting.value, path + ".plugin")) c.plugin = *v;
+      if (setting.value.is_null()) {
+        // The most likely null here is the null plugin written bare.
+        reader.error(setting.value.where,
+                     path + ".plugin: is YAML's null (bare null, ~ or nothing); to use the null "
+                            "plugin, quote it: plugin: \"null\"");
+      } else if (auto v = reader.string(setting.value, path + ".plugin")) {
+        c.plugin = *v;
+      }
     } else if (setting.key == "max_in_flight") {
       if (auto v = reader.integer(setting.value, path + ".max_in_flight", 1, kMaxInFlight)) {
         c.max_in_flight = *v;

@@ -41,12 +41,30 @@ std::string Runtime::missing_plugin_error(const config::ConnectorConfig& cc) con
   return why;
 }
 
+namespace {
+// A route naming a connector whose plugin is unknown would add "unknown
+// connector" to the one error that matters (the plugin's): the connector
+// is defined, only its plugin is missing.
+void drop_unknown_connector_errors(const std::vector<std::string>& connectors,
+                                   std::vector<std::string>& errors) {
+  std::erase_if(errors, [&](const std::string& e) {
+    return std::any_of(connectors.begin(), connectors.end(), [&](const std::string& name) {
+      return e.find("unknown connector '" + name + "'") != std::string::npos;
+    });
+  });
+}
+}  // namespace
+
 std::vector<std::string> Runtime::check(RouteCounts* counts) {
   std::vector<std::string> errors;
+  std::vector<std::string> without_plugin;  // defined, but their plugin is unknown
   for (const auto& cc : config_.connectors) {
     const auto* plugin = plugins_.find(cc.plugin);
     if (!plugin) {
-      errors.push_back(missing_plugin_error(cc));
+      // An empty name means `plugin:` itself was wrong or missing, which
+      // the config loader has reported already.
+      if (!cc.plugin.empty()) errors.push_back(missing_plugin_error(cc));
+      without_plugin.push_back(cc.name);
       continue;
     }
     auto c = std::make_unique<Connector>(*this, cc, *plugin, metrics_);
@@ -60,6 +78,7 @@ std::vector<std::string> Runtime::check(RouteCounts* counts) {
   auto router =
       router_factory_(config_.routes, lookup, metrics_, config_.node_id, 1, nullptr, errors);
   if (counts && router) *counts = router->counts();
+  drop_unknown_connector_errors(without_plugin, errors);
   router.reset();
   connectors_.clear();
   shut_down_ = true;  // nothing was started
