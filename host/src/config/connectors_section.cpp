@@ -99,8 +99,9 @@ ConnectorConfig read_connector(const ConfigNode::Entry& entry, FieldReader& read
       if (setting.value.is_null()) {
         // The most likely null here is the null plugin written bare.
         reader.error(setting.value.where,
-                     path + ".plugin: is YAML's null (bare null, ~ or nothing); to use the null "
-                            "plugin, quote it: plugin: \"null\"");
+                     path +
+                         ".plugin: is YAML's null (bare null, ~ or nothing); to use the null "
+                         "plugin, quote it: plugin: \"null\"");
       } else if (auto v = reader.string(setting.value, path + ".plugin")) {
         c.plugin = *v;
       }
