@@ -85,6 +85,28 @@ routes:
   EXPECT_NE(out.find("2 errors in"), std::string::npos) << out;
 }
 
+// `in: { file: ids.txt }` is read relative to the config, not to the
+// directory sluice runs in; a missing file is an error naming its path.
+TEST(SluiceCheck, Check_ValueFilesAreReadRelativeToTheConfig) {
+  TempDir dir;
+  auto config = dir.path() / "sub" / "ids.yaml";
+  write_file(config, R"(connectors:
+  gen: { plugin: generate, count: 1 }
+  out: { plugin: "null" }
+routes:
+  - from: gen
+    where: { data.id: { in: { file: lists/ids.txt } } }
+    to: out
+)");
+  std::string out;
+  EXPECT_EQ(check(config, out), 3) << out;
+  EXPECT_NE(out.find("cannot read the value file " + (dir.path() / "sub/lists/ids.txt").string()),
+            std::string::npos)
+      << out;
+  write_file(dir.path() / "sub" / "lists" / "ids.txt", "a\nb\n");
+  EXPECT_EQ(check(config, out), 0) << out;
+}
+
 TEST(SluiceCheck, Check_ReportsYamlSyntaxErrorsWithLineAndColumn) {
   TempDir dir;
   auto config = dir.path() / "syntax.yaml";

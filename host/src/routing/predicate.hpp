@@ -34,9 +34,11 @@ class Predicate {
 
   // Compiles a `where` spec. Every problem is appended to `errors` as
   // "<context>.<key>: what is wrong"; returns nothing when there was one.
+  // `files_dir` is where a relative `in: { file: ... }` is read from.
   static std::optional<Predicate> compile(const boost::json::value& spec,
                                           std::vector<std::string>& errors,
-                                          std::string_view context = "where");
+                                          std::string_view context = "where",
+                                          std::string_view files_dir = {});
 
   Verdict evaluate(const MessageContext& m) const;
   bool matches(const MessageContext& m) const { return evaluate(m) == Verdict::kMatch; }

@@ -9,10 +9,12 @@
 //              | [ scalar, ... ]        same as { in: [...] }
 //              | { op: operand, ... }   all operators must hold
 //   op        := eq ne lt le gt ge in not_in prefix suffix contains exists not
+//   in/not_in take a list, or { file: path } with one value per line
 #include <algorithm>
 
 #include "routing/predicate.hpp"
 #include "routing/predicate_nodes.hpp"
+#include "routing/value_list_file.hpp"
 
 namespace sluice::routing {
 
@@ -95,7 +97,8 @@ Operand make_operand(const boost::json::value& v) {
 
 class PredicateCompiler {
  public:
-  explicit PredicateCompiler(std::vector<std::string>& errors) : errors_(errors) {}
+  PredicateCompiler(std::vector<std::string>& errors, std::string_view files_dir)
+      : errors_(errors), files_dir_(files_dir) {}
 
   std::optional<Predicate> run(const boost::json::value& spec, std::string_view context) {
     size_t errors_before = errors_.size();
@@ -271,8 +274,9 @@ class PredicateCompiler {
         return t;
       case Op::kIn:
       case Op::kNotIn:
+        if (operand.is_object()) return membership_from_file(op, operand.get_object(), where);
         if (!operand.is_array()) {
-          error(where, "expected a list, got " + std::string(kind_name(operand)));
+          error(where, "expected a list or { file: path }, got " + std::string(kind_name(operand)));
           return std::nullopt;
         }
         return membership(op, operand.get_array(), where);
@@ -301,6 +305,22 @@ class PredicateCompiler {
         return t;
     }
     return std::nullopt;
+  }
+
+  std::optional<Test> membership_from_file(Op op, const boost::json::object& spec,
+                                           const std::string& where) {
+    const auto* file = spec.if_contains("file");
+    if (spec.size() != 1 || !file || !file->is_string() || file->get_string().empty()) {
+      error(where, "expected a list or { file: path } (one value per line)");
+      return std::nullopt;
+    }
+    std::string why;
+    auto values = read_value_file(std::string(file->get_string()), files_dir_, why);
+    if (!values) {
+      error(where + ".file", why);
+      return std::nullopt;
+    }
+    return membership(op, *values, where);
   }
 
   Test membership(Op op, const boost::json::array& list, const std::string& where) {
@@ -345,13 +365,14 @@ class PredicateCompiler {
   }
 
   std::vector<std::string>& errors_;
+  std::string_view files_dir_;
   std::vector<FieldRef> fields_;
 };
 
 std::optional<Predicate> Predicate::compile(const boost::json::value& spec,
                                             std::vector<std::string>& errors,
-                                            std::string_view context) {
-  return PredicateCompiler(errors).run(spec, context);
+                                            std::string_view context, std::string_view files_dir) {
+  return PredicateCompiler(errors, files_dir).run(spec, context);
 }
 
 }  // namespace sluice::routing

@@ -73,7 +73,8 @@ class RouteCompiler {
       } else if (key == "from") {
         compile_from(value, here, route.from);
       } else if (key == "where") {
-        if (auto p = Predicate::compile(value, errors_, here)) route.where = std::move(*p);
+        if (auto p = Predicate::compile(value, errors_, here, options_.files_dir))
+          route.where = std::move(*p);
       } else if (key == "to") {
         compile_to(value, here, route.to);
       } else if (key == "throttle") {

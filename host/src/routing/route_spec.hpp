@@ -74,6 +74,9 @@ struct RouteCompileOptions {
   // The wildcard syntax of a source connector's subjects (its broker's).
   // Not set, or kAuto: guessed per pattern.
   std::function<SubjectSyntax(std::string_view connector)> syntax_for;
+  // Where a relative `in: { file: ... }` is read from: the directory of the
+  // file that declares the route (the config, or the Lua script).
+  std::string files_dir;
 };
 
 // Compiles one route. `context` names it in errors ("routes[2]",

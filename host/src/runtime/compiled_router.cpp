@@ -6,6 +6,7 @@
 // by timers, dedup windows and dead letters. One immutable router; its
 // mutable parts (throttles, selectors, dedup) exist once per worker.
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
 #include <unordered_map>
 
@@ -330,6 +331,7 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
     if (name.empty()) name = "route-" + std::to_string(index);
     boost::json::object spec = rc.spec;
     spec["name"] = name;
+    options.files_dir = std::filesystem::path(rc.where.file).parent_path().string();
     auto compiled = routing::compile_route(spec, options, context + " '" + name + "'", errors);
     if (!compiled) continue;
     RouteEntry entry;
