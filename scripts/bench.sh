@@ -52,12 +52,12 @@ done
   exit 2
 }
 
-./scripts/bootstrap.sh --check >/dev/null || ./scripts/bootstrap.sh
+./scripts/bootstrap.sh --for bench --check >/dev/null || ./scripts/bootstrap.sh --for bench
 
 build="${SLUICE_BENCH_BUILD_DIR:-$repo/build-release}"
 echo "bench: building Release in $build"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=OFF \
-  -DSLUICE_BUILD_BENCH=ON >/dev/null
+  -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_BENCH=ON >/dev/null
 mapfile -t plugins < <(ninja -C "$build" -t targets all |
   sed -n 's/^\(sluice-plugin-[A-Za-z0-9_-]*\): .*/\1/p' | sort -u)
 cmake --build "$build" -j"$(nproc)" --target sluice sluice-bench "${plugins[@]}"

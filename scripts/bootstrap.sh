@@ -1,43 +1,75 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package that building, testing, benchmarking and
-# packaging sluice needs. Idempotent: packages already present are skipped and
-# `apt-get update` only runs when something is missing.
+# Installs the Debian 12 packages sluice needs, for one purpose or all.
+# Idempotent: packages already present are skipped and `apt-get update`
+# only runs when something is missing.
 #
-#   scripts/bootstrap.sh           install what is missing
-#   scripts/bootstrap.sh --check   only report what is missing (exit 1 if anything is)
+#   scripts/bootstrap.sh [--for run|test|bench|package] [--check]
+#
+#   --for run       build and run sluice with every plugin (scripts/run.sh)
+#   --for bench     run, plus the benchmarks' baselines and brokers (scripts/bench.sh)
+#   --for package   run, plus deb/rpm packaging (scripts/package.sh)
+#   --for test      everything: tests, fuzzing, brokers, browsers, packaging
+#                   (scripts/test.sh); the default
+#   --check         only report what is missing (exit 1 if anything is)
 set -euo pipefail
 
-packages=(
-  # build
+# Building and running: the host and every plugin's client library.
+run_packages=(
   build-essential cmake ninja-build pkg-config git file ccache
   libboost1.81-dev libboost-json1.81-dev libboost-filesystem1.81-dev
   libboost-program-options1.81-dev libyaml-cpp-dev liblua5.4-dev lua5.4 libssl-dev
   libjemalloc-dev
-  # broker client libraries (plugins)
   librdkafka-dev librabbitmq-dev libnats-dev libhiredis-dev libpaho-mqttpp-dev libpaho-mqtt-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 time procps iproute2
-  # fuzzing (scripts/fuzz.sh): clang with libFuzzer
-  clang libclang-rt-14-dev
-  # test brokers and their command-line clients (scripts/brokers.sh)
+)
+# Test brokers and their command-line clients (scripts/brokers.sh).
+broker_packages=(
   redis-server redis-tools nats-server mosquitto mosquitto-clients rabbitmq-server kcat
   netcat-openbsd openssl
-  # browser tests of the admin page and the websocket viewer
-  nodejs npm chromium
-  # packaging
-  rpm lintian dpkg-dev fakeroot
+)
+# Benchmarks: Google Benchmark, the Node `ws` baseline, process timing.
+bench_packages=(libbenchmark-dev nodejs npm python3 time procps iproute2)
+# Packaging: deb and rpm builds and their checks.
+package_packages=(rpm lintian dpkg-dev fakeroot)
+# Tests beyond the above: GoogleTest, formatting, fuzzing (clang with
+# libFuzzer), browser tests of the admin page and the websocket viewer.
+test_packages=(
+  libgtest-dev libgmock-dev clang-format
+  clang libclang-rt-14-dev
+  chromium
 )
 
+purpose=test
 check_only=0
-case "${1:-}" in
-  --check) check_only=1 ;;
-  "") ;;
-  -h | --help)
-    sed -n '2,8p' "$0"
-    exit 0
+while (($# > 0)); do
+  case "$1" in
+    --check) check_only=1 ;;
+    --for)
+      purpose="${2:-}"
+      shift
+      ;;
+    --for=*) purpose="${1#--for=}" ;;
+    -h | --help)
+      sed -n '2,14p' "$0"
+      exit 0
+      ;;
+    *)
+      echo "usage: $0 [--for run|test|bench|package] [--check]" >&2
+      exit 2
+      ;;
+  esac
+  shift
+done
+
+case "$purpose" in
+  run) packages=("${run_packages[@]}") ;;
+  bench) packages=("${run_packages[@]}" "${broker_packages[@]}" "${bench_packages[@]}") ;;
+  package) packages=("${run_packages[@]}" "${package_packages[@]}") ;;
+  test)
+    packages=("${run_packages[@]}" "${broker_packages[@]}" "${bench_packages[@]}"
+      "${package_packages[@]}" "${test_packages[@]}")
     ;;
   *)
-    echo "usage: $0 [--check]" >&2
+    echo "bootstrap: --for takes run, test, bench or package, not '$purpose'" >&2
     exit 2
     ;;
 esac
@@ -57,7 +89,7 @@ for pkg in "${packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-  echo "bootstrap: all ${#packages[@]} packages are installed"
+  echo "bootstrap: all ${#packages[@]} packages for $purpose are installed"
   exit 0
 fi
 

@@ -6,10 +6,12 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-./scripts/bootstrap.sh --check >/dev/null || ./scripts/bootstrap.sh
+./scripts/bootstrap.sh --for run --check >/dev/null || ./scripts/bootstrap.sh --for run
 
 build="${SLUICE_RUN_BUILD_DIR:-$repo/build-release}"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=OFF >/dev/null
+# Tests and benchmarks off: running needs neither GoogleTest nor Benchmark.
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=OFF \
+  -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_BENCH=OFF >/dev/null
 # The host and every plugin; tests are not needed to run it.
 mapfile -t plugins < <(ninja -C "$build" -t targets all |
   sed -n 's/^\(sluice-plugin-[A-Za-z0-9_-]*\): .*/\1/p' | sort -u)

@@ -34,7 +34,7 @@ print_phases() {
   printf '  %-24s %5d s\n' total $((SECONDS - test_started))
 }
 
-./scripts/bootstrap.sh
+./scripts/bootstrap.sh --for test
 phase_done bootstrap
 
 # Object files are cached by content: paths are hashed relative to the
