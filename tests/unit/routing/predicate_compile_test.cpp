@@ -29,7 +29,8 @@ TEST(PredicateCompile, UnknownOperatorNamesTheKeyAndTheChoices) {
 
 TEST(PredicateCompile, OperandTypesAreChecked) {
   expect_error(R"({"x": {"gt": true}})", "where.x.gt: expected a number");
-  expect_error(R"({"x": {"in": "a"}})", "where.x.in: expected a list or { file: path }, got a string");
+  expect_error(R"({"x": {"in": "a"}})",
+               "where.x.in: expected a list or { file: path }, got a string");
   expect_error(R"({"x": {"in": [1, [2]]}})", "where.x.in[1]: list members");
   expect_error(R"({"x": {"prefix": 1}})", "where.x.prefix: expected a string");
   expect_error(R"({"x": {"prefix": []}})", "where.x.prefix: expected a string");
