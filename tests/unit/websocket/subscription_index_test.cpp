@@ -8,7 +8,6 @@
 #include "hub.hpp"
 #include "scalar_text.hpp"
 #include "subject_filter.hpp"
-#include "url_target.hpp"
 
 namespace sluice::websocket {
 namespace {
@@ -42,16 +41,6 @@ TEST(JsonPath, FindsNestedFieldsAndArrayItems) {
   EXPECT_FALSE(scalar_text(*JsonPath("data").find(doc)).has_value());
   EXPECT_THROW(JsonPath("a..b"), std::invalid_argument);
   EXPECT_THROW(JsonPath("a[x]"), std::invalid_argument);
-}
-
-TEST(UrlTarget, SplitsPathAndDecodesParameters) {
-  auto t = parse_target("/api/v1/stream?device_ids=a%2Cb,c&token=x+y&flag");
-  EXPECT_EQ(t.path, "/api/v1/stream");
-  EXPECT_EQ(t.param("device_ids"), "a,b,c");
-  EXPECT_EQ(t.param("token"), "x y");
-  EXPECT_EQ(t.param("flag"), "");
-  EXPECT_FALSE(t.param("nope"));
-  EXPECT_EQ(split_list(" a, b,,c "), (std::vector<std::string>{"a", "b", "c"}));
 }
 
 // Index fields: 0 = device, 1 = tenant.

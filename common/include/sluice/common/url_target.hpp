@@ -1,5 +1,5 @@
-// The parts of an HTTP request target the server looks at: the path and the
-// percent-decoded query parameters.
+// The parts of an HTTP request target a server looks at: the path and the
+// percent-decoded query parameters; and the encoding a client needs.
 #pragma once
 
 #include <optional>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace sluice::websocket {
+namespace sluice::common {
 
 struct UrlTarget {
   std::string path;
@@ -24,9 +24,13 @@ struct UrlTarget {
 
 // Splits "/p/a/t/h?x=1&y=a%2Cb" into its path and decoded parameters.
 // A malformed escape is kept as is.
-UrlTarget parse_target(std::string_view target);
+UrlTarget parse_url_target(std::string_view target);
+
+// `text` as a query parameter value: everything but letters, digits and
+// "-._~" percent-encoded, so that parse_url_target gives `text` back.
+std::string encode_query_value(std::string_view text);
 
 // "a, b,,c" -> {"a", "b", "c"}.
 std::vector<std::string> split_list(std::string_view text);
 
-}  // namespace sluice::websocket
+}  // namespace sluice::common

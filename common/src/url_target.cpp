@@ -1,6 +1,6 @@
-#include "url_target.hpp"
+#include <sluice/common/url_target.hpp>
 
-namespace sluice::websocket {
+namespace sluice::common {
 namespace {
 
 int hex_value(char c) {
@@ -31,7 +31,7 @@ std::string decode(std::string_view text, bool plus_is_space) {
 
 }  // namespace
 
-UrlTarget parse_target(std::string_view target) {
+UrlTarget parse_url_target(std::string_view target) {
   UrlTarget out;
   size_t question = target.find('?');
   std::string_view path = target.substr(0, question);
@@ -53,6 +53,24 @@ UrlTarget parse_target(std::string_view target) {
   return out;
 }
 
+std::string encode_query_value(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '.' || c == '_' || c == '~';
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   while (true) {
@@ -67,4 +85,4 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-}  // namespace sluice::websocket
+}  // namespace sluice::common
