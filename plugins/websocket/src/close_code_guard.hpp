@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "beast_types.hpp"
+#include "drain_teardown.hpp"
 
 namespace sluice::websocket {
 
@@ -71,6 +73,10 @@ void teardown(beast::role_type role, CloseCodeGuard<Next>& stream, beast::error_
 
 template <class Next, class Handler>
 void async_teardown(beast::role_type role, CloseCodeGuard<Next>& stream, Handler&& handler) {
+  if constexpr (std::is_same_v<Next, beast::tcp_stream>) {
+    if (role == beast::role_type::server)
+      return async_drain_then_close(stream.next_layer(), std::forward<Handler>(handler));
+  }
   using ws::async_teardown;
   async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
 }
