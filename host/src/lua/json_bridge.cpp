@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
+#include <sluice/common/json_text.hpp>
 #include <stdexcept>
 
 #include "lua/lua_state.hpp"
@@ -209,7 +210,7 @@ bool encode_json(lua_State* L, int index, std::string& out, std::string& error) 
   }
   boost::json::value v;
   if (!to_json(L, index, v, error)) return false;
-  out = boost::json::serialize(v);
+  out = common::to_json_text(v);  // 119.97, not 1.1997E2
   return true;
 }
 

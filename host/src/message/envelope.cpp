@@ -41,7 +41,9 @@ const boost::json::value* Envelope::json() const {
 }
 
 void Envelope::set_json(boost::json::value v) {
-  payload = boost::json::serialize(v);
+  // A document made from this payload keeps the text of its numbers.
+  auto originals = common::NumberTexts::of(json_state_ == JsonState::kParsed ? payload : "");
+  payload = common::to_json_text(v, &originals);
   json_ = std::move(v);
   json_state_ = JsonState::kParsed;
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <sluice/common/json_text.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -76,14 +77,16 @@ class Envelope {
   // payload from it.
   void set_json(boost::json::value v);
   // Changes the parsed payload in place (`edit(boost::json::value&)`) and
-  // reserialises `payload` from it. False, with nothing changed, when the
-  // payload is not JSON. Only for an envelope no one else holds (see
-  // copy_content): outputs read theirs from other threads.
+  // reserialises `payload` from it; numbers the edit did not change keep
+  // their text (see common/json_text.hpp). False, with nothing changed,
+  // when the payload is not JSON. Only for an envelope no one else holds
+  // (see copy_content): outputs read theirs from other threads.
   template <class Edit>
   bool edit_json(Edit&& edit) {
     if (!json()) return false;
+    auto originals = common::NumberTexts::of(payload);
     edit(*json_);
-    payload = boost::json::serialize(*json_);
+    payload = common::to_json_text(*json_, &originals);
     return true;
   }
 

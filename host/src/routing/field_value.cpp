@@ -1,9 +1,9 @@
 #include "routing/field_value.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <sluice/common/json_text.hpp>
 
 namespace sluice::routing {
 
@@ -119,17 +119,19 @@ bool append_text(const FieldValue& value, std::string& out) {
                  value.raw.find_first_of(".eE") == std::string_view::npos && !value.raw.empty()) {
         out.append(value.raw);  // an integer too large for int64, as written
         return true;
-      } else if (value.number.is_integer)
+      } else if (value.number.is_integer) {
         r = std::to_chars(buf, buf + sizeof buf, value.number.integer);
-      else  // shortest text that reads back as the same double: 12.5, not 1.25E1
-        r = std::to_chars(buf, buf + sizeof buf, value.number.real);
+      } else {
+        common::append_json_number(out, value.number.real);  // 12.5, not 1.25E1
+        return true;
+      }
       out.append(buf, r.ec == std::errc() ? r.ptr : buf);
       return true;
     }
     case FieldValue::Kind::kObject:
     case FieldValue::Kind::kArray:
       if (value.json)
-        out.append(boost::json::serialize(*value.json));
+        out.append(common::to_json_text(*value.json));
       else
         out.append(value.raw);  // as written in the payload, spacing included
       return true;

@@ -1,6 +1,6 @@
 #include "scalar_text.hpp"
 
-#include <charconv>
+#include <sluice/common/json_text.hpp>
 
 namespace sluice::websocket {
 
@@ -9,10 +9,9 @@ std::optional<std::string> scalar_text(const boost::json::value& value) {
     case boost::json::kind::string:
       return std::string(value.get_string());
     case boost::json::kind::double_: {
-      // Shortest round-trip form (12.5), not Boost 1.81's "1.25E1".
-      char buf[32];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value.get_double());
-      return std::string(buf, end);
+      std::string text;  // 12.5, not Boost 1.81's "1.25E1"
+      common::append_json_number(text, value.get_double());
+      return text;
     }
     case boost::json::kind::int64:
     case boost::json::kind::uint64:

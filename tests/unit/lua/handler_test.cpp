@@ -89,10 +89,11 @@ sluice.on("src", function(msg)
   local doc = msg:json()
   local back = sluice.json.decode(sluice.json.encode({ list = { 1, 2.5, "x", true } }))
   local whole = sluice.json.encode({ 130.0 })
+  local numbers = sluice.json.encode({ 119.97, 12.5, 1e21, 0.1, -0.5e-9 })
   local bad, why = sluice.json.decode("{nope")
   sluice.publish("out", sluice.json.encode({
     speed = doc.data.speed, n = #doc.data.list, null_is_sentinel = doc.data.gone == sluice.json.null,
-    back = back.list[2], bad = bad == nil, why = why ~= nil, whole = whole,
+    back = back.list[2], bad = bad == nil, why = why ~= nil, whole = whole, numbers = numbers,
   }))
 end)
 )");
@@ -106,6 +107,8 @@ end)
   EXPECT_EQ(got["bad"], true);
   EXPECT_EQ(got["why"], true);
   EXPECT_EQ(got["whole"], "[130]");
+  // Numbers as people write them, not Boost's 1.1997E2.
+  EXPECT_EQ(got["numbers"], "[119.97,12.5,1e+21,0.1,-5e-10]");
 }
 
 TEST_F(LuaTest, Message_NotJsonGivesNilAndReason) {

@@ -166,7 +166,7 @@ TEST_F(MessageApi, Set_ChangesACopyAndChains) {
     return msg:get("data.SPEED") .. "|" .. msg:get("meta.route.by") .. "|" .. tostring(msg:get("drop")))"),
             "13.5|lua|nil");
   EXPECT_EQ(box->envelope->payload,
-            R"({"data":{"SPEED":1.35E1,"ID":"d1"},"meta":{"route":{"by":"lua"}}})");
+            R"({"data":{"SPEED":13.5,"ID":"d1"},"meta":{"route":{"by":"lua"}}})");
   // The envelope other routes hold is untouched.
   EXPECT_NE(box->envelope, original);
   EXPECT_EQ(original->payload, R"({"data":{"SPEED":"12.50","ID":"d1"},"drop":1})");

@@ -24,17 +24,19 @@ std::string first_error(std::string_view json) {
   return errors.empty() ? "" : errors.front();
 }
 
-// Applies `transform` to `payload` the way the router does: templates read
-// the message as it arrived.
+// Applies `transform` to `payload` the way the router does: on a copy of
+// the message, whose payload is written again from the changed document,
+// while templates read the message as it arrived.
 std::string apply(const Transform& transform, const std::string& payload,
                   const std::string& subject = "tracking.data", std::string* error = nullptr) {
   auto m = make_message(payload, subject, "key-1");
-  boost::json::value doc = *m->json();
+  auto copy = message::copy_content(*m);
   MessageContext before{*m, "src", "node-7"};
-  std::string why = transform.apply(before, doc);
+  std::string why;
+  copy->edit_json([&](boost::json::value& doc) { why = transform.apply(before, doc); });
   if (error) *error = why;
   EXPECT_TRUE(error || why.empty()) << why;
-  return boost::json::serialize(doc);
+  return copy->payload;
 }
 
 TEST(Transform, Set_LiteralValuesOfEveryJsonType) {
@@ -57,8 +59,17 @@ TEST(Transform, Set_OneWholePlaceholderCopiesTheValueWithItsType) {
                                "copy.text": "n is ${data.n}", "copy.gone": "${data.nope}",
                                "copy.subject": "${subject}"}})");
   EXPECT_EQ(apply(t, R"({"data":{"n":12.5,"obj":{"x":[1]}}})"),
-            R"({"data":{"n":1.25E1,"obj":{"x":[1]}},"copy":{"n":1.25E1,"obj":{"x":[1]},)"
+            R"({"data":{"n":12.5,"obj":{"x":[1]}},"copy":{"n":12.5,"obj":{"x":[1]},)"
             R"("text":"n is 12.5","subject":"tracking.data"}})");
+}
+
+TEST(Transform, NumbersNothingChangedKeepTheirTextAndNewOnesAreShortest) {
+  auto t = compile(R"({"set": {"added": 0.1, "big": 1e21, "copy": "${speed}"}})");
+  // 12.50, 1E3 and 2.5e-3 were written so; untouched, they stay so. The
+  // copy of 12.50 has the same value, so the same text.
+  EXPECT_EQ(apply(t, R"({"speed":12.50,"k":1E3,"m":2.5e-3,"p":119.97,"i":7})"),
+            R"({"speed":12.50,"k":1E3,"m":2.5e-3,"p":119.97,"i":7,"added":0.1,"big":1e+21,)"
+            R"("copy":12.50})");
 }
 
 TEST(Transform, Rename_MovesValuesAndSkipsMissingOnes) {
