@@ -33,6 +33,11 @@ void count(metrics::Counter* counter) {
   if (counter) counter->inc();
 }
 
+std::string_view path_of(std::string_view target) {
+  if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+  return target;
+}
+
 }  // namespace
 
 // One connection. Its phases, each under its own deadline: waiting for the
@@ -48,6 +53,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket socket, HttpServer& server, Tier tier)
       : stream_(std::move(socket)),
         deadline_(stream_.get_executor()),
+        poll_timer_(stream_.get_executor()),
         server_(server),
         tier_(tier),
         overflow_give_up_(Clock::now() + kOverflowTimeout) {}
@@ -141,9 +147,18 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     Request req = parser_->release();
     if (overflow() && !server_.is_probe({req.target().data(), req.target().size()}))
       return reply_refused();
+    const bool stream =
+        !overflow() && server_.is_stream({req.target().data(), req.target().size()});
     Response res;
     try {
-      res = server_.handler_(req);
+      if (!stream) {
+        res = server_.handler_(req);
+      } else {
+        auto answer = server_.stream_handler_(req);
+        if (auto* opened = std::get_if<ResponseStream>(&answer))
+          return start_stream(std::move(*opened), req.version());
+        res = std::move(std::get<Response>(answer));
+      }
     } catch (const std::exception& e) {
       res = Response(http::status::internal_server_error, req.version());
       res.set(http::field::content_type, "text/plain");
@@ -192,8 +207,57 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
         });
   }
 
+  // The head, then a poll every kStreamPoll until the stream or the client
+  // ends. The client sends nothing more: anything readable (its FIN, a
+  // reset, stray bytes) ends the stream.
+  void start_stream(ResponseStream opened, unsigned version) {
+    struct Head {
+      http::response<http::empty_body> message;
+      http::response_serializer<http::empty_body> serializer{message};
+    };
+    auto head = std::make_shared<Head>();
+    head->message.result(opened.head.result());
+    head->message.version(version);
+    for (const auto& field : opened.head) head->message.set(field.name_string(), field.value());
+    head->message.set(http::field::server, "sluice");
+    head->message.set(http::field::connection, "close");
+    head->message.set(http::field::cache_control, "no-store");
+    next_ = std::move(opened.next);
+    stream_.socket().async_wait(tcp::socket::wait_read,
+                                [self = shared_from_this()](beast::error_code) { self->close(); });
+    stream_.expires_after(server_.limits_.write_timeout);
+    http::async_write_header(stream_, head->serializer,
+                             [self = shared_from_this(), head](beast::error_code ec, size_t) {
+                               if (ec) return self->close();
+                               self->poll_stream();
+                             });
+  }
+
+  void poll_stream() {
+    if (closed_) return;
+    auto out = std::make_shared<std::string>();
+    const bool more = next_(*out);
+    if (out->empty()) return more ? wait_to_poll() : close();
+    stream_.expires_after(server_.limits_.write_timeout);
+    boost::asio::async_write(stream_, boost::asio::buffer(*out),
+                             [self = shared_from_this(), out, more](beast::error_code ec, size_t) {
+                               if (ec || !more) return self->close();
+                               self->wait_to_poll();
+                             });
+  }
+
+  void wait_to_poll() {
+    poll_timer_.expires_after(kStreamPoll);
+    poll_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->poll_stream();
+    });
+  }
+
   void close() {
+    if (closed_) return;
     closed_ = true;
+    poll_timer_.cancel();
+    next_ = nullptr;  // a stream's resources go now, not with the last handler
     disarm_deadline();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -202,6 +266,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   boost::asio::steady_timer deadline_;
+  boost::asio::steady_timer poll_timer_;
+  std::function<bool(std::string&)> next_;  // while streaming
   std::uint64_t deadline_generation_ = 0;
   bool timed_out_ = false;
   bool closed_ = false;
@@ -294,10 +360,19 @@ void HttpServer::on_session_closed(Tier tier) {
 }
 
 bool HttpServer::is_probe(std::string_view target) const {
-  if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+  target = path_of(target);
   for (const auto& probe : limits_.probe_targets)
     if (target == probe) return true;
   return false;
+}
+
+bool HttpServer::is_stream(std::string_view target) const {
+  return stream_handler_ && path_of(target) == stream_path_;
+}
+
+void HttpServer::set_stream_handler(std::string path, StreamHandler handler) {
+  stream_path_ = std::move(path);
+  stream_handler_ = std::move(handler);
 }
 
 void HttpServer::stop() {

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 #include <vector>
 
 namespace sluice::metrics {
@@ -25,6 +26,19 @@ namespace sluice::admin {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using Handler = std::function<Response(const Request&)>;
+
+// A response written while it is produced, for as long as the client stays
+// (`sluice tap`): the head goes out at once, then whatever `next` appends at
+// each poll. It ends when `next` returns false, the client closes, or the
+// client stops reading for write_timeout. It has neither a length nor
+// chunks: the body ends when the connection closes (Connection: close),
+// which every HTTP client understands, curl and `sluice tap` included.
+struct ResponseStream {
+  Response head;  // status and headers; its body is not sent
+  std::function<bool(std::string& out)> next;
+};
+// Answers a request either at once or with a stream.
+using StreamHandler = std::function<std::variant<Response, ResponseStream>(const Request&)>;
 
 struct HttpServerLimits {
   size_t header_limit = 8 * 1024;  // bigger headers: 431
@@ -58,6 +72,10 @@ class HttpServer {
   // Binds "host:port" (port 0 = any free port) and starts serving. Returns
   // "" or what went wrong.
   std::string start(const std::string& listen);
+  // Requests for `path` (matched without the query) go to `handler`
+  // instead of the server's handler. Call before start().
+  void set_stream_handler(std::string path, StreamHandler handler);
+  static constexpr std::chrono::milliseconds kStreamPoll{50};
   void stop();
   unsigned short port() const { return port_; }
 
@@ -75,10 +93,13 @@ class HttpServer {
   void on_accept_error();
   void on_session_closed(Tier tier);
   bool is_probe(std::string_view target) const;
+  bool is_stream(std::string_view target) const;
   int open_connections() const { return served_open_ + overflow_open_; }
 
   // Declared before io_: sessions that io_'s destructor frees still read them.
   Handler handler_;
+  std::string stream_path_;
+  StreamHandler stream_handler_;
   HttpServerLimits limits_;
   metrics::Registry* registry_;
   Counters counters_;

@@ -1,5 +1,6 @@
 // The self-contained status page served at / by the admin server: no
-// external assets; it polls /stats and /readyz and computes rates itself.
+// external assets; it polls /stats and /readyz and computes rates itself,
+// and its tap panel reads the live lines of /tap.
 #pragma once
 
 namespace sluice::admin {
@@ -19,6 +20,8 @@ inline constexpr const char* kStatusPage = R"HTML(<!doctype html>
  th{background:#eef0f4;font-weight:600} td.num{text-align:right;font-variant-numeric:tabular-nums}
  .ok{color:#137333;font-weight:600} .bad{color:#b3261e;font-weight:600}
  #error{color:#b3261e;padding:8px 0}
+ #tapform{display:flex;gap:8px;flex-wrap:wrap} #tapform input{flex:1;min-width:220px;padding:4px 6px}
+ #taplines{background:#fff;box-shadow:0 1px 2px #0001;padding:8px 10px;max-height:320px;overflow:auto;font:12px/1.4 ui-monospace,monospace;white-space:pre-wrap;margin:8px 0}
 </style></head>
 <body>
 <header><h1>sluice</h1><span id="node">node …</span><span id="version"></span>
@@ -34,6 +37,11 @@ inline constexpr const char* kStatusPage = R"HTML(<!doctype html>
 <h2>Workers</h2>
 <table id="workers"><thead><tr><th>worker</th><th>queue depth</th><th>capacity</th></tr></thead><tbody></tbody></table>
 <p id="summary"></p>
+<h2>Tap</h2>
+<form id="tapform"><input id="taptarget" placeholder="connector, connector:subject-pattern or route (empty: every message)">
+<input id="tapwhere" placeholder='where (JSON), e.g. {"temp":{"gt":30}}'>
+<button id="tapbutton" type="submit">Start</button></form>
+<pre id="taplines"></pre>
 </main>
 <script>
 "use strict";
@@ -100,6 +108,39 @@ async function refresh() {
   }
 }
 refresh(); setInterval(refresh, 1000);
+
+// The tap panel: the last 200 lines of GET /tap, until Stop.
+let tapAbort = null;
+document.getElementById("tapform").addEventListener("submit", async event => {
+  event.preventDefault();
+  if (tapAbort) { tapAbort.abort(); return; }
+  const button = document.getElementById("tapbutton"), out = document.getElementById("taplines");
+  const query = new URLSearchParams({target: document.getElementById("taptarget").value.trim()});
+  const where = document.getElementById("tapwhere").value.trim();
+  if (where) query.set("where", where);
+  tapAbort = new AbortController();
+  button.textContent = "Stop";
+  out.textContent = "";
+  try {
+    const res = await fetch("tap?" + query, {signal: tapAbort.signal});
+    if (!res.ok) throw new Error((await res.json()).error);
+    const reader = res.body.getReader(), decoder = new TextDecoder();
+    let lines = [], partial = "";
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) break;
+      const parts = (partial + decoder.decode(value, {stream: true})).split("\n");
+      partial = parts.pop();
+      lines = lines.concat(parts).slice(-200);
+      out.textContent = lines.join("\n");
+      out.scrollTop = out.scrollHeight;
+    }
+  } catch (e) {
+    if (e.name !== "AbortError") out.textContent = "tap: " + e.message;
+  }
+  tapAbort = null;
+  button.textContent = "Start";
+});
 </script>
 </body></html>
 )HTML";

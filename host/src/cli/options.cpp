@@ -27,6 +27,10 @@ Usage:
   sluice run     [-c FILE] [--exit-when-done]   run the pipeline until SIGINT/SIGTERM
   sluice check   [-c FILE]                      validate config, script, routes and every
                                                 connector's settings; list every error
+  sluice tap     [TARGET] [--where F=V]... [--limit N] [--admin HOST:PORT]
+                                                print the messages of a running sluice
+                                                as JSON lines, live (through its admin
+                                                server: admin.listen of -c FILE)
   sluice plugins [--json]                       list the plugins found in the plugin path
   sluice version                                print the version and plugin ABI
   sluice help                                   this text
@@ -38,6 +42,14 @@ Options:
   --exit-when-done      (run) exit once every source has finished and every message
                         is acknowledged: for batch jobs and benchmarks
   --json                (plugins) machine-readable output with each config schema
+  TARGET                (tap) CONNECTOR: what it receives and what is sent to it;
+                        CONNECTOR:PATTERN: only those subjects; ROUTE: what the
+                        route sends. Default: every message in and out
+  --where F=V           (tap) only messages whose field F (payload path, subject,
+                        key, header.NAME, ...) equals V; repeatable; or a JSON
+                        where spec as in a route, e.g. '{"temp":{"gt":30}}'
+  --limit N             (tap) stop after N messages
+  --admin HOST:PORT     (tap) the admin server to ask (default: the config's)
 
 Plugins are searched in: the config's plugin_path, then $SLUICE_PLUGIN_PATH
 (colon-separated), then )" +
@@ -71,18 +83,21 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
       out = args[++i];
       return true;
     };
+    auto optional_value = [&](std::optional<std::string>& out) { return value(out.emplace()); };
     if (a == "-c" || a == "--config") {
       if (!value(o.config_path)) return std::nullopt;
     } else if (a.rfind("--config=", 0) == 0) {
       o.config_path = a.substr(9);
     } else if (a == "--log-level") {
-      std::string v;
-      if (!value(v)) return std::nullopt;
-      o.log_level = v;
+      if (!optional_value(o.log_level)) return std::nullopt;
     } else if (a == "--log-format") {
-      std::string v;
-      if (!value(v)) return std::nullopt;
-      o.log_format = v;
+      if (!optional_value(o.log_format)) return std::nullopt;
+    } else if (a == "--where") {
+      if (!value(o.where.emplace_back())) return std::nullopt;
+    } else if (a == "--limit") {
+      if (!optional_value(o.limit)) return std::nullopt;
+    } else if (a == "--admin") {
+      if (!optional_value(o.admin)) return std::nullopt;
     } else if (a == "--json") {
       o.json = true;
     } else if (a == "--exit-when-done") {
@@ -96,13 +111,16 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
       return std::nullopt;
     } else if (o.command.empty()) {
       o.command = a;
+    } else if (o.command == "tap" && !o.tap_target) {
+      o.tap_target = a;
     } else {
       error = "unexpected argument '" + std::string(a) + "'";
       return std::nullopt;
     }
   }
   if (o.command.empty()) o.command = "help";
-  static const std::vector<std::string_view> known = {"run", "check", "plugins", "version", "help"};
+  static const std::vector<std::string_view> known = {"run",     "check",   "tap",
+                                                      "plugins", "version", "help"};
   bool ok = false;
   for (auto k : known) ok = ok || o.command == k;
   if (!ok) {

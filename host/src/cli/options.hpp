@@ -17,12 +17,17 @@ enum ExitCode {
 };
 
 struct Options {
-  std::string command;  // run, check, plugins, version, help
+  std::string command;  // run, check, tap, plugins, version, help
   std::string config_path;
   bool json = false;
   bool exit_when_done = false;
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
+  // tap
+  std::optional<std::string> tap_target;  // CONNECTOR[:PATTERN] or ROUTE
+  std::vector<std::string> where;         // "field=value" or a JSON where spec, each
+  std::optional<std::string> limit;
+  std::optional<std::string> admin;  // host:port, instead of the config's admin.listen
 };
 
 // Parses argv. Returns nothing and writes `error` on a usage mistake.

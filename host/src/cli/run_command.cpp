@@ -5,6 +5,7 @@
 #include "admin/admin_endpoints.hpp"
 #include "admin/http_server.hpp"
 #include "admin/statsd_exporter.hpp"
+#include "admin/tap_endpoint.hpp"
 #include "cli/commands.hpp"
 #include "cli/open_file_limit.hpp"
 #include "cli/setup.hpp"
@@ -56,6 +57,7 @@ int run_command(const Options& options) {
   // Declared after the runtime so they stop before it is destroyed.
   admin::HttpServer admin_server(admin::make_admin_handler(rt),
                                  admin::admin_server_limits(cfg.admin), &rt.metrics());
+  admin_server.set_stream_handler("/tap", admin::make_tap_handler(rt));
   if (cfg.admin.enabled) {
     if (std::string e = admin_server.start(cfg.admin.listen); !e.empty()) {
       log::error("admin", e);

@@ -1,6 +1,7 @@
 #include "runtime/delivery_engine.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "log/logger.hpp"
@@ -76,6 +77,11 @@ sluice_status DeliveryEngine::ingest(Connector& source, const sluice_message* m,
     env->timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
+  // Rendered now, shown only if the message is accepted: a source that
+  // hears BUSY offers it again.
+  std::optional<tap::TapHub::Pending> tapped;
+  if (taps_ && taps_->active())
+    tapped = taps_->prepare({tap::Direction::kIn, source.name(), {}, *env, env->subject});
   size_t worker = std::hash<std::string_view>{}(env->routing_key()) % workers_.size();
   size_t bytes = env->payload.size();
   Worker::Incoming incoming{std::move(env), &source, ack_id, std::chrono::steady_clock::now()};
@@ -88,6 +94,7 @@ sluice_status DeliveryEngine::ingest(Connector& source, const sluice_message* m,
   }
   source.stats().messages_in->inc();
   source.stats().bytes_in->add(static_cast<double>(bytes));
+  if (tapped) tap::TapHub::commit(std::move(*tapped));
   return SLUICE_OK;
 }
 
@@ -134,6 +141,12 @@ void DeliveryEngine::send_now(CompletionPtr c) {
   c->output.message->to_c(view);
   const std::string& subject = c->output.target.subject;
   view.message.subject = {subject.data(), subject.size()};
+  if (c->attempt == 1 && taps_ && taps_->active()) {
+    // Once per output (and once more for its dead letter), not per retry.
+    const Output& out = c->output;
+    taps_->offer({tap::Direction::kOut, target->name(), out.route ? out.route->name : "",
+                  *out.message, subject});
+  }
   auto backoff_ms = 1;
   while (true) {
     char buf[2048] = "";

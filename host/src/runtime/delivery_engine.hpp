@@ -24,6 +24,7 @@
 #include "runtime/router.hpp"
 #include "runtime/timer_service.hpp"
 #include "runtime/worker.hpp"
+#include "tap/tap.hpp"
 
 namespace sluice::runtime {
 
@@ -42,6 +43,9 @@ class DeliveryEngine : public DeliveryOwner {
   // caller keeps it alive until shutdown.
   void use_router(const Router* router) { router_.store(router, std::memory_order_release); }
   const Router* current_router() const { return router_.load(std::memory_order_acquire); }
+
+  // Where copies of the messages going in and out go for `sluice tap`.
+  void set_taps(const tap::TapHub* taps) { taps_ = taps; }
 
   void start_workers(size_t count, size_t queue_capacity);
   const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
@@ -87,6 +91,7 @@ class DeliveryEngine : public DeliveryOwner {
   std::unique_ptr<ControlCommands> control_;
   std::atomic<const Router*> router_{nullptr};
   std::vector<std::unique_ptr<Worker>> workers_;
+  const tap::TapHub* taps_ = nullptr;
   RetryBackoff backoff_;
 
   std::atomic<int64_t> in_flight_{0};

@@ -18,6 +18,7 @@ constexpr const char* kComponent = "runtime";
 
 Runtime::Runtime(config::Config config, const loader::PluginRegistry& plugins)
     : config_(std::move(config)), plugins_(plugins), engine_(metrics_, timers_) {
+  engine_.set_taps(&taps_);
   metrics::register_process_metrics(metrics_, started_at_);
   metrics_.sampled_gauge("sluice_in_flight", "Accepted source messages not yet acked", {},
                          [this] { return static_cast<double>(in_flight()); });

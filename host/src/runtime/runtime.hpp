@@ -21,6 +21,7 @@
 #include "runtime/router.hpp"
 #include "runtime/timer_service.hpp"
 #include "runtime/worker.hpp"
+#include "tap/tap.hpp"
 
 namespace sluice::runtime {
 
@@ -96,6 +97,7 @@ class Runtime {
   const config::Config& config() const { return config_; }
   metrics::Registry& metrics() { return metrics_; }
   TimerService& timers() { return timers_; }
+  tap::TapHub& taps() { return taps_; }
   Connector* connector(const std::string& name) const;
   const std::vector<std::unique_ptr<Connector>>& connectors() const { return connectors_; }
   const std::vector<std::unique_ptr<Worker>>& workers() const { return engine_.workers(); }
@@ -132,6 +134,8 @@ class Runtime {
   metrics::Registry metrics_;
   TimerService timers_;
   std::vector<std::unique_ptr<Connector>> connectors_;
+  // Before the engine, which offers it copies until its workers stop.
+  tap::TapHub taps_{metrics_};
   // After the connectors: destroyed first, so its workers stop before the
   // connectors they publish to go.
   DeliveryEngine engine_;

@@ -1,6 +1,7 @@
 // Loads the admin status page in a real headless Chromium and checks that
 // the connector table shows the live connectors with their health and a
-// moving rate, and that the routes table shows the route. Saves a
+// moving rate, that the routes table shows the route, and that the tap
+// panel shows live messages of the connector it is given. Saves a
 // screenshot.
 //
 //   node status_page.test.mjs URL SCREENSHOT_PATH
@@ -46,6 +47,23 @@ try {
   const ready = await page.textContent("#ready");
   if (ready !== "ready") fail(`header says '${ready}'`);
   console.log(`connectors: ${rows.map((r) => r[0]).join(", ")}; routes: ${routes.join(", ")}`);
+
+  // The tap panel: live lines from GET /tap for the sink, then Stop.
+  await page.fill("#taptarget", "discard");
+  await page.click("#tapbutton");
+  await page.waitForFunction(() => document.getElementById("taplines").textContent.split("\n")
+    .filter((l) => l.includes('"tap":"out"')).length >= 3, null, { timeout: 30000 });
+  const tapped = (await page.textContent("#taplines")).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  for (const line of tapped) {
+    if (line.dropped !== undefined) continue;
+    if (line.connector !== "discard" || line.route !== "everything" || typeof line.payload.n !== "number")
+      fail(`tap panel line is not a message sent to discard: ${JSON.stringify(line)}`);
+  }
+  if ((await page.textContent("#tapbutton")) !== "Stop") fail("the tap button does not offer Stop");
+  await page.click("#tapbutton");
+  await page.waitForFunction(() => document.getElementById("tapbutton").textContent === "Start",
+    null, { timeout: 10000 });
+  console.log(`tap panel: ${tapped.length} lines`);
 
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`screenshot: ${screenshot}`);
