@@ -19,5 +19,6 @@ int main(int argc, char** argv) {
   if (options->command == "version") return version_command();
   if (options->command == "plugins") return plugins_command(*options);
   if (options->command == "check") return check_command(*options);
+  if (options->command == "test") return test_command(*options);
   return run_command(*options);
 }

@@ -27,6 +27,9 @@ Usage:
   sluice run     [-c FILE] [--exit-when-done]   run the pipeline until SIGINT/SIGTERM
   sluice check   [-c FILE]                      validate config, script, routes and every
                                                 connector's settings; list every error
+  sluice test    [-c FILE] [TEST-FILE...]       run route and handler tests without brokers
+                                                (default: every *.test.yaml next to the -c
+                                                config, else in the current directory)
   sluice plugins [--json]                       list the plugins found in the plugin path
   sluice version                                print the version and plugin ABI
   sluice help                                   this text
@@ -50,8 +53,9 @@ script; SIGUSR1 logs a stats snapshot.
 Exit codes:
   0  success
   1  runtime failure, or messages left unsettled at shutdown (they will be redelivered):
-     also when shutdown outlasted shutdown_timeout_ms or a second signal cut it short
-  2  bad command line
+     also when shutdown outlasted shutdown_timeout_ms or a second signal cut it short;
+     (test) a test case failed
+  2  bad command line; (test) a test file is broken, or its config cannot run
   3  invalid configuration (check lists every problem found)
   4  a plugin file was refused (plugins)
 )";
@@ -73,8 +77,10 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
     };
     if (a == "-c" || a == "--config") {
       if (!value(o.config_path)) return std::nullopt;
+      o.config_given = true;
     } else if (a.rfind("--config=", 0) == 0) {
       o.config_path = a.substr(9);
+      o.config_given = true;
     } else if (a == "--log-level") {
       std::string v;
       if (!value(v)) return std::nullopt;
@@ -96,13 +102,16 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
       return std::nullopt;
     } else if (o.command.empty()) {
       o.command = a;
+    } else if (o.command == "test") {
+      o.files.emplace_back(a);
     } else {
       error = "unexpected argument '" + std::string(a) + "'";
       return std::nullopt;
     }
   }
   if (o.command.empty()) o.command = "help";
-  static const std::vector<std::string_view> known = {"run", "check", "plugins", "version", "help"};
+  static const std::vector<std::string_view> known = {"run",     "check",   "test",
+                                                      "plugins", "version", "help"};
   bool ok = false;
   for (auto k : known) ok = ok || o.command == k;
   if (!ok) {
