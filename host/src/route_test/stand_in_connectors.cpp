@@ -167,6 +167,7 @@ sluice_status MemoryBus::send(const std::string& connector, const InputMessage& 
   m.headers = headers.data();
   m.header_count = headers.size();
   m.reply_to = {reply_handle.data(), reply_handle.size()};
+  m.timestamp_ms = message.timestamp_ms;
   // Waits for room like a plugin would; the worker keeps draining meanwhile.
   return instance->api->emit(instance->host, &m, ack_id, 60'000);
 }

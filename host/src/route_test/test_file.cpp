@@ -126,8 +126,10 @@ class TestFileReader {
       s.advance_ms = reader_.integer(a->value, path + ".advance_ms", 0, 1'000'000'000).value_or(0);
       return s;
     }
-    reader_.reject_unknown_keys(
-        node, {"from", "payload", "key", "subject", "headers", "jsonl", "request", "reply"}, path);
+    reader_.reject_unknown_keys(node,
+                                {"from", "payload", "key", "subject", "headers", "timestamp_ms",
+                                 "jsonl", "request", "reply"},
+                                path);
     if (const auto* f = node.find("from")) {
       if (auto name = reader_.string(f->value, path + ".from")) s.connector = *name;
     } else {
@@ -138,6 +140,8 @@ class TestFileReader {
     if (const auto* sub = node.find("subject"))
       m.subject = scalar_text(sub->value, path + ".subject");
     if (const auto* h = node.find("headers")) m.headers = headers(h->value, path + ".headers");
+    if (const auto* t = node.find("timestamp_ms"))
+      m.timestamp_ms = milliseconds(t->value, path + ".timestamp_ms");
     const auto* payload = node.find("payload");
     const auto* jsonl = node.find("jsonl");
     if (payload && jsonl)
@@ -305,6 +309,15 @@ class TestFileReader {
       out.push_back(std::move(s));
     }
     return out;
+  }
+
+  // A non-negative 64-bit integer (epoch milliseconds do not fit an int).
+  int64_t milliseconds(const ConfigNode& node, const std::string& path) {
+    if (node.is_scalar() && config::scalar_type(node) == config::ScalarType::kInteger)
+      if (auto v = config::scalar_integer(node); v && *v >= 0) return *v;
+    reader_.error(node.where, path + ": expected milliseconds (an integer >= 0), got " +
+                                  config::describe(node));
+    return 0;
   }
 
   // A payload as sent: a mapping or list as JSON text, a scalar as written.

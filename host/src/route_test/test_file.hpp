@@ -24,6 +24,7 @@ struct InputMessage {
   std::optional<std::string> key;
   std::string subject;
   std::vector<message::Header> headers;
+  int64_t timestamp_ms = 0;  // 0: stamped with the wall clock when sent
 };
 
 // What one received message (or a reply) must look like. Every part is

@@ -259,14 +259,16 @@ class CompiledRouter : public Router {
     if (!due || !timers_) return;
     if (st.timer_due && *st.timer_due <= *due) return;  // an earlier timer will re-arm
     st.timer_due = *due;
-    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*due - clock_.now());
+    // Rounded up, not down: a timer never fires before the release is due
+    // (on a virtual clock it fires exactly then).
+    auto delay = std::chrono::ceil<std::chrono::milliseconds>(*due - clock_.now());
     if (delay.count() < 0) delay = std::chrono::milliseconds(0);
     Dispatch* worker = &out;
     // The timer thread only posts; the release runs on the owning worker,
     // which alone touches this throttle.
-    timers_->start(
-        delay + std::chrono::milliseconds(1), std::chrono::milliseconds(0),
-        [this, id, worker] { worker->post([this, id, worker] { release(id, *worker); }); });
+    timers_->start(delay, std::chrono::milliseconds(0), [this, id, worker] {
+      worker->post([this, id, worker] { release(id, *worker); });
+    });
   }
 
   void release(routing::RouteTable::RouteId id, Dispatch& out) const {
