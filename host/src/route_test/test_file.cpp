@@ -3,6 +3,7 @@
 // any case runs, instead of failing cases for reasons that are not theirs.
 #include "route_test/test_file.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -86,8 +87,6 @@ class TestFileReader {
         for (const auto& e : ex->value.entries)
           c.expect.push_back(output(e, at + ".expect." + e.key));
       }
-    } else {
-      reader_.error(node.where, at + ": missing 'expect' (use `out: nothing` to expect silence)");
     }
     if (const auto* s = node.find("stubs")) c.stubs = stubs(s->value, at + ".stubs");
     if (const auto* cs = node.find("connectors")) {
@@ -108,6 +107,11 @@ class TestFileReader {
       if (auto v = reader_.integer(n->value, at + ".nacked", 0, 1'000'000'000))
         c.nacked = static_cast<size_t>(*v);
     }
+    bool checks_a_reply = std::any_of(c.steps.begin(), c.steps.end(),
+                                      [](const Step& s) { return s.reply || s.expect_no_reply; });
+    if (!node.find("expect") && !checks_a_reply && !c.nacked)
+      reader_.error(node.where, at + ": checks nothing: add 'expect' (`out: nothing` expects "
+                                     "silence), a step's 'reply' or 'nacked'");
     return c;
   }
 
