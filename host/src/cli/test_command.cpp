@@ -51,19 +51,20 @@ int test_command(const Options& options) {
     return kExitUsage;
   }
 
-  // Every file is read before any case runs: a broken one stops all.
+  // Every file is read and prepared before any case runs: a broken one
+  // stops all, with every problem of every file listed.
   std::vector<route_test::TestFile> files;
+  files.reserve(paths.size());  // runners keep a reference to their file
+  std::vector<std::unique_ptr<route_test::CaseRunner>> runners;
   std::vector<std::string> broken;
   for (const auto& path : paths) {
     std::vector<config::Diagnostic> errors;
     files.push_back(route_test::load_test_file(path, errors));
     for (const auto& e : errors) broken.push_back(e.str());
-  }
-  std::vector<std::unique_ptr<route_test::CaseRunner>> runners;
-  for (const auto& file : files) {
-    if (!broken.empty()) break;
-    auto runner = std::make_unique<route_test::CaseRunner>(file);
-    for (auto& e : runner->prepare()) broken.push_back(file.path + ": " + e);
+    auto runner = std::make_unique<route_test::CaseRunner>(files.back());
+    // A file that did not read well names no config to prepare.
+    if (errors.empty())
+      for (auto& e : runner->prepare()) broken.push_back(std::move(e));
     runners.push_back(std::move(runner));
   }
   if (!broken.empty()) {
