@@ -30,6 +30,8 @@ Usage:
   sluice test    [-c FILE] [TEST-FILE...]       run route and handler tests without brokers
                                                 (default: every *.test.yaml next to the -c
                                                 config, else in the current directory)
+  sluice graph   [-c FILE]                      print connectors, routes and handlers as
+                                                Graphviz DOT (pipe into dot -Tsvg)
   sluice plugins [--json]                       list the plugins found in the plugin path
   sluice version                                print the version and plugin ABI
   sluice help                                   this text
@@ -110,7 +112,7 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
     }
   }
   if (o.command.empty()) o.command = "help";
-  static const std::vector<std::string_view> known = {"run",     "check",   "test",
+  static const std::vector<std::string_view> known = {"run",     "check",   "test", "graph",
                                                       "plugins", "version", "help"};
   bool ok = false;
   for (auto k : known) ok = ok || o.command == k;
