@@ -19,8 +19,13 @@ CountersByName counters_by(const metrics::Registry& metrics, const std::string& 
     for (const auto& s : f.series)
       for (const auto& [k, v] : s.labels)
         if (k == label) {
-          double& slot = out[v][name].emplace_double();
-          slot = s.counter.value();
+          // Counts as integers (3, not 3E0) while they fit exactly.
+          double value = s.counter.value();
+          if (value >= 0 && value < 9e15 &&
+              value == static_cast<double>(static_cast<int64_t>(value)))
+            out[v][name] = static_cast<int64_t>(value);
+          else
+            out[v][name] = value;
         }
   });
   return out;
