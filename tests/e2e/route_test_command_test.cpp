@@ -269,6 +269,44 @@ cases:
   EXPECT_TRUE(contains(out, "1 passed, 0 failed")) << out;
 }
 
+TEST(SluiceTestCommand, JsonlInputAndUnorderedExpectations) {
+  TempDir dir;
+  write_file(dir.file("app.yaml"), kRoutesConfig);
+  write_file(dir.file("events.jsonl"), R"({"data":{"DEVICE_ID":"d1","SPEED":1}}
+{"data":{"DEVICE_ID":"d2","SPEED":0}}
+
+{"data":{"DEVICE_ID":"d3","SPEED":3}}
+)");
+  write_file(dir.file("app.test.yaml"), R"(config: app.yaml
+cases:
+  - name: one message per line, blank lines skipped, headers on each
+    input:
+      - { from: in, jsonl: events.jsonl, key: same, headers: { origin: replay } }
+    expect:
+      out:
+        ordered: false
+        count: 2
+        messages:
+          - { subject: moving.d3, key: same, headers: { origin: replay } }
+          - { subject: moving.d1 }
+  - name: an unordered expectation that matches nothing fails
+    input:
+      - { from: in, jsonl: events.jsonl }
+    expect:
+      out:
+        ordered: false
+        messages: [{ subject: moving.d2 }]
+)");
+  std::string out;
+  EXPECT_EQ(sluice_test({dir.file("app.test.yaml")}, out), 1) << out;
+  EXPECT_TRUE(contains(out, "ok   one message per line, blank lines skipped, headers on each\n"))
+      << out;
+  EXPECT_TRUE(contains(out,
+                       "FAIL an unordered expectation that matches nothing fails\n"
+                       "     out: expected message 1 matches none received\n"))
+      << out;
+}
+
 // Every shipped config has its tests, and they pass.
 TEST(SluiceTestCommand, ShippedConfigsAndExamples_AllPass) {
   fs::path config = fs::path(source_dir()) / "config";
