@@ -4,6 +4,8 @@
 
 #include "admin/prometheus_text.hpp"
 #include "admin/status_page.hpp"
+#include "graph/topology.hpp"
+#include "graph/topology_json.hpp"
 #include "runtime/runtime.hpp"
 
 namespace sluice::admin {
@@ -119,6 +121,20 @@ Handler make_admin_handler(runtime::Runtime& rt) {
       if (auto r = only(http::verb::get, "GET")) return *r;
       return respond(req, http::status::ok, stats_json(rt) + "\n", "application/json");
     }
+    if (target == "/graph") {
+      if (auto r = only(http::verb::get, "GET")) return *r;
+      // Read again per request, as `sluice graph` would: the script as it is
+      // on disk (what a reload would run), the counters as they are now.
+      std::vector<std::string> errors;
+      auto topology = graph::build_topology(rt.config(), errors);
+      if (!errors.empty()) {
+        boost::json::array list;
+        for (const auto& e : errors) list.push_back(boost::json::string(e));
+        return json(req, http::status::internal_server_error,
+                    boost::json::object{{"errors", std::move(list)}});
+      }
+      return json(req, http::status::ok, graph::topology_json(topology, rt.metrics()));
+    }
     if (target == "/reload") {
       if (auto r = only(http::verb::post, "POST")) return *r;
       auto result = rt.reload();
@@ -130,7 +146,7 @@ Handler make_admin_handler(runtime::Runtime& rt) {
       return respond(req, http::status::ok, std::string(kStatusPage), "text/html; charset=utf-8");
     }
     return respond(req, http::status::not_found,
-                   "not found; try /, /healthz, /readyz, /metrics, /stats, POST /reload\n",
+                   "not found; try /, /healthz, /readyz, /metrics, /stats, /graph, POST /reload\n",
                    "text/plain");
   };
 }

@@ -1,6 +1,7 @@
 // The self-contained status page served at / by the admin server: no
-// external assets; it polls /stats and /readyz and computes rates itself,
-// and its tap panel reads the live lines of /tap.
+// external assets; it polls /stats, /readyz and /graph, computes rates
+// itself, draws the topology as inline SVG, and its tap panel reads the
+// live lines of /tap.
 #pragma once
 
 namespace sluice::admin {
@@ -22,6 +23,11 @@ inline constexpr const char* kStatusPage = R"HTML(<!doctype html>
  #error{color:#b3261e;padding:8px 0}
  #tapform{display:flex;gap:8px;flex-wrap:wrap} #tapform input{flex:1;min-width:220px;padding:4px 6px}
  #taplines{background:#fff;box-shadow:0 1px 2px #0001;padding:8px 10px;max-height:320px;overflow:auto;font:12px/1.4 ui-monospace,monospace;white-space:pre-wrap;margin:8px 0}
+ #graph{background:#fff;box-shadow:0 1px 2px #0001;overflow-x:auto}
+ #graph svg{display:block;font:12px system-ui,sans-serif}
+ #graph rect{fill:#eef0f4;stroke:#8a93a6} #graph rect.route{fill:#fff7e0;stroke:#c79a2b}
+ #graph line{stroke:#8a93a6;stroke-width:1.5} #graph line.dead{stroke-dasharray:5 4;stroke:#b3261e}
+ #graph text.count{fill:#137333;font-size:11px}
 </style></head>
 <body>
 <header><h1>sluice</h1><span id="node">node …</span><span id="version"></span>
@@ -34,6 +40,8 @@ inline constexpr const char* kStatusPage = R"HTML(<!doctype html>
 <h2>Routes</h2>
 <table id="routes"><thead><tr><th>route</th><th>matched/s</th><th>matched</th><th>filtered</th>
 <th>throttled</th><th>coalesced</th><th>dropped</th><th>dead-lettered</th><th>failed</th></tr></thead><tbody></tbody></table>
+<h2>Topology</h2>
+<div id="graph"></div>
 <h2>Workers</h2>
 <table id="workers"><thead><tr><th>worker</th><th>queue depth</th><th>capacity</th></tr></thead><tbody></tbody></table>
 <p id="summary"></p>
@@ -107,7 +115,57 @@ async function refresh() {
     document.getElementById("error").textContent = "cannot reach sluice: " + e;
   }
 }
+// The topology from /graph in three columns: connectors read from, routes
+// and handlers, connectors written to; counters on the nodes and edges.
+const SVG = "http://www.w3.org/2000/svg";
+function svgEl(parent, name, attrs, text) {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  parent.appendChild(e); return e;
+}
+function count(counters, key) { return ((counters || {})[key] || 0).toLocaleString(); }
+function drawGraph(g) {
+  const steps = g.routes.map(r => ({kind: "route", name: r.name, from: r.from, to: r.to, dead: r.dead_letter,
+    label: "route " + r.name, sub: "matched " + count(r.counters, "route_matched")}))
+    .concat(g.handlers.map(h => ({kind: "handler", name: h.name, from: h.from, to: h.kind === "on_request" ? h.from : [],
+    dead: h.dead_letter, label: (h.kind === "on_request" ? "on_request " : "on ") + h.name,
+    sub: "matched " + count(h.counters, "route_matched")})));
+  const plugin = {}; const counters = {};
+  for (const c of g.connectors) { plugin[c.name] = c.plugin; counters[c.name] = c.counters; }
+  const uniq = list => [...new Set(list)];
+  const left = uniq(steps.flatMap(s => s.from.map(e => e.connector)));
+  const right = uniq(steps.flatMap(s => s.to.concat(s.dead).map(e => e.connector)));
+  const W = 190, H = 40, GAP = 14, X = [10, 330, 650];
+  const rows = Math.max(left.length, steps.length, right.length, 1);
+  const box = document.getElementById("graph"); box.replaceChildren();
+  const svg = svgEl(box, "svg", {width: X[2] + W + 10, height: rows * (H + GAP) + 10});
+  const y = i => 10 + i * (H + GAP);
+  const edges = svgEl(svg, "g", {});
+  function node(x, i, cls, title, sub) {
+    svgEl(svg, "rect", {x, y: y(i), width: W, height: H, rx: 6, class: cls});
+    svgEl(svg, "text", {x: x + 8, y: y(i) + 16}, title);
+    svgEl(svg, "text", {x: x + 8, y: y(i) + 32, class: "count"}, sub);
+  }
+  left.forEach((c, i) => node(X[0], i, "connector", c + " (" + (plugin[c] || "?") + ")", "in " + count(counters[c], "messages_in")));
+  right.forEach((c, i) => node(X[2], i, "connector", c + " (" + (plugin[c] || "?") + ")", "out " + count(counters[c], "messages_out")));
+  steps.forEach((s, i) => {
+    node(X[1], i, "route", s.label, s.sub);
+    for (const e of s.from) {
+      const j = left.indexOf(e.connector);
+      svgEl(edges, "line", {x1: X[0] + W, y1: y(j) + H / 2, x2: X[1], y2: y(i) + H / 2});
+    }
+    for (const [list, cls] of [[s.to, ""], [s.dead, "dead"]]) for (const e of list) {
+      const j = right.indexOf(e.connector);
+      svgEl(edges, "line", {x1: X[1] + W, y1: y(i) + H / 2, x2: X[2], y2: y(j) + H / 2, class: cls});
+    }
+  });
+}
+async function refreshGraph() {
+  try { const res = await fetch("graph"); if (res.ok) drawGraph(await res.json()); } catch (e) {}
+}
 refresh(); setInterval(refresh, 1000);
+refreshGraph(); setInterval(refreshGraph, 2000);
 
 // The tap panel: the last 200 lines of GET /tap, until Stop.
 let tapAbort = null;

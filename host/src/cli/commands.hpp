@@ -8,6 +8,8 @@ namespace sluice::cli {
 int run_command(const Options& options);
 int check_command(const Options& options);
 int tap_command(const Options& options);
+int test_command(const Options& options);
+int graph_command(const Options& options);
 int plugins_command(const Options& options);
 int version_command();
 

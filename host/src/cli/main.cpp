@@ -20,5 +20,7 @@ int main(int argc, char** argv) {
   if (options->command == "plugins") return plugins_command(*options);
   if (options->command == "check") return check_command(*options);
   if (options->command == "tap") return tap_command(*options);
+  if (options->command == "test") return test_command(*options);
+  if (options->command == "graph") return graph_command(*options);
   return run_command(*options);
 }

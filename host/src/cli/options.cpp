@@ -27,6 +27,11 @@ Usage:
   sluice run     [-c FILE] [--exit-when-done]   run the pipeline until SIGINT/SIGTERM
   sluice check   [-c FILE]                      validate config, script, routes and every
                                                 connector's settings; list every error
+  sluice test    [-c FILE] [TEST-FILE...]       run route and handler tests without brokers
+                                                (default: every *.test.yaml next to the -c
+                                                config, else in the current directory)
+  sluice graph   [-c FILE]                      print connectors, routes and handlers as
+                                                Graphviz DOT (pipe into dot -Tsvg)
   sluice tap     [TARGET] [--where F=V]... [--limit N] [--admin HOST:PORT]
                                                 print the messages of a running sluice
                                                 as JSON lines, live (through its admin
@@ -62,8 +67,9 @@ script; SIGUSR1 logs a stats snapshot.
 Exit codes:
   0  success
   1  runtime failure, or messages left unsettled at shutdown (they will be redelivered):
-     also when shutdown outlasted shutdown_timeout_ms or a second signal cut it short
-  2  bad command line
+     also when shutdown outlasted shutdown_timeout_ms or a second signal cut it short;
+     (test) a test case failed
+  2  bad command line; (test) a test file is broken, or its config cannot run
   3  invalid configuration (check lists every problem found)
   4  a plugin file was refused (plugins)
 )";
@@ -86,8 +92,10 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
     auto optional_value = [&](std::optional<std::string>& out) { return value(out.emplace()); };
     if (a == "-c" || a == "--config") {
       if (!value(o.config_path)) return std::nullopt;
+      o.config_given = true;
     } else if (a.rfind("--config=", 0) == 0) {
       o.config_path = a.substr(9);
+      o.config_given = true;
     } else if (a == "--log-level") {
       if (!optional_value(o.log_level)) return std::nullopt;
     } else if (a == "--log-format") {
@@ -113,14 +121,16 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
       o.command = a;
     } else if (o.command == "tap" && !o.tap_target) {
       o.tap_target = a;
+    } else if (o.command == "test") {
+      o.files.emplace_back(a);
     } else {
       error = "unexpected argument '" + std::string(a) + "'";
       return std::nullopt;
     }
   }
   if (o.command.empty()) o.command = "help";
-  static const std::vector<std::string_view> known = {"run",     "check",   "tap",
-                                                      "plugins", "version", "help"};
+  static const std::vector<std::string_view> known = {"run",  "check",   "test",    "graph",
+                                                      "tap",  "plugins", "version", "help"};
   bool ok = false;
   for (auto k : known) ok = ok || o.command == k;
   if (!ok) {

@@ -17,8 +17,11 @@ enum ExitCode {
 };
 
 struct Options {
-  std::string command;  // run, check, tap, plugins, version, help
+  std::string command;  // run, check, test, graph, tap, plugins, version, help
   std::string config_path;
+  bool config_given = false;       // -c was on the command line
+  std::vector<std::string> files;  // test: the test files named
+
   bool json = false;
   bool exit_when_done = false;
   std::optional<std::string> log_level;

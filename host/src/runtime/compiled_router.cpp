@@ -60,6 +60,7 @@ class CompiledRouter : public Router {
         entries_(std::move(entries)),
         node_id_(std::move(node_id)),
         timers_(timers),
+        clock_(timers ? timers->clock() : steady_clock_),
         state_(workers) {
     for (auto& per_worker : state_) {
       per_worker.resize(entries_.size());
@@ -131,7 +132,7 @@ class CompiledRouter : public Router {
       if (st.dedup) {
         std::string key;
         route.dedup->key.render(rctx, key);
-        if (st.dedup->is_duplicate(key, std::chrono::steady_clock::now())) {
+        if (st.dedup->is_duplicate(key, clock_.now())) {
           entry.stats->filtered.inc();
           continue;
         }
@@ -139,7 +140,7 @@ class CompiledRouter : public Router {
       if (st.throttle) {
         std::string key;
         if (route.throttle->key) route.throttle->key->render(rctx, key);
-        auto now = std::chrono::steady_clock::now();
+        auto now = clock_.now();
         auto decision = st.throttle->offer(key, routed, now);
         account_drop(decision, entry, st);
         if (decision.action == routing::ThrottleDecision::Action::kDropped) continue;
@@ -258,21 +259,22 @@ class CompiledRouter : public Router {
     if (!due || !timers_) return;
     if (st.timer_due && *st.timer_due <= *due) return;  // an earlier timer will re-arm
     st.timer_due = *due;
-    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(
-        *due - std::chrono::steady_clock::now());
+    // Rounded up, not down: a timer never fires before the release is due
+    // (on a virtual clock it fires exactly then).
+    auto delay = std::chrono::ceil<std::chrono::milliseconds>(*due - clock_.now());
     if (delay.count() < 0) delay = std::chrono::milliseconds(0);
     Dispatch* worker = &out;
     // The timer thread only posts; the release runs on the owning worker,
     // which alone touches this throttle.
-    timers_->start(
-        delay + std::chrono::milliseconds(1), std::chrono::milliseconds(0),
-        [this, id, worker] { worker->post([this, id, worker] { release(id, *worker); }); });
+    timers_->start(delay, std::chrono::milliseconds(0), [this, id, worker] {
+      worker->post([this, id, worker] { release(id, *worker); });
+    });
   }
 
   void release(routing::RouteTable::RouteId id, Dispatch& out) const {
     auto& st = state_[out.worker_index() % state_.size()][id];
     st.timer_due.reset();
-    st.throttle->release_due(std::chrono::steady_clock::now(), [&](const auto& released) {
+    st.throttle->release_due(clock_.now(), [&](const auto& released) {
       const message::EnvelopePtr& message = released.message;
       Delivery* delivery = take_held(st, *message);
       routing::MessageContext ctx{*message, message->origin, node_id_, nullptr};
@@ -286,6 +288,10 @@ class CompiledRouter : public Router {
   std::vector<RouteEntry> entries_;
   std::string node_id_;
   TimerService* timers_;
+  // The timers' clock: a throttle decides on the same time its release
+  // timer is measured on (virtual under `sluice test`).
+  static inline const routing::SteadyClock steady_clock_{};
+  const Clock& clock_;
   // [worker][route]; each worker touches only its own row.
   mutable std::vector<std::vector<WorkerRouteState>> state_;
 };

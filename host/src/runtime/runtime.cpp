@@ -16,8 +16,12 @@ namespace {
 constexpr const char* kComponent = "runtime";
 }  // namespace
 
-Runtime::Runtime(config::Config config, const loader::PluginRegistry& plugins)
-    : config_(std::move(config)), plugins_(plugins), engine_(metrics_, timers_) {
+Runtime::Runtime(config::Config config, const loader::PluginRegistry& plugins,
+                 std::unique_ptr<TimerService> timers)
+    : config_(std::move(config)),
+      plugins_(plugins),
+      timers_(timers ? std::move(timers) : std::make_unique<AsioTimerService>()),
+      engine_(metrics_, *timers_) {
   engine_.set_taps(&taps_);
   metrics::register_process_metrics(metrics_, started_at_);
   metrics_.sampled_gauge("sluice_in_flight", "Accepted source messages not yet acked", {},
@@ -108,8 +112,8 @@ std::vector<std::string> Runtime::build() {
   auto lookup = [this](const std::string& name) { return connector(name); };
   size_t workers = config_.workers > 0 ? static_cast<size_t>(config_.workers)
                                        : std::max(1u, std::thread::hardware_concurrency());
-  auto router =
-      router_factory_(config_.routes, lookup, metrics_, config_.node_id, workers, &timers_, errors);
+  auto router = router_factory_(config_.routes, lookup, metrics_, config_.node_id, workers,
+                                timers_.get(), errors);
   if (!config_.control_subject.empty()) {
     auto spec = parse_target(config_.control_subject);
     if (Connector* c = connector(spec.connector))
@@ -175,8 +179,8 @@ ReloadResult Runtime::rebuild_router() {
   std::vector<std::string> errors;
   auto lookup = [this](const std::string& name) { return connector(name); };
   size_t workers = std::max<size_t>(1, engine_.workers().size());
-  auto fresh =
-      router_factory_(config_.routes, lookup, metrics_, config_.node_id, workers, &timers_, errors);
+  auto fresh = router_factory_(config_.routes, lookup, metrics_, config_.node_id, workers,
+                               timers_.get(), errors);
   if (!fresh || !errors.empty()) {
     std::string why;
     for (const auto& e : errors) why += (why.empty() ? "" : "; ") + e;
@@ -331,7 +335,7 @@ bool Runtime::shutdown(std::chrono::steady_clock::time_point deadline) {
     if (!c->is_source()) destroy(*c);
   for (auto& c : connectors_) destroy(*c);
   note_shutdown_step("stopping the timers");
-  timers_.shutdown();
+  timers_->shutdown();
   note_shutdown_step("leaving");
   if (left > 0) {
     log::warn(kComponent, std::to_string(left) +

@@ -48,7 +48,10 @@ using RouterFactory = std::function<std::shared_ptr<const Router>(
 
 class Runtime {
  public:
-  Runtime(config::Config config, const loader::PluginRegistry& plugins);
+  // `timers` (default: an AsioTimerService on the steady clock) is what
+  // `sluice test` replaces with a virtual clock.
+  Runtime(config::Config config, const loader::PluginRegistry& plugins,
+          std::unique_ptr<TimerService> timers = nullptr);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -96,7 +99,7 @@ class Runtime {
 
   const config::Config& config() const { return config_; }
   metrics::Registry& metrics() { return metrics_; }
-  TimerService& timers() { return timers_; }
+  TimerService& timers() { return *timers_; }
   tap::TapHub& taps() { return taps_; }
   Connector* connector(const std::string& name) const;
   const std::vector<std::unique_ptr<Connector>>& connectors() const { return connectors_; }
@@ -132,7 +135,7 @@ class Runtime {
   config::Config config_;
   const loader::PluginRegistry& plugins_;
   metrics::Registry metrics_;
-  TimerService timers_;
+  std::unique_ptr<TimerService> timers_;
   std::vector<std::unique_ptr<Connector>> connectors_;
   // Before the engine, which offers it copies until its workers stop.
   tap::TapHub taps_{metrics_};

@@ -2,7 +2,7 @@
 
 namespace sluice::runtime {
 
-struct TimerService::Entry {
+struct AsioTimerService::Entry {
   explicit Entry(boost::asio::io_context& io) : timer(io) {}
   boost::asio::steady_timer timer;
   std::function<void()> fn;
@@ -12,13 +12,13 @@ struct TimerService::Entry {
   bool cancelled = false;
 };
 
-TimerService::TimerService() : work_(boost::asio::make_work_guard(io_)) {
+AsioTimerService::AsioTimerService() : work_(boost::asio::make_work_guard(io_)) {
   thread_ = std::thread([this] { io_.run(); });
 }
 
-TimerService::~TimerService() { shutdown(); }
+AsioTimerService::~AsioTimerService() { shutdown(); }
 
-void TimerService::shutdown() {
+void AsioTimerService::shutdown() {
   {
     std::lock_guard lock(mutex_);
     for (auto& [id, e] : entries_) {
@@ -32,8 +32,8 @@ void TimerService::shutdown() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
-uint64_t TimerService::start(std::chrono::milliseconds delay, std::chrono::milliseconds period,
-                             std::function<void()> fn) {
+uint64_t AsioTimerService::start(std::chrono::milliseconds delay, std::chrono::milliseconds period,
+                                 std::function<void()> fn) {
   auto entry = std::make_shared<Entry>(io_);
   entry->fn = std::move(fn);
   entry->period = period;
@@ -47,7 +47,7 @@ uint64_t TimerService::start(std::chrono::milliseconds delay, std::chrono::milli
   return entry->id;
 }
 
-void TimerService::arm(const std::shared_ptr<Entry>& entry, std::chrono::milliseconds delay) {
+void AsioTimerService::arm(const std::shared_ptr<Entry>& entry, std::chrono::milliseconds delay) {
   if (entry->cancelled) return;
   entry->timer.expires_after(delay);
   entry->timer.async_wait([this, entry](const boost::system::error_code& ec) {
@@ -68,7 +68,7 @@ void TimerService::arm(const std::shared_ptr<Entry>& entry, std::chrono::millise
   });
 }
 
-void TimerService::cancel(uint64_t id) {
+void AsioTimerService::cancel(uint64_t id) {
   std::shared_ptr<Entry> entry;
   {
     std::lock_guard lock(mutex_);
@@ -86,6 +86,6 @@ void TimerService::cancel(uint64_t id) {
   boost::asio::post(io_, [entry] { entry->timer.cancel(); });
 }
 
-void TimerService::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
+void AsioTimerService::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
 
 }  // namespace sluice::runtime

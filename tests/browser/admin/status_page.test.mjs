@@ -1,7 +1,8 @@
 // Loads the admin status page in a real headless Chromium and checks that
 // the connector table shows the live connectors with their health and a
-// moving rate, that the routes table shows the route, and that the tap
-// panel shows live messages of the connector it is given. Saves a
+// moving rate, that the routes table shows the route, that the topology
+// panel draws the route between its connectors as inline SVG, and that the
+// tap panel shows live messages of the connector it is given. Saves a
 // screenshot.
 //
 //   node status_page.test.mjs URL SCREENSHOT_PATH
@@ -44,6 +45,17 @@ try {
   }, null, { timeout: 30000 });
   const routes = await page.$$eval("#routes tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
   if (!routes.includes("everything")) fail(`routes table lacks 'everything': ${routes}`);
+  // The topology panel: source, route and output, joined by two edges,
+  // with the route's live counter.
+  await page.waitForSelector("#graph svg rect.route", { timeout: 30000 });
+  const graphText = await page.$$eval("#graph svg text", (ts) => ts.map((t) => t.textContent));
+  for (const want of ["tracking (generate)", "route everything", "discard (null)"]) {
+    if (!graphText.includes(want)) fail(`topology lacks '${want}': ${graphText.join(" | ")}`);
+  }
+  await page.waitForFunction(() => Array.from(document.querySelectorAll("#graph svg text"))
+    .some((t) => /^matched [1-9]/.test(t.textContent)), null, { timeout: 30000 });
+  const edges = await page.$$eval("#graph svg line", (ls) => ls.length);
+  if (edges !== 2) fail(`topology has ${edges} edges, expected 2`);
   const ready = await page.textContent("#ready");
   if (ready !== "ready") fail(`header says '${ready}'`);
   console.log(`connectors: ${rows.map((r) => r[0]).join(", ")}; routes: ${routes.join(", ")}`);
