@@ -129,8 +129,8 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
     }
   }
   if (o.command.empty()) o.command = "help";
-  static const std::vector<std::string_view> known = {"run",  "check",   "test",    "graph",
-                                                      "tap",  "plugins", "version", "help"};
+  static const std::vector<std::string_view> known = {"run", "check",   "test",    "graph",
+                                                      "tap", "plugins", "version", "help"};
   bool ok = false;
   for (auto k : known) ok = ok || o.command == k;
   if (!ok) {
