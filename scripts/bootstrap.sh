@@ -31,11 +31,14 @@ bench_packages=(libbenchmark-dev nodejs npm python3 time procps iproute2)
 # Packaging: deb and rpm builds and their checks.
 package_packages=(rpm lintian dpkg-dev fakeroot)
 # Tests beyond the above: GoogleTest, formatting, fuzzing (clang with
-# libFuzzer), browser tests of the admin page and the websocket viewer.
+# libFuzzer), browser tests of the admin page and the websocket viewer,
+# python3-jsonschema for `sluice schema`'s tests and promtool (Debian's
+# prometheus) for the shipped alerting rules.
 test_packages=(
   libgtest-dev libgmock-dev clang-format
   clang libclang-rt-14-dev
   chromium
+  python3-jsonschema python3-yaml prometheus
 )
 
 purpose=test
