@@ -8,6 +8,7 @@ namespace sluice::cli {
 int run_command(const Options& options);
 int check_command(const Options& options);
 int plugins_command(const Options& options);
+int schema_command(const Options& options);
 int version_command();
 
 }  // namespace sluice::cli

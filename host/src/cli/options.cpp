@@ -28,6 +28,8 @@ Usage:
   sluice check   [-c FILE]                      validate config, script, routes and every
                                                 connector's settings; list every error
   sluice plugins [--json]                       list the plugins found in the plugin path
+  sluice schema   [-c FILE]                      print a JSON Schema (draft 2020-12) of sluice.yaml
+                                                for editors, with every installed plugin's settings
   sluice version                                print the version and plugin ABI
   sluice help                                   this text
 
@@ -102,7 +104,8 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
     }
   }
   if (o.command.empty()) o.command = "help";
-  static const std::vector<std::string_view> known = {"run", "check", "plugins", "version", "help"};
+  static const std::vector<std::string_view> known = {"run",    "check",   "plugins",
+                                                      "schema", "version", "help"};
   bool ok = false;
   for (auto k : known) ok = ok || o.command == k;
   if (!ok) {

@@ -17,7 +17,7 @@ enum ExitCode {
 };
 
 struct Options {
-  std::string command;  // run, check, plugins, version, help
+  std::string command;  // run, check, plugins, schema, version, help
   std::string config_path;
   bool json = false;
   bool exit_when_done = false;
