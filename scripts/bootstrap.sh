@@ -33,11 +33,14 @@ package_packages=(rpm lintian dpkg-dev fakeroot)
 # Tests beyond the above: GoogleTest, formatting, fuzzing (clang with
 # libFuzzer), browser tests of the admin page and the websocket viewer,
 # graphviz's dot to parse what `sluice graph` prints.
+# python3-jsonschema for `sluice schema`'s tests and promtool (Debian's
+# prometheus) for the shipped alerting rules.
 test_packages=(
   libgtest-dev libgmock-dev clang-format
   clang libclang-rt-14-dev
   chromium
   graphviz
+  python3-jsonschema python3-yaml prometheus
 )
 
 purpose=test

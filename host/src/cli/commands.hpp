@@ -11,6 +11,7 @@ int tap_command(const Options& options);
 int test_command(const Options& options);
 int graph_command(const Options& options);
 int plugins_command(const Options& options);
+int schema_command(const Options& options);
 int version_command();
 
 }  // namespace sluice::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   }
   if (options->command == "version") return version_command();
   if (options->command == "plugins") return plugins_command(*options);
+  if (options->command == "schema") return schema_command(*options);
   if (options->command == "check") return check_command(*options);
   if (options->command == "tap") return tap_command(*options);
   if (options->command == "test") return test_command(*options);

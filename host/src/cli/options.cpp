@@ -37,6 +37,9 @@ Usage:
                                                 as JSON lines, live (through its admin
                                                 server: admin.listen of -c FILE)
   sluice plugins [--json]                       list the plugins found in the plugin path
+  sluice schema  [-c FILE]                      print a JSON Schema (draft 2020-12) of
+                                                sluice.yaml for editors, with every
+                                                installed plugin's settings
   sluice version                                print the version and plugin ABI
   sluice help                                   this text
 
@@ -129,8 +132,8 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
     }
   }
   if (o.command.empty()) o.command = "help";
-  static const std::vector<std::string_view> known = {"run", "check",   "test",    "graph",
-                                                      "tap", "plugins", "version", "help"};
+  static const std::vector<std::string_view> known = {
+      "run", "check", "test", "graph", "tap", "schema", "plugins", "version", "help"};
   bool ok = false;
   for (auto k : known) ok = ok || o.command == k;
   if (!ok) {

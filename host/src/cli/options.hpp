@@ -17,7 +17,7 @@ enum ExitCode {
 };
 
 struct Options {
-  std::string command;  // run, check, test, graph, tap, plugins, version, help
+  std::string command;  // run, check, test, graph, tap, schema, plugins, version, help
   std::string config_path;
   bool config_given = false;       // -c was on the command line
   std::vector<std::string> files;  // test: the test files named

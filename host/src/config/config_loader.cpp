@@ -14,21 +14,13 @@
 #include "config/config_node.hpp"
 #include "config/config_sections.hpp"
 #include "config/field_reader.hpp"
+#include "config/host_settings.hpp"
 #include "config/regular_file.hpp"
 
 namespace sluice::config {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::vector<std::string_view> kTopLevelKeys = {
-    "node_id", "plugin_path",     "state_dir", "workers", "queue_capacity", "shutdown_timeout_ms",
-    "script",  "control_subject", "admin",     "metrics", "logging",        "connectors",
-    "routes",  "script_limits"};
-
-constexpr int kMaxWorkers = 1024;
-constexpr int kMaxQueueCapacity = 1 << 24;
-constexpr int kMaxShutdownTimeoutMs = 24 * 60 * 60 * 1000;
 
 std::string hostname() {
   char name[HOST_NAME_MAX + 1] = {};
@@ -42,22 +34,25 @@ class TopLevelReader {
       : config_(config), base_dir_(base_dir), reader_(reader) {}
 
   void read(const ConfigNode& root) {
-    reader_.reject_unknown_keys(root, kTopLevelKeys, "", /*allow_extensions=*/true);
+    const SettingsSpec& spec = top_level_settings();
+    reader_.reject_unknown_keys(root, setting_names(spec), "", /*allow_extensions=*/true);
     if (auto* e = root.find("node_id")) read_node_id(e->value);
     if (auto* e = root.find("plugin_path")) read_plugin_path(e->value);
     if (auto* e = root.find("state_dir")) {
       if (auto v = reader_.string(e->value, "state_dir")) config_.state_dir = resolve(*v);
     }
     if (auto* e = root.find("workers")) {
-      if (auto v = reader_.integer(e->value, "workers", 0, kMaxWorkers)) config_.workers = *v;
+      if (auto v = reader_.integer(e->value, "workers", declared(spec, "workers")))
+        config_.workers = *v;
     }
     if (auto* e = root.find("queue_capacity")) {
-      if (auto v = reader_.integer(e->value, "queue_capacity", 1, kMaxQueueCapacity)) {
+      if (auto v = reader_.integer(e->value, "queue_capacity", declared(spec, "queue_capacity"))) {
         config_.queue_capacity = *v;
       }
     }
     if (auto* e = root.find("shutdown_timeout_ms")) {
-      if (auto v = reader_.integer(e->value, "shutdown_timeout_ms", 0, kMaxShutdownTimeoutMs)) {
+      if (auto v = reader_.integer(e->value, "shutdown_timeout_ms",
+                                   declared(spec, "shutdown_timeout_ms"))) {
         config_.shutdown_timeout_ms = *v;
       }
     }
@@ -129,13 +124,16 @@ class TopLevelReader {
 
   void read_script_limits(const ConfigNode& node) {
     if (!reader_.mapping_or_null(node, "script_limits")) return;
-    reader_.reject_unknown_keys(node, {"instructions", "memory_mb"}, "script_limits");
+    const SettingsSpec& spec = script_limits_settings();
+    reader_.reject_unknown_keys(node, setting_names(spec), "script_limits");
     if (auto* e = node.find("instructions")) {
-      if (auto v = reader_.integer(e->value, "script_limits.instructions", 1000, INT_MAX))
+      if (auto v = reader_.integer(e->value, "script_limits.instructions",
+                                   declared(spec, "instructions")))
         config_.script_limits.instructions = *v;
     }
     if (auto* e = node.find("memory_mb")) {
-      if (auto v = reader_.integer(e->value, "script_limits.memory_mb", 1, 1 << 20))
+      if (auto v =
+              reader_.integer(e->value, "script_limits.memory_mb", declared(spec, "memory_mb")))
         config_.script_limits.memory_mb = *v;
     }
   }

@@ -4,17 +4,11 @@
 #include <sluice/common/did_you_mean.hpp>
 
 #include "config/config_sections.hpp"
+#include "config/host_settings.hpp"
 #include "config/scalar_typing.hpp"
 
 namespace sluice::config {
 namespace {
-
-const std::vector<std::string_view> kRetryKeys = {"max_attempts", "initial_backoff_ms",
-                                                  "max_backoff_ms"};
-const std::vector<std::string_view> kCircuitKeys = {"failures", "open_ms"};
-constexpr int kMaxInFlight = 10'000'000;
-constexpr int kMaxAttempts = 1'000'000;
-constexpr int kMaxBackoffMs = 24 * 60 * 60 * 1000;
 
 bool is_connector_name(std::string_view name) {
   if (name.empty()) return false;
@@ -29,19 +23,22 @@ bool is_connector_name(std::string_view name) {
 void read_retry(const ConfigNode& node, const std::string& path, RetryPolicy& retry,
                 FieldReader& reader) {
   if (!reader.mapping_or_null(node, path)) return;
-  reader.reject_unknown_keys(node, kRetryKeys, path);
+  const SettingsSpec& spec = retry_settings();
+  reader.reject_unknown_keys(node, setting_names(spec), path);
   if (const auto* e = node.find("max_attempts")) {
-    if (auto v = reader.integer(e->value, path + ".max_attempts", 1, kMaxAttempts)) {
+    if (auto v = reader.integer(e->value, path + ".max_attempts", declared(spec, "max_attempts"))) {
       retry.max_attempts = *v;
     }
   }
   if (const auto* e = node.find("initial_backoff_ms")) {
-    if (auto v = reader.integer(e->value, path + ".initial_backoff_ms", 0, kMaxBackoffMs)) {
+    if (auto v = reader.integer(e->value, path + ".initial_backoff_ms",
+                                declared(spec, "initial_backoff_ms"))) {
       retry.initial_backoff_ms = *v;
     }
   }
   if (const auto* e = node.find("max_backoff_ms")) {
-    if (auto v = reader.integer(e->value, path + ".max_backoff_ms", 0, kMaxBackoffMs)) {
+    if (auto v =
+            reader.integer(e->value, path + ".max_backoff_ms", declared(spec, "max_backoff_ms"))) {
       if (*v < retry.initial_backoff_ms) {
         reader.error(e->value.where, path + ".max_backoff_ms: " + std::to_string(*v) +
                                          " is below initial_backoff_ms (" +
@@ -56,13 +53,14 @@ void read_retry(const ConfigNode& node, const std::string& path, RetryPolicy& re
 void read_circuit(const ConfigNode& node, const std::string& path, CircuitPolicy& circuit,
                   FieldReader& reader) {
   if (!reader.mapping_or_null(node, path)) return;
-  reader.reject_unknown_keys(node, kCircuitKeys, path);
+  const SettingsSpec& spec = circuit_breaker_settings();
+  reader.reject_unknown_keys(node, setting_names(spec), path);
   if (const auto* e = node.find("failures")) {
-    if (auto v = reader.integer(e->value, path + ".failures", 0, kMaxAttempts))
+    if (auto v = reader.integer(e->value, path + ".failures", declared(spec, "failures")))
       circuit.failures = *v;
   }
   if (const auto* e = node.find("open_ms")) {
-    if (auto v = reader.integer(e->value, path + ".open_ms", 1, kMaxBackoffMs))
+    if (auto v = reader.integer(e->value, path + ".open_ms", declared(spec, "open_ms")))
       circuit.open_ms = *v;
   }
 }
@@ -106,7 +104,8 @@ ConnectorConfig read_connector(const ConfigNode::Entry& entry, FieldReader& read
         c.plugin = *v;
       }
     } else if (setting.key == "max_in_flight") {
-      if (auto v = reader.integer(setting.value, path + ".max_in_flight", 1, kMaxInFlight)) {
+      if (auto v = reader.integer(setting.value, path + ".max_in_flight",
+                                  declared(connector_host_settings(), "max_in_flight"))) {
         c.max_in_flight = *v;
       }
     } else if (setting.key == "retry") {

@@ -1,5 +1,6 @@
 #include "config/field_reader.hpp"
 
+#include <climits>
 #include <sluice/common/did_you_mean.hpp>
 
 #include "config/scalar_typing.hpp"
@@ -80,6 +81,19 @@ std::optional<std::string> FieldReader::string(const ConfigNode& node, std::stri
     return std::nullopt;
   }
   return node.text;
+}
+
+std::optional<int> FieldReader::integer(const ConfigNode& node, std::string_view path,
+                                        const Setting& declared) {
+  // Host settings are declared with both bounds, within int.
+  return integer(node, path, static_cast<int>(declared.minimum.value_or(INT_MIN)),
+                 static_cast<int>(declared.maximum.value_or(INT_MAX)));
+}
+
+std::optional<std::string> FieldReader::choice(const ConfigNode& node, std::string_view path,
+                                               const Setting& declared) {
+  std::vector<std::string_view> choices(declared.choices.begin(), declared.choices.end());
+  return choice(node, path, choices);
 }
 
 std::optional<std::string> FieldReader::choice(const ConfigNode& node, std::string_view path,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <sluice/settings.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,13 @@ class FieldReader {
   // One of `choices`, with a suggestion for a near miss.
   std::optional<std::string> choice(const ConfigNode& node, std::string_view path,
                                     const std::vector<std::string_view>& choices);
+  // The same, with the range or the choices of a declared host setting
+  // (config/host_settings.hpp), so that what is checked is what `sluice
+  // schema` publishes.
+  std::optional<int> integer(const ConfigNode& node, std::string_view path,
+                             const Setting& declared);
+  std::optional<std::string> choice(const ConfigNode& node, std::string_view path,
+                                    const Setting& declared);
   // A string or a list of strings (`from: a` and `from: [a, b]`).
   std::optional<std::vector<LocatedString>> string_or_list(const ConfigNode& node,
                                                            std::string_view path);

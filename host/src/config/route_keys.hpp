@@ -23,20 +23,31 @@ struct RouteKey {
   std::string_view name;
   RouteValueShape shape;
   bool required;
-  bool names_connectors;  // values are "connector" or "connector:subject"
-  bool documentation;     // only describes the route; compiles to nothing
+  bool names_connectors;         // values are "connector" or "connector:subject"
+  bool documentation;            // only describes the route; compiles to nothing
+  std::string_view description;  // for `sluice schema` (editors show it)
 };
 
 inline constexpr std::array kRouteKeys = {
-    RouteKey{"name", RouteValueShape::kString, false, false, false},
-    RouteKey{"description", RouteValueShape::kString, false, false, true},
-    RouteKey{"from", RouteValueShape::kStringOrList, true, true, false},
-    RouteKey{"where", RouteValueShape::kMappingOrList, false, false, false},
-    RouteKey{"to", RouteValueShape::kOutputs, true, true, false},
-    RouteKey{"transform", RouteValueShape::kMapping, false, false, false},
-    RouteKey{"throttle", RouteValueShape::kMapping, false, false, false},
-    RouteKey{"dedup", RouteValueShape::kAny, false, false, false},
-    RouteKey{"dead_letter", RouteValueShape::kString, false, true, false},
+    RouteKey{"name", RouteValueShape::kString, false, false, false,
+             "names the route in logs and metrics (route label)"},
+    RouteKey{"description", RouteValueShape::kString, false, false, true,
+             "what the route is for; compiles to nothing"},
+    RouteKey{"from", RouteValueShape::kStringOrList, true, true, false,
+             "connector or connector:subject-pattern, or a list of them"},
+    RouteKey{"where", RouteValueShape::kMappingOrList, false, false, false,
+             "field tests that must all pass: equality, in, not_in, prefix, lt, gt, exists, ..."},
+    RouteKey{"to", RouteValueShape::kOutputs, true, true, false,
+             "connector or connector:subject (templated), a list (fan-out), or "
+             "{fallback: [...]} / {round_robin: [...]}"},
+    RouteKey{"transform", RouteValueShape::kMapping, false, false, false,
+             "rename, then set, then remove payload fields, natively"},
+    RouteKey{"throttle", RouteValueShape::kMapping, false, false, false,
+             "key, rate, burst, min_interval_ms, keep_latest, buffer, overflow"},
+    RouteKey{"dedup", RouteValueShape::kAny, false, false, false,
+             "{key, window_ms}: drop repeats of a key within the window"},
+    RouteKey{"dead_letter", RouteValueShape::kString, false, true, false,
+             "where messages go that an output refused for good"},
 };
 
 inline std::vector<std::string_view> route_key_names() {

@@ -1,20 +1,11 @@
-// admin:, metrics: and logging: — the host's own services.
+// admin:, metrics: and logging: — the host's own services. Their keys,
+// ranges and choices are declared in host_settings.cpp.
 #include "config/config_sections.hpp"
 #include "config/host_address.hpp"
+#include "config/host_settings.hpp"
 
 namespace sluice::config {
 namespace {
-
-const std::vector<std::string_view> kAdminKeys = {"enabled", "listen", "max_connections",
-                                                  "idle_timeout_ms", "request_timeout_ms"};
-const std::vector<std::string_view> kMetricsKeys = {"statsd", "statsd_interval_ms", "prefix"};
-const std::vector<std::string_view> kLoggingKeys = {"level", "format"};
-const std::vector<std::string_view> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
-const std::vector<std::string_view> kLogFormats = {"text", "json"};
-
-constexpr int kMaxIntervalMs = 24 * 60 * 60 * 1000;
-constexpr int kMaxAdminConnections = 100000;
-constexpr int kMaxAdminTimeoutMs = 60 * 60 * 1000;
 
 std::optional<std::string> address(const ConfigNode& node, std::string_view path,
                                    FieldReader& reader) {
@@ -33,7 +24,8 @@ void read_admin(const ConfigNode::Entry& entry, AdminConfig& admin, FieldReader&
   admin.where = entry.key_where;
   const ConfigNode& node = entry.value;
   if (!reader.mapping_or_null(node, "admin")) return;
-  reader.reject_unknown_keys(node, kAdminKeys, "admin");
+  const SettingsSpec& spec = admin_settings();
+  reader.reject_unknown_keys(node, setting_names(spec), "admin");
   if (const auto* e = node.find("enabled")) {
     if (auto v = reader.boolean(e->value, "admin.enabled")) admin.enabled = *v;
   }
@@ -41,22 +33,26 @@ void read_admin(const ConfigNode::Entry& entry, AdminConfig& admin, FieldReader&
     if (auto v = address(e->value, "admin.listen", reader)) admin.listen = *v;
   }
   if (const auto* e = node.find("max_connections")) {
-    if (auto v = reader.integer(e->value, "admin.max_connections", 1, kMaxAdminConnections))
+    if (auto v =
+            reader.integer(e->value, "admin.max_connections", declared(spec, "max_connections")))
       admin.max_connections = *v;
   }
   if (const auto* e = node.find("idle_timeout_ms")) {
-    if (auto v = reader.integer(e->value, "admin.idle_timeout_ms", 1, kMaxAdminTimeoutMs))
+    if (auto v =
+            reader.integer(e->value, "admin.idle_timeout_ms", declared(spec, "idle_timeout_ms")))
       admin.idle_timeout_ms = *v;
   }
   if (const auto* e = node.find("request_timeout_ms")) {
-    if (auto v = reader.integer(e->value, "admin.request_timeout_ms", 1, kMaxAdminTimeoutMs))
+    if (auto v = reader.integer(e->value, "admin.request_timeout_ms",
+                                declared(spec, "request_timeout_ms")))
       admin.request_timeout_ms = *v;
   }
 }
 
 void read_metrics(const ConfigNode& node, MetricsConfig& metrics, FieldReader& reader) {
   if (!reader.mapping_or_null(node, "metrics")) return;
-  reader.reject_unknown_keys(node, kMetricsKeys, "metrics");
+  const SettingsSpec& spec = metrics_settings();
+  reader.reject_unknown_keys(node, setting_names(spec), "metrics");
   if (const auto* e = node.find("statsd")) {
     // An empty value (statsd: ${STATSD:-}) turns the export off.
     if (e->value.is_scalar() && e->value.text.empty()) {
@@ -66,7 +62,8 @@ void read_metrics(const ConfigNode& node, MetricsConfig& metrics, FieldReader& r
     }
   }
   if (const auto* e = node.find("statsd_interval_ms")) {
-    if (auto v = reader.integer(e->value, "metrics.statsd_interval_ms", 1, kMaxIntervalMs)) {
+    if (auto v = reader.integer(e->value, "metrics.statsd_interval_ms",
+                                declared(spec, "statsd_interval_ms"))) {
       metrics.statsd_interval_ms = *v;
     }
   }
@@ -77,17 +74,19 @@ void read_metrics(const ConfigNode& node, MetricsConfig& metrics, FieldReader& r
 
 void read_logging(const ConfigNode& node, LoggingConfig& logging, FieldReader& reader) {
   if (!reader.mapping_or_null(node, "logging")) return;
-  reader.reject_unknown_keys(node, kLoggingKeys, "logging");
+  const SettingsSpec& spec = logging_settings();
+  reader.reject_unknown_keys(node, setting_names(spec), "logging");
   if (const auto* e = node.find("level")) {
     // The logger's own spelling is "warn"; "warning" is too common to refuse.
     if (e->value.is_scalar() && e->value.text == "warning") {
       logging.level = "warn";
-    } else if (auto v = reader.choice(e->value, "logging.level", kLogLevels)) {
+    } else if (auto v = reader.choice(e->value, "logging.level", declared(spec, "level"))) {
       logging.level = *v;
     }
   }
   if (const auto* e = node.find("format")) {
-    if (auto v = reader.choice(e->value, "logging.format", kLogFormats)) logging.format = *v;
+    if (auto v = reader.choice(e->value, "logging.format", declared(spec, "format")))
+      logging.format = *v;
   }
 }
 
