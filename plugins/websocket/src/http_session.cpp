@@ -60,7 +60,8 @@ void HttpSession<Stream>::on_read(beast::error_code ec) {
 }
 
 template <class Stream>
-std::string HttpSession<Stream>::bearer_token(const Request& request, const UrlTarget& target) {
+std::string HttpSession<Stream>::bearer_token(const Request& request,
+                                              const common::UrlTarget& target) {
   auto header = request[http::field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
   if (header.size() > kBearer.size() &&
@@ -72,7 +73,7 @@ std::string HttpSession<Stream>::bearer_token(const Request& request, const UrlT
 
 template <class Stream>
 void HttpSession<Stream>::handle(Request request) {
-  UrlTarget target = parse_target(request.target());
+  common::UrlTarget target = common::parse_target(request.target());
   const ServerOptions& options = context_.options;
   bool keep_alive = request.keep_alive();
   bool is_stream_path =
@@ -106,7 +107,7 @@ void HttpSession<Stream>::handle(Request request) {
 }
 
 template <class Stream>
-void HttpSession<Stream>::upgrade(Request request, const UrlTarget& target) {
+void HttpSession<Stream>::upgrade(Request request, const common::UrlTarget& target) {
   const ServerOptions& options = context_.options;
   auto refuse = [&](http::status status, std::string why) {
     context_.counters.rejected.fetch_add(1, std::memory_order_relaxed);
@@ -148,7 +149,7 @@ void HttpSession<Stream>::upgrade(Request request, const UrlTarget& target) {
       initial->subject = value;
       continue;
     }
-    auto values = split_list(value);
+    auto values = common::split_list(value);
     auto& list = initial->fields[mapped->second];
     list.insert(list.end(), values.begin(), values.end());
   }

@@ -6,10 +6,10 @@
 
 #include <memory>
 #include <optional>
+#include <sluice/common/url_target.hpp>
 
 #include "beast_types.hpp"
 #include "server_context.hpp"
-#include "url_target.hpp"
 
 namespace sluice::websocket {
 
@@ -23,11 +23,11 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   void do_read();
   void on_read(beast::error_code ec);
   void handle(Request request);
-  void upgrade(Request request, const UrlTarget& target);
+  void upgrade(Request request, const common::UrlTarget& target);
   void respond(http::status status, std::string body, const char* content_type, bool keep_alive);
   void on_written(bool keep_alive, beast::error_code ec);
   // The bearer token of a request: `Authorization: Bearer ...` or `?token=`.
-  static std::string bearer_token(const Request& request, const UrlTarget& target);
+  static std::string bearer_token(const Request& request, const common::UrlTarget& target);
 
   Stream stream_;
   ServerContext& context_;

@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sluice/common/url_target.hpp>
 
 #include "hub.hpp"
 #include "scalar_text.hpp"
 #include "subject_filter.hpp"
-#include "url_target.hpp"
 
 namespace sluice::websocket {
 namespace {
@@ -45,13 +45,13 @@ TEST(JsonPath, FindsNestedFieldsAndArrayItems) {
 }
 
 TEST(UrlTarget, SplitsPathAndDecodesParameters) {
-  auto t = parse_target("/api/v1/stream?device_ids=a%2Cb,c&token=x+y&flag");
+  auto t = common::parse_target("/api/v1/stream?device_ids=a%2Cb,c&token=x+y&flag");
   EXPECT_EQ(t.path, "/api/v1/stream");
   EXPECT_EQ(t.param("device_ids"), "a,b,c");
   EXPECT_EQ(t.param("token"), "x y");
   EXPECT_EQ(t.param("flag"), "");
   EXPECT_FALSE(t.param("nope"));
-  EXPECT_EQ(split_list(" a, b,,c "), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(common::split_list(" a, b,,c "), (std::vector<std::string>{"a", "b", "c"}));
 }
 
 // Index fields: 0 = device, 1 = tenant.

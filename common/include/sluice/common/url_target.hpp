@@ -1,5 +1,5 @@
-// The parts of an HTTP request target the server looks at: the path and the
-// percent-decoded query parameters.
+// The parts of an HTTP request target a server looks at: the path and the
+// percent-decoded query parameters (websocket and http plugins).
 #pragma once
 
 #include <optional>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace sluice::websocket {
+namespace sluice::common {
 
 struct UrlTarget {
   std::string path;
@@ -29,4 +29,4 @@ UrlTarget parse_target(std::string_view target);
 // "a, b,,c" -> {"a", "b", "c"}.
 std::vector<std::string> split_list(std::string_view text);
 
-}  // namespace sluice::websocket
+}  // namespace sluice::common

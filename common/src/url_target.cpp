@@ -1,6 +1,6 @@
-#include "url_target.hpp"
+#include "sluice/common/url_target.hpp"
 
-namespace sluice::websocket {
+namespace sluice::common {
 namespace {
 
 int hex_value(char c) {
@@ -67,4 +67,4 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-}  // namespace sluice::websocket
+}  // namespace sluice::common
