@@ -70,7 +70,7 @@ TEST(BodySplit, SplitsArraysAndLinesAndRefusesBadJson) {
 TEST(RequestAuth, HmacMatchesGithubStyleSignatures) {
   // RFC 4231 test case 2.
   EXPECT_EQ(hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
-            "5bdcc146bf60754e6d042426089575c75a003f089d2739839dec58b964ec3843");
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   AuthConfig config;
   config.mode = AuthMode::kHmac;
   config.hmac_secret = "s3cret";
