@@ -1,8 +1,8 @@
 #include "websocket_settings.hpp"
 
 #include <cctype>
-#include <charconv>
 #include <set>
+#include <sluice/common/listen_address.hpp>
 
 namespace sluice::websocket {
 
@@ -115,21 +115,6 @@ const SettingsTable<WebSocketSettings>& websocket_settings() {
   return table;
 }
 
-bool split_listen(const std::string& listen, std::string& host, uint16_t& port) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  const char* first = listen.data() + colon + 1;
-  const char* last = listen.data() + listen.size();
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(first, last, value);
-  if (ec != std::errc() || end != last || first == last || value > 65535) return false;
-  port = static_cast<uint16_t>(value);
-  return true;
-}
-
 namespace {
 
 bool valid_name(std::string_view name) {
@@ -166,7 +151,7 @@ void read_index(const WebSocketSettings& settings, PluginOptions& out,
 PluginOptions read_options(const WebSocketSettings& settings, std::vector<std::string>& errors) {
   PluginOptions out;
   ServerOptions& server = out.server;
-  if (!split_listen(settings.listen, server.host, server.port))
+  if (!common::split_listen(settings.listen, server.host, server.port))
     errors.push_back("setting 'listen' must be host:port, e.g. 127.0.0.1:8080");
 
   std::set<std::string> seen_paths;

@@ -77,7 +77,4 @@ struct PluginOptions {
 // (paths, index, auth...) are appended to `errors`.
 PluginOptions read_options(const WebSocketSettings& settings, std::vector<std::string>& errors);
 
-// "host:port" or "[v6]:port" -> parts; false when malformed.
-bool split_listen(const std::string& listen, std::string& host, uint16_t& port);
-
 }  // namespace sluice::websocket

@@ -1,0 +1,290 @@
+#include "http_client.hpp"
+
+#include <boost/beast/version.hpp>
+
+#include "retry_policy.hpp"
+
+namespace sluice::http_plugin {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Longest response body read (a reply or a polled document).
+constexpr uint64_t kMaxResponseBytes = 64ull << 20;
+
+std::string pool_key(const Url& url) { return (url.tls ? "s:" : "p:") + url.authority(); }
+
+std::string snippet(std::string_view body) {
+  if (body.size() <= 200) return std::string(body);
+  return std::string(body.substr(0, 200)) + "...";
+}
+
+}  // namespace
+
+struct HttpClient::Connection {
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+
+  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*tls); }
+
+  net::awaitable<Exchange> roundtrip(Request& request, std::chrono::milliseconds timeout) {
+    Exchange out;
+    lowest().expires_after(timeout);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kMaxResponseBytes);
+    if (plain) {
+      auto [wec, w] = co_await http::async_write(*plain, request, kUseTuple);
+      out.error = wec;
+      if (!wec) {
+        auto [rec, r] = co_await http::async_read(*plain, buffer, parser, kUseTuple);
+        out.error = rec;
+      }
+    } else {
+      auto [wec, w] = co_await http::async_write(*tls, request, kUseTuple);
+      out.error = wec;
+      if (!wec) {
+        auto [rec, r] = co_await http::async_read(*tls, buffer, parser, kUseTuple);
+        out.error = rec;
+      }
+    }
+    if (!out.error) out.response = parser.release();
+    co_return out;
+  }
+};
+
+HttpClient::HttpClient(const ClientOptions& options, const Host& host, ClientMetrics metrics)
+    : options_(options), host_(host), metrics_(std::move(metrics)), ioc_(options.io_threads) {
+  std::string error;
+  if (auto t = MessageTemplate::compile(options_.url, error)) url_ = std::move(*t);
+  for (const auto& h : options_.headers)
+    if (auto t = MessageTemplate::compile(h.value, error)) headers_.emplace_back(h.name, *t);
+}
+
+HttpClient::~HttpClient() {
+  stop();
+  work_.reset();
+  ioc_.stop();
+  for (auto& t : threads_) t.join();
+  std::lock_guard lock(mutex_);
+  idle_.clear();
+}
+
+bool HttpClient::start(std::string& error) {
+  try {
+    tls_.emplace(ssl::context::tls_client);
+    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    if (!options_.tls_ca.empty())
+      tls_->load_verify_file(options_.tls_ca);
+    else
+      tls_->set_default_verify_paths();
+    tls_->set_verify_mode(options_.tls_verify ? ssl::verify_peer : ssl::verify_none);
+  } catch (const std::exception& e) {
+    error = "cannot load TLS CA file '" + options_.tls_ca + "': " + e.what();
+    return false;
+  }
+  work_.emplace(ioc_.get_executor());
+  for (int i = 0; i < options_.io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  return true;
+}
+
+void HttpClient::stop() { stopping_.store(true); }
+
+double HttpClient::draw() {
+  std::lock_guard lock(mutex_);
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+}
+
+Status HttpClient::publish(const MessageView& message, Completion& completion, std::string& error) {
+  return submit(message, completion, false, options_.timeout_ms, error);
+}
+
+Status HttpClient::request(const MessageView& message, uint32_t timeout_ms, Completion& completion,
+                           std::string& error) {
+  return submit(message, completion, true, timeout_ms ? timeout_ms : options_.timeout_ms, error);
+}
+
+Status HttpClient::submit(const MessageView& message, Completion& completion, bool is_request,
+                          uint32_t timeout_ms, std::string& error) {
+  if (stopping_.load()) {
+    error = "the http client is shutting down";
+    return Status::kClosed;
+  }
+  std::string text = url_.render(message);
+  auto url = parse_url(text, error);
+  if (!url) return Status::kRejected;  // the rendered URL can never work
+  if (in_flight_.fetch_add(1) >= options_.max_connections) {
+    in_flight_.fetch_sub(1);
+    return Status::kBusy;
+  }
+  metrics_.in_flight.set(static_cast<double>(in_flight_.load()));
+  Job job;
+  job.url = std::move(*url);
+  job.is_request = is_request;
+  job.timeout = std::chrono::milliseconds(timeout_ms);
+  Request& req = job.request;
+  req.method_string(options_.method);
+  req.target(job.url.target);
+  req.version(11);
+  req.set(http::field::host, job.url.host);
+  req.set(http::field::user_agent, "sluice");
+  auto content_type = message.header("content-type");
+  req.set(http::field::content_type,
+          content_type ? std::string(*content_type) : options_.content_type);
+  for (const auto& [name, value] : headers_) req.set(name, value.render(message));
+  req.body() = std::string(message.payload());
+  req.keep_alive(true);
+  req.prepare_payload();
+  job.completion = std::move(completion);
+  net::co_spawn(ioc_, deliver(std::move(job)), net::detached);
+  return Status::kOk;
+}
+
+net::awaitable<void> HttpClient::deliver(Job job) {
+  struct InFlight {
+    HttpClient* client;
+    ~InFlight() {
+      client->in_flight_.fetch_sub(1);
+      client->metrics_.in_flight.set(static_cast<double>(client->in_flight_.load()));
+    }
+  } in_flight{this};
+  common::BackoffPolicy policy{options_.retry_initial_ms, options_.retry_max_ms, 0.5, 1.0};
+  // A request (sluice.request) is one attempt within its own timeout: its
+  // caller is waiting, and whatever status came back is the answer.
+  int attempts = job.is_request ? 1 : options_.max_attempts;
+  std::string last_error;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    if (attempt > 1) metrics_.retries.add();
+    metrics_.requests.add();
+    Exchange ex = co_await exchange(job.url, job.request, job.timeout);
+    std::optional<std::chrono::milliseconds> retry_after;
+    std::string where = job.url.authority() + std::string(job.request.target());
+    if (!ex.error) {
+      unsigned status = ex.response.result_int();
+      if (job.is_request) {
+        std::string status_text = std::to_string(status);
+        OutMessage reply;
+        reply.payload = ex.response.body();
+        reply.headers.emplace_back("status", status_text);
+        std::string type(ex.response[http::field::content_type]);
+        if (!type.empty()) reply.headers.emplace_back("content-type", type);
+        job.completion.reply(reply);
+        co_return;
+      }
+      Verdict verdict = classify_status(status);
+      if (verdict == Verdict::kDone) {
+        job.completion.ok();
+        co_return;
+      }
+      last_error =
+          "HTTP " + std::to_string(status) + " from " + where + ": " + snippet(ex.response.body());
+      if (verdict == Verdict::kReject) {
+        metrics_.failed.add();
+        job.completion.fail(Status::kRejected, last_error);
+        co_return;
+      }
+      retry_after = parse_retry_after(ex.response[http::field::retry_after],
+                                      std::chrono::system_clock::now());
+    } else {
+      last_error = where + ": " + ex.error.message();
+    }
+    if (attempt == attempts || stopping_.load()) break;
+    net::steady_timer wait(ioc_, retry_delay(policy, attempt, retry_after, draw()));
+    co_await wait.async_wait(kUseTuple);
+  }
+  metrics_.failed.add();
+  if (job.is_request) {
+    job.completion.fail(Status::kTimeout, last_error);
+  } else {
+    job.completion.fail(Status::kError, last_error + " (after " + std::to_string(attempts) +
+                                            " attempt" + (attempts == 1 ? "" : "s") + ")");
+  }
+}
+
+std::unique_ptr<HttpClient::Connection> HttpClient::take_idle(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = idle_.find(key);
+  if (it == idle_.end()) return nullptr;
+  auto connection = std::move(it->second);
+  idle_.erase(it);
+  --idle_count_;
+  return connection;
+}
+
+void HttpClient::put_idle(const std::string& key, std::unique_ptr<Connection> connection) {
+  std::lock_guard lock(mutex_);
+  if (idle_count_ >= options_.max_connections || stopping_.load()) return;
+  idle_.emplace(key, std::move(connection));
+  ++idle_count_;
+}
+
+net::awaitable<std::unique_ptr<HttpClient::Connection>> HttpClient::connect(
+    const Url& url, std::chrono::milliseconds timeout, beast::error_code& ec) {
+  tcp::resolver resolver(ioc_);
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(url.host, std::to_string(url.port), kUseTuple);
+  if (rec) {
+    ec = rec;
+    co_return nullptr;
+  }
+  auto connection = std::make_unique<Connection>();
+  if (url.tls) {
+    connection->tls.emplace(ioc_.get_executor(), *tls_);
+  } else {
+    connection->plain.emplace(ioc_.get_executor());
+  }
+  auto& lowest = connection->lowest();
+  lowest.expires_after(timeout);
+  auto [cec, endpoint] = co_await lowest.async_connect(endpoints, kUseTuple);
+  if (cec) {
+    ec = cec;
+    co_return nullptr;
+  }
+  beast::error_code ignored;
+  lowest.socket().set_option(tcp::no_delay(true), ignored);
+  if (url.tls) {
+    auto& stream = *connection->tls;
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
+      ec = beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
+      co_return nullptr;
+    }
+    if (options_.tls_verify) stream.set_verify_callback(ssl::host_name_verification(url.host));
+    auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, kUseTuple);
+    if (hec) {
+      ec = hec;
+      co_return nullptr;
+    }
+  }
+  co_return connection;
+}
+
+net::awaitable<Exchange> HttpClient::exchange(const Url& url, Request request,
+                                              std::chrono::milliseconds timeout) {
+  std::string key = pool_key(url);
+  // A kept-alive connection may have been closed by the server meanwhile:
+  // a failure on one is retried once on a fresh connection.
+  for (int fresh = 0; fresh < 2; ++fresh) {
+    std::unique_ptr<Connection> connection = fresh == 0 ? take_idle(key) : nullptr;
+    bool reused = connection != nullptr;
+    if (!connection) {
+      beast::error_code ec;
+      connection = co_await connect(url, timeout, ec);
+      if (!connection) co_return Exchange{ec, {}};
+    }
+    Exchange out = co_await connection->roundtrip(request, timeout);
+    if (out.error && reused && out.error != beast::error::timeout) continue;
+    if (!out.error && out.response.keep_alive()) put_idle(key, std::move(connection));
+    co_return out;
+  }
+  co_return Exchange{net::error::connection_aborted, {}};
+}
+
+Status HttpClient::flush(uint32_t timeout_ms) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (in_flight_.load() > 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return in_flight_.load() == 0 ? Status::kOk : Status::kTimeout;
+}
+
+}  // namespace sluice::http_plugin

@@ -1,0 +1,102 @@
+// The client side: a sink that POSTs (or PUTs) each message to a URL
+// template, retrying 429/5xx and network errors with backoff that honours
+// Retry-After, and failing other 4xx for good so the host dead-letters them;
+// also `sluice.request("<connector>:...")`, whose reply is the response.
+// Connections are kept alive in a pool bounded by `max_connections`, which
+// also bounds the requests in flight (beyond it publish answers BUSY and the
+// host waits). Every exchange runs as a coroutine on the client's threads.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <sluice/plugin.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "beast_types.hpp"
+#include "http_settings.hpp"
+#include "message_template.hpp"
+#include "url.hpp"
+
+namespace sluice::http_plugin {
+
+struct ClientMetrics {
+  Metric requests;   // HTTP exchanges (attempts)
+  Metric retries;    // attempts after the first
+  Metric failed;     // messages failed (rejected or out of attempts)
+  Metric in_flight;  // gauge
+};
+
+// What one attempt brought: a response, or a network error.
+struct Exchange {
+  beast::error_code error;
+  Response response;
+};
+
+class HttpClient {
+ public:
+  HttpClient(const ClientOptions& options, const Host& host, ClientMetrics metrics);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  bool start(std::string& error);
+  // No new attempts after this; messages waiting for a retry fail.
+  void stop();
+
+  Status publish(const MessageView& message, Completion& completion, std::string& error);
+  Status request(const MessageView& message, uint32_t timeout_ms, Completion& completion,
+                 std::string& error);
+  Status flush(uint32_t timeout_ms);
+
+  // One attempt, on a pooled or new connection (for the poller too).
+  net::awaitable<Exchange> exchange(const Url& url, Request request,
+                                    std::chrono::milliseconds timeout);
+  net::io_context& io() { return ioc_; }
+  bool stopping() const { return stopping_.load(); }
+
+ private:
+  struct Job {
+    Url url;
+    Request request;
+    Completion completion;
+    bool is_request = false;
+    std::chrono::milliseconds timeout{0};
+  };
+  struct Connection;
+
+  Status submit(const MessageView& message, Completion& completion, bool is_request,
+                uint32_t timeout_ms, std::string& error);
+  net::awaitable<void> deliver(Job job);
+  net::awaitable<std::unique_ptr<Connection>> connect(const Url& url,
+                                                      std::chrono::milliseconds timeout,
+                                                      beast::error_code& ec);
+  std::unique_ptr<Connection> take_idle(const std::string& key);
+  void put_idle(const std::string& key, std::unique_ptr<Connection> connection);
+  double draw();
+
+  const ClientOptions& options_;
+  Host host_;
+  ClientMetrics metrics_;
+  MessageTemplate url_;
+  std::vector<std::pair<std::string, MessageTemplate>> headers_;
+  std::optional<ssl::context> tls_;
+  std::atomic<size_t> in_flight_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;  // idle_ and rng_
+  std::multimap<std::string, std::unique_ptr<Connection>> idle_;
+  size_t idle_count_ = 0;
+  std::mt19937 rng_{std::random_device{}()};
+  std::vector<std::thread> threads_;
+  // Declared last: pending coroutines (and their completions) die with it
+  // first, while everything they use still exists.
+  net::io_context ioc_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+};
+
+}  // namespace sluice::http_plugin

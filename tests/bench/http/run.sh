@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# HTTP webhook ingest benchmark: sluice's http source (mode server) routing
+# into the null sink, against a minimal Beast server that answers 200 without
+# routing (http_bench serve), in the same run.
+#
+#   tests/bench/http/run.sh [--connections 64] [--seconds 10]
+#
+# Each case: --connections keep-alive clients (http_bench load) POST ~120-byte
+# JSON bodies one after another for --seconds; a sluice answer means the null
+# sink confirmed the message. Reported: requests/s, p50 and p99 latency as
+# the clients see them, and the server's peak RSS.
+#
+# Environment (set by scripts/bench.sh, or defaults for a run on its own):
+# SLUICE_BIN, SLUICE_PLUGIN_PATH, SLUICE_BUILD_DIR (default <repo>/build-release),
+# BENCH_OUT (a work directory), BENCH_TOOLS (where http_bench is).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+build="${SLUICE_BUILD_DIR:-$repo/build-release}"
+export SLUICE_BIN="${SLUICE_BIN:-$build/bin/sluice}"
+export SLUICE_PLUGIN_PATH="${SLUICE_PLUGIN_PATH:-$build/plugins}"
+export BENCH_SCENARIO="${BENCH_SCENARIO:-http}"
+out="${BENCH_OUT:-$(mktemp -d /tmp/sluice-bench-http.XXXXXX)}"
+mkdir -p "$out"
+# shellcheck source=../common/bench_lib.sh
+source "$repo/tests/bench/common/bench_lib.sh"
+
+connections=64
+seconds=10
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --connections) connections="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    *) echo "usage: $0 [--connections N] [--seconds N]" >&2; exit 2 ;;
+  esac
+done
+
+http_bench="${BENCH_TOOLS:-$build/bin}/http_bench"
+if [[ ! -x $http_bench ]]; then
+  echo "http bench: building http_bench" >&2
+  cmake --build "$build" --target http_bench >/dev/null
+fi
+[[ -x $SLUICE_BIN ]] || { echo "http bench: no sluice binary at $SLUICE_BIN" >&2; exit 1; }
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+wait_port() {
+  for _ in $(seq 1 300); do
+    (exec 9<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+json_field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1"; }
+
+# run_case NAME: starts server NAME (sluice | beast), loads it, reports a row.
+run_case() {
+  local name=$1 port server_pid sampler_pid
+  port="$(free_port)"
+  case "$name" in
+    sluice)
+      cat >"$out/sluice.yaml" <<YAML
+node_id: bench
+admin: { enabled: false }
+state_dir: $out/state
+connectors:
+  hook: { plugin: http, listen: "127.0.0.1:$port", max_connections: 1024, io_threads: 2 }
+  sink: { plugin: "null" }
+routes:
+  - { from: hook, to: sink }
+YAML
+      "$SLUICE_BIN" run -c "$out/sluice.yaml" >"$out/sluice.log" 2>&1 &
+      ;;
+    beast)
+      "$http_bench" serve --port "$port" >"$out/beast.log" 2>&1 &
+      ;;
+  esac
+  server_pid=$!
+  pids+=("$server_pid")
+  wait_port "$port" || { echo "http bench: $name did not listen on $port" >&2; return 1; }
+  (peak=0; while kill -0 "$server_pid" 2>/dev/null; do
+     r="$(rss_kb "$server_pid")"; ((r > peak)) && peak=$r; echo "$peak" >"$out/$name.peak"
+     sleep 0.2; done) &
+  sampler_pid=$!
+  pids+=("$sampler_pid")
+  "$http_bench" load --port "$port" --connections "$connections" --seconds "$seconds" \
+    >"$out/$name.json"
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  wait "$sampler_pid" 2>/dev/null || true
+
+  local result="$out/$name.json" requests ok rate p50 p99 peak
+  requests="$(json_field "$result" requests)"
+  ok="$(json_field "$result" ok)"
+  rate="$(json_field "$result" rate)"
+  p50="$(json_field "$result" p50_ms)"
+  p99="$(json_field "$result" p99_ms)"
+  peak="$(cat "$out/$name.peak" 2>/dev/null || echo 0)"
+  bench_report "$name webhook $connections conns" "${requests:-0}" "$(( ${requests:-0} * 120 ))" \
+    "$seconds" "$peak" "200s $ok, p50 ${p50} ms, p99 ${p99} ms"
+  echo "$name $rate $p50 $p99" >>"$out/summary.txt"
+}
+
+rm -f "$out/summary.txt"
+run_case sluice
+run_case beast
+
+echo
+echo "http: webhook ingest, $connections keep-alive clients, ${seconds}s each"
+awk '{ rate[$1] = $2; p50[$1] = $3; p99[$1] = $4 }
+     END { if (rate["beast"] > 0)
+             printf "  sluice %.0f req/s (p50 %s ms, p99 %s ms) = %.0f%% of the Beast baseline %.0f req/s (p50 %s ms, p99 %s ms)\n",
+                    rate["sluice"], p50["sluice"], p99["sluice"], 100 * rate["sluice"] / rate["beast"],
+                    rate["beast"], p50["beast"], p99["beast"] }' "$out/summary.txt"
