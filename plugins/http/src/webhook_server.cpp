@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <sluice/common/tcp_listen.hpp>
 
 namespace sluice::http_plugin {
 namespace {
@@ -57,22 +58,8 @@ bool WebhookServer::start(std::string& error) {
       return false;
     }
   }
-  beast::error_code ec;
-  auto address = net::ip::make_address(options_.host, ec);
-  if (ec) {
-    error = "listen address '" + options_.host + "' is not an IP address";
-    return false;
-  }
-  tcp::endpoint endpoint(address, options_.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
-            ec.message();
-    return false;
-  }
+  error = common::listen_tcp(acceptor_, options_.host, options_.port);
+  if (!error.empty()) return false;
   port_ = acceptor_.local_endpoint().port();
   listening_ = true;
   host_.logf(LogLevel::kInfo, "listening on %s:%u%s", options_.host.c_str(), port_,

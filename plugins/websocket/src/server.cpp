@@ -1,6 +1,7 @@
 #include "server.hpp"
 
 #include <boost/json.hpp>
+#include <sluice/common/tcp_listen.hpp>
 
 #include "http_session.hpp"
 #include "viewer_page.hpp"
@@ -58,22 +59,8 @@ bool Server::start(std::string& error) {
     context_->tls = &*tls_;
   }
 
-  beast::error_code ec;
-  auto address = net::ip::make_address(options_.host, ec);
-  if (ec) {
-    error = "listen address '" + options_.host + "' is not an IP address";
-    return false;
-  }
-  tcp::endpoint endpoint(address, options_.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
-            ec.message();
-    return false;
-  }
+  error = common::listen_tcp(acceptor_, options_.host, options_.port);
+  if (!error.empty()) return false;
   port_ = acceptor_.local_endpoint().port();
   listening_ = true;
   do_accept();
