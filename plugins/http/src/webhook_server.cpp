@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <sluice/common/tcp_listen.hpp>
+#include <sluice/common/tls_server.hpp>
 
 namespace sluice::http_plugin {
 namespace {
@@ -42,21 +43,10 @@ WebhookServer::~WebhookServer() {
 
 bool WebhookServer::start(std::string& error) {
   if (!options_.tls_cert.empty()) {
-    try {
-      tls_.emplace(ssl::context::tls_server);
-      tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-      tls_->use_certificate_chain_file(options_.tls_cert);
-      tls_->use_private_key_file(options_.tls_key, ssl::context::pem);
-      if (!options_.tls_client_ca.empty()) {
-        tls_->load_verify_file(options_.tls_client_ca);
-        tls_->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-      }
-    } catch (const std::exception& e) {
-      error = "cannot load TLS files (tls_cert '" + options_.tls_cert + "', tls_key '" +
-              options_.tls_key + "', tls_client_ca '" + options_.tls_client_ca + "'): " + e.what();
+    tls_.emplace(ssl::context::tls_server);
+    if (!common::load_tls_server(*tls_, options_.tls_cert, options_.tls_key, options_.tls_client_ca,
+                                 error))
       return false;
-    }
   }
   error = common::listen_tcp(acceptor_, options_.host, options_.port);
   if (!error.empty()) return false;

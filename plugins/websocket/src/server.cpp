@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <sluice/common/tcp_listen.hpp>
+#include <sluice/common/tls_server.hpp>
 
 #include "http_session.hpp"
 #include "viewer_page.hpp"
@@ -45,17 +46,9 @@ Server::~Server() { stop(); }
 
 bool Server::start(std::string& error) {
   if (!options_.tls_cert.empty()) {
-    try {
-      tls_.emplace(ssl::context::tls_server);
-      tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-      tls_->use_certificate_chain_file(options_.tls_cert);
-      tls_->use_private_key_file(options_.tls_key, ssl::context::pem);
-    } catch (const std::exception& e) {
-      error = "cannot load TLS certificate '" + options_.tls_cert + "' / key '" + options_.tls_key +
-              "': " + e.what();
+    tls_.emplace(ssl::context::tls_server);
+    if (!common::load_tls_server(*tls_, options_.tls_cert, options_.tls_key, "", error))
       return false;
-    }
     context_->tls = &*tls_;
   }
 
