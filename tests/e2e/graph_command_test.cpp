@@ -74,6 +74,24 @@ routes:
   EXPECT_TRUE(contains(dot, "sluice.on_request api")) << dot;
 }
 
+TEST(SluiceGraph, ASourcePolicyDrawsEveryMemberAndNamesThePolicy) {
+  TempDir dir;
+  write_file(dir.file("app.yaml"), R"(connectors:
+  primary: { plugin: imaginary_broker }
+  backup: { plugin: imaginary_broker }
+  out: { plugin: imaginary_broker }
+routes:
+  - name: feed
+    from: { priority: [primary, "backup:feed.>"], silence_ms: 2000 }
+    to: out
+)");
+  std::string dot;
+  ASSERT_EQ(run_sluice({"graph", "-c", dir.file("app.yaml")}, &dot), 0) << dot;
+  EXPECT_TRUE(contains(dot, R"dot(route feed\lfrom: priority\l)dot")) << dot;
+  EXPECT_TRUE(contains(dot, R"dot("connector:primary" -> "route:0";)dot")) << dot;
+  EXPECT_TRUE(contains(dot, R"dot("connector:backup" -> "route:0" [label="feed.>"];)dot")) << dot;
+}
+
 TEST(SluiceGraph, BrokenConfig_ExitsThreeWithTheError) {
   TempDir dir;
   write_file(dir.file("app.yaml"), "wrokers: 2\n");

@@ -38,7 +38,7 @@ inline constexpr const char* kStatusPage = R"HTML(<!doctype html>
 <table id="connectors"><thead><tr><th>connector</th><th>plugin</th><th>health</th>
 <th>in/s</th><th>out/s</th><th>in</th><th>out</th><th>acked</th><th>nacked</th><th>failed</th></tr></thead><tbody></tbody></table>
 <h2>Routes</h2>
-<table id="routes"><thead><tr><th>route</th><th>matched/s</th><th>matched</th><th>filtered</th>
+<table id="routes"><thead><tr><th>route</th><th>taking from</th><th>matched/s</th><th>matched</th><th>filtered</th>
 <th>throttled</th><th>coalesced</th><th>dropped</th><th>dead-lettered</th><th>failed</th></tr></thead><tbody></tbody></table>
 <h2>Topology</h2>
 <div id="graph"></div>
@@ -97,9 +97,16 @@ async function refresh() {
     for (const k of kinds) for (const s of series(stats, "sluice_route_" + k + "_total")) {
       (routes[s.labels.route] = routes[s.labels.route] || {})[k] = s.value;
     }
+    // Routes with a source policy: the source in use and how often it changed.
+    const active = {};
+    for (const s of series(stats, "sluice_route_active_source")) if (s.value === 1) active[s.labels.route] = s.labels.connector;
+    const switches = byLabel(stats, "sluice_route_source_switches_total", "route");
+    const standby = byLabel(stats, "sluice_route_standby_dropped_total", "route");
     const rtb = document.querySelector("#routes tbody"); rtb.replaceChildren();
     for (const [name, v] of Object.entries(routes)) {
-      const row = rtb.insertRow(); cell(row, name);
+      const row = rtb.insertRow(); row.dataset.route = name; cell(row, name);
+      cell(row, name in active ? active[name] + " · " + (switches[name] || 0) + " switches · " +
+        (standby[name] || 0) + " standby dropped" : "every source", "source");
       cell(row, fmt(rate(cur.matched, previous && previous.matched, name, elapsed)), "num");
       for (const k of kinds) cell(row, (v[k] || 0).toLocaleString(), "num");
     }

@@ -53,6 +53,24 @@ json::object route_value(RouteValueShape shape) {
       return {{"type", "string"}};
     case RouteValueShape::kStringOrList:
       return string_list();
+    case RouteValueShape::kSources: {
+      // A source, a list of sources, or a source policy; the route compiler
+      // checks the policy's inside.
+      json::object policy{
+          {"type", "object"},
+          {"properties",
+           json::object{{"priority", string_list()},
+                        {"fallback", string_list()},
+                        {"round_robin", string_list()},
+                        {"merge", string_list()},
+                        {"silence_ms", json::object{{"type", json::array{"integer", "string"}}}},
+                        {"standby", json::object{{"enum", json::array{"drop", "pause"}}}},
+                        {"batch", json::object{{"type", json::array{"integer", "string"}}}}}},
+          {"additionalProperties", false}};
+      json::object out = string_list();
+      out["anyOf"].as_array().push_back(std::move(policy));
+      return out;
+    }
     case RouteValueShape::kOutputs:
       // A target, a list of targets, or an output group such as
       // {fallback: [a, b]}; the route compiler checks the group's inside.

@@ -13,6 +13,7 @@ namespace sluice::config {
 enum class RouteValueShape {
   kString,         // a scalar
   kStringOrList,   // a scalar or a non-empty list of scalars
+  kSources,        // like kStringOrList, or a source policy { priority: [a, b], silence_ms: 5000 }
   kOutputs,        // like kStringOrList, or an output group { fallback: [a, b] }
   kMapping,        // a mapping
   kMappingOrList,  // a mapping or a list (of mappings: `where` tests that all must pass)
@@ -33,8 +34,10 @@ inline constexpr std::array kRouteKeys = {
              "names the route in logs and metrics (route label)"},
     RouteKey{"description", RouteValueShape::kString, false, false, true,
              "what the route is for; compiles to nothing"},
-    RouteKey{"from", RouteValueShape::kStringOrList, true, true, false,
-             "connector or connector:subject-pattern, or a list of them"},
+    RouteKey{"from", RouteValueShape::kSources, true, true, false,
+             "connector or connector:subject-pattern, a list of them (merge), or a source policy "
+             "{priority: [...]} / {fallback: [...]} / {round_robin: [...]} with silence_ms, "
+             "standby (drop or pause) and batch"},
     RouteKey{"where", RouteValueShape::kMappingOrList, false, false, false,
              "field tests that must all pass: equality, in, not_in, prefix, lt, gt, exists, ..."},
     RouteKey{"to", RouteValueShape::kOutputs, true, true, false,

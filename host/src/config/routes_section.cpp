@@ -41,6 +41,20 @@ void check_value(const RouteKey& key, const ConfigNode& value, const std::string
     case RouteValueShape::kStringOrList:
       if (auto list = reader.string_or_list(value, path)) targets = std::move(*list);
       break;
+    case RouteValueShape::kSources:
+      if (value.is_mapping()) {
+        // A source policy: the route engine checks its settings; the
+        // connectors in its list must exist all the same.
+        for (const auto& entry : value.entries) {
+          if (!entry.value.is_sequence()) continue;  // silence_ms, standby, batch
+          std::string list_path = path + "." + entry.key;
+          if (auto list = reader.string_or_list(entry.value, list_path))
+            for (auto& t : *list) check_connector_reference(t, list_path, connector_names, reader);
+        }
+        return;
+      }
+      if (auto list = reader.string_or_list(value, path)) targets = std::move(*list);
+      break;
     case RouteValueShape::kOutputs:
       if (value.is_mapping()) {
         // An output group: the route engine checks the policy names; the

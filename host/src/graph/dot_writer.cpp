@@ -63,6 +63,7 @@ std::string to_dot(const Topology& t) {
     std::string label = "route " + r.name + "\n" + label_line("where", r.where) +
                         label_line("transform", r.transform) + label_line("dedup", r.dedup) +
                         label_line("throttle", r.throttle);
+    if (r.from.size() > 1) label += "from: " + r.source_policy + "\n";
     if (r.to.size() > 1) label += "to: " + r.policy + "\n";
     out += "  " + id + " [shape=ellipse, label=" + quoted(label) + "];\n";
     for (const auto& f : r.from) {

@@ -37,7 +37,18 @@ RouteNode route_node(const config::RouteConfig& rc, size_t index) {
   // As build_router names a route without one.
   if (r.name.empty()) r.name = "route-" + std::to_string(index + 1);
   r.declared_at = rc.where.str();
-  r.from = endpoints(spec.if_contains("from"));
+  r.source_policy = "merge";
+  const auto* from = spec.if_contains("from");
+  if (from && from->is_object()) {
+    // {priority: [...], silence_ms: ...}: the list is under the policy's name.
+    for (const auto& [key, value] : from->get_object()) {
+      if (!value.is_array()) continue;
+      r.source_policy = std::string(key);
+      r.from = endpoints(&value);
+    }
+  } else {
+    r.from = endpoints(from);
+  }
   r.where = compact(spec, "where");
   r.transform = compact(spec, "transform");
   r.dedup = compact(spec, "dedup");

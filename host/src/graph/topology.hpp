@@ -27,11 +27,12 @@ struct RouteNode {
   std::string name;
   std::string declared_at;  // file:line of the YAML entry or the sluice.route call
   std::vector<Endpoint> from;
-  std::string where;      // the filter as compact JSON; "" = every message
-  std::string transform;  // compact JSON; "" = none
-  std::string dedup;      // compact JSON; "" = none
-  std::string throttle;   // compact JSON; "" = none
-  std::string policy;     // fanout, fallback or round_robin
+  std::string source_policy;  // merge, priority, fallback or round_robin
+  std::string where;          // the filter as compact JSON; "" = every message
+  std::string transform;      // compact JSON; "" = none
+  std::string dedup;          // compact JSON; "" = none
+  std::string throttle;       // compact JSON; "" = none
+  std::string policy;         // fanout, fallback or round_robin
   std::vector<Endpoint> to;
   std::vector<Endpoint> dead_letter;  // at most one
 };

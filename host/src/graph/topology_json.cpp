@@ -58,6 +58,7 @@ boost::json::object topology_json(const Topology& t, const metrics::Registry& me
     routes.push_back(boost::json::object{{"name", r.name},
                                          {"declared_at", r.declared_at},
                                          {"from", endpoints_json(r.from)},
+                                         {"source_policy", r.source_policy},
                                          {"where", json_or_null(r.where)},
                                          {"transform", json_or_null(r.transform)},
                                          {"dedup", json_or_null(r.dedup)},

@@ -47,6 +47,10 @@ class ScriptRouter : public runtime::Router {
         entries_(std::move(entries)),
         states_(std::move(states)) {}
 
+  bool admit_source(runtime::Connector& source, std::chrono::milliseconds wait) const override {
+    return native_->admit_source(source, wait);
+  }
+
   bool route(const message::EnvelopePtr& message, runtime::Delivery& delivery,
              runtime::Dispatch& out) const override {
     bool routed = native_->route(message, delivery, out);

@@ -71,7 +71,10 @@ class RouteCompiler {
         else
           error(here, "expected a non-empty string");
       } else if (key == "from") {
-        compile_from(value, here, route.from);
+        if (value.is_object())
+          compile_source_policy(value.get_object(), here, route);
+        else
+          compile_from(value, here, route.from);
       } else if (key == "where") {
         if (auto p = Predicate::compile(value, errors_, here, options_.files_dir))
           route.where = std::move(*p);
@@ -153,6 +156,101 @@ class RouteCompiler {
         one(value.get_array()[i], where + "[" + std::to_string(i) + "]");
     } else {
       one(value, where);
+    }
+  }
+
+  // from: { priority: [a, b], silence_ms: 5000, standby: drop|pause }, or
+  // fallback, round_robin (with batch), merge.
+  void compile_source_policy(const boost::json::object& object, const std::string& where,
+                             CompiledRoute& route) {
+    SourcePolicySpec& spec = route.sources;
+    const boost::json::value* list = nullptr;
+    std::string list_at;
+    const boost::json::value* silence = nullptr;
+    const boost::json::value* standby = nullptr;
+    const boost::json::value* batch = nullptr;
+    for (const auto& entry : object) {
+      std::string_view key = entry.key();
+      std::string here = where + "." + std::string(key);
+      if (auto policy = parse_source_policy(key)) {
+        if (list) {
+          error(here,
+                "one policy per route: already " + std::string(source_policy_name(spec.policy)));
+          continue;
+        }
+        spec.policy = *policy;
+        list = &entry.value();
+        list_at = here;
+      } else if (key == "silence_ms") {
+        silence = &entry.value();
+      } else if (key == "standby") {
+        standby = &entry.value();
+      } else if (key == "batch") {
+        batch = &entry.value();
+      } else {
+        error(here,
+              "unknown key (expected one of priority, fallback, round_robin, merge with a list "
+              "of sources, and silence_ms, standby, batch)");
+      }
+    }
+    if (!list) {
+      error(where, "expected one of priority, fallback, round_robin, merge with a list of sources");
+      return;
+    }
+    if (!list->is_array()) {
+      error(list_at, "expected a list of sources");
+      return;
+    }
+    compile_from(*list, list_at, route.from);
+    if (spec.selects()) {
+      if (route.from.size() < 2)
+        error(list_at, std::string(source_policy_name(spec.policy)) +
+                           " chooses between sources: list at least two");
+      for (size_t i = 0; i < route.from.size(); ++i)
+        for (size_t j = 0; j < i; ++j)
+          if (route.from[i].connector == route.from[j].connector)
+            error(list_at + "[" + std::to_string(i) + "]",
+                  "connector '" + route.from[i].connector +
+                      "' is listed twice; a policy chooses between connectors");
+    }
+    const bool round_robin = spec.policy == SourcePolicy::kRoundRobin;
+    spec.silence = round_robin ? kDefaultRoundRobinSilence : kDefaultPrioritySilence;
+    spec.standby = round_robin ? StandbyAction::kPause : StandbyAction::kDrop;
+    const std::string policy_name(source_policy_name(spec.policy));
+    if (!spec.selects() && (silence || standby || batch)) {
+      error(where,
+            "silence_ms, standby and batch belong to priority, fallback and round_robin; "
+            "merge takes every source");
+      return;
+    }
+    if (silence) {
+      auto n = number_of(*silence);
+      if (!n || *n < 1 || *n != std::floor(*n) || *n > 86'400'000)
+        error(where + ".silence_ms", "expected whole milliseconds from 1 to 86400000");
+      else
+        spec.silence = std::chrono::milliseconds(static_cast<int64_t>(*n));
+    }
+    if (standby) {
+      if (standby->is_string() && standby->get_string() == "drop") {
+        spec.standby = StandbyAction::kDrop;
+      } else if (standby->is_string() && standby->get_string() == "pause") {
+        spec.standby = StandbyAction::kPause;
+      } else {
+        error(where + ".standby", "expected drop or pause");
+      }
+      if (round_robin && spec.standby == StandbyAction::kDrop)
+        error(where + ".standby",
+              "round_robin takes turns by pausing the other sources; standby: drop would lose "
+              "every message outside a source's turn");
+    }
+    if (batch) {
+      auto n = number_of(*batch);
+      if (!round_robin)
+        error(where + ".batch", "batch belongs to round_robin (messages per turn)");
+      else if (!n || *n < 1 || *n != std::floor(*n) || *n > 1'000'000)
+        error(where + ".batch", "expected a whole number of messages from 1 to 1000000");
+      else
+        spec.batch = static_cast<uint32_t>(*n);
     }
   }
 

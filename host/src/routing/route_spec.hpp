@@ -16,6 +16,7 @@
 
 #include "routing/output_group.hpp"
 #include "routing/predicate.hpp"
+#include "routing/source_policy.hpp"
 #include "routing/template.hpp"
 #include "routing/throttle.hpp"
 #include "routing/transform.hpp"
@@ -51,6 +52,8 @@ struct RouteDedup {
 struct CompiledRoute {
   std::string name;
   std::vector<RouteSource> from;
+  // Which of `from` the route takes messages from (merge: all of them).
+  SourcePolicySpec sources;
   Predicate where;
   OutputGroup to;
   std::optional<RouteThrottle> throttle;

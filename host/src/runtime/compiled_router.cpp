@@ -16,6 +16,7 @@
 #include "routing/route_table.hpp"
 #include "runtime/connector.hpp"
 #include "runtime/router.hpp"
+#include "runtime/source_choice.hpp"
 #include "runtime/timer_service.hpp"
 
 namespace sluice::runtime {
@@ -37,6 +38,8 @@ struct ResolvedTarget {
 
 struct RouteEntry {
   std::unique_ptr<RouteStats> stats;
+  // Set for a route with a source policy (priority, fallback, round_robin).
+  std::unique_ptr<SourceChoice> sources;
   std::vector<ResolvedTarget> outputs;
   std::optional<ResolvedTarget> dead_letter;
 };
@@ -62,6 +65,12 @@ class CompiledRouter : public Router {
         timers_(timers),
         clock_(timers ? timers->clock() : steady_clock_),
         state_(workers) {
+    for (auto& entry : entries_) {
+      if (!entry.sources) continue;
+      for (size_t m = 0; m < entry.sources->members().size(); ++m)
+        if (Connector* c = entry.sources->members()[m])
+          gates_[c].push_back({entry.sources.get(), m});
+    }
     for (auto& per_worker : state_) {
       per_worker.resize(entries_.size());
       for (size_t r = 0; r < entries_.size(); ++r) {
@@ -90,6 +99,13 @@ class CompiledRouter : public Router {
       const auto& route = table_.route(id);
       const auto& entry = entries_[id];
       auto& st = worker_state[id];
+      // standby drop: a message of a source the route is not taking from
+      // now is acked and counted, not matched. (With standby: pause it was
+      // held back at ingest instead.)
+      if (entry.sources && !entry.sources->pauses()) {
+        auto member = entry.sources->member_of(source);
+        if (member && !entry.sources->take(*member)) continue;
+      }
       entry.stats->matched.inc();
       auto verdict = route.where.evaluate(ctx);
       if (verdict == routing::Verdict::kNotJson) {
@@ -168,6 +184,15 @@ class CompiledRouter : public Router {
   }
 
   RouteCounts counts() const override { return {table_.size(), 0}; }
+
+  bool admit_source(Connector& source, std::chrono::milliseconds wait) const override {
+    if (gates_.empty()) return true;
+    auto it = gates_.find(&source);
+    if (it == gates_.end()) return true;
+    for (const auto& [choice, member] : it->second)
+      if (!choice->offer(member, wait)) return false;
+    return true;
+  }
 
  private:
   // The message as `transform` makes it: a copy, since the source message
@@ -294,7 +319,38 @@ class CompiledRouter : public Router {
   const Clock& clock_;
   // [worker][route]; each worker touches only its own row.
   mutable std::vector<std::vector<WorkerRouteState>> state_;
+  // The source policies each connector is a member of (with its place).
+  std::unordered_map<const Connector*, std::vector<std::pair<SourceChoice*, size_t>>> gates_;
 };
+
+// standby: pause holds a connector back at ingest, for every route that
+// reads it: so it may belong to that one route only.
+void check_paused_sources_are_exclusive(const routing::RouteTable& table,
+                                        const std::vector<std::string>& contexts,
+                                        std::vector<std::string>& errors) {
+  std::unordered_map<std::string, std::vector<size_t>> readers;
+  for (size_t r = 0; r < table.size(); ++r)
+    for (const auto& source : table.route(static_cast<routing::RouteTable::RouteId>(r)).from) {
+      auto& list = readers[source.connector];
+      if (list.empty() || list.back() != r) list.push_back(r);
+    }
+  for (size_t r = 0; r < table.size(); ++r) {
+    const auto& route = table.route(static_cast<routing::RouteTable::RouteId>(r));
+    if (!route.sources.selects() || route.sources.standby != routing::StandbyAction::kPause)
+      continue;
+    for (const auto& source : route.from) {
+      for (size_t other : readers[source.connector]) {
+        if (other == r) continue;
+        errors.push_back(contexts[r] + ".from: standby: pause holds '" + source.connector +
+                         "' back while it is on standby, but route '" +
+                         table.route(static_cast<routing::RouteTable::RouteId>(other)).name +
+                         "' reads it too; use standby: drop, or give that route its own "
+                         "connector");
+        break;
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -326,6 +382,9 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
   options.syntax_for = subject_syntax_of(lookup);
   routing::RouteTable table;
   std::vector<RouteEntry> entries;
+  std::vector<std::string> contexts;
+  static const routing::SteadyClock steady_clock;
+  const routing::Clock& clock = timers ? timers->clock() : steady_clock;
   int index = 0;
   for (const auto& rc : routes) {
     ++index;
@@ -342,6 +401,13 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
     if (!compiled) continue;
     RouteEntry entry;
     entry.stats = std::make_unique<RouteStats>(registry, name);
+    if (compiled->sources.selects()) {
+      std::vector<Connector*> members;
+      for (const auto& source : compiled->from) members.push_back(lookup(source.connector));
+      entry.sources =
+          std::make_unique<SourceChoice>(*compiled, std::move(members), registry, clock);
+    }
+    contexts.push_back(context + " '" + name + "'");
     for (const auto& t : compiled->to.targets())
       entry.outputs.push_back({lookup(t.connector), nullptr});
     if (compiled->dead_letter)
@@ -354,6 +420,7 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
     if (entry.dead_letter) entry.dead_letter->target = &*owned.dead_letter;
     entries.push_back(std::move(entry));
   }
+  check_paused_sources_are_exclusive(table, contexts, errors);
   return std::make_shared<CompiledRouter>(std::move(table), std::move(entries), node_id,
                                           std::max<size_t>(1, workers), timers);
 }

@@ -71,6 +71,13 @@ sluice_status DeliveryEngine::ingest(Connector& source, const sluice_message* m,
                                      uint32_t wait_ms) {
   if (!m || (m->payload.len > 0 && !m->payload.data)) return SLUICE_REJECTED;
   if (closed_.load(std::memory_order_relaxed) || workers_.empty()) return SLUICE_CLOSED;
+  // Source policies: the offer keeps the source live; a paused standby
+  // source is held back here, before anything is copied.
+  if (const Router* router = current_router();
+      router && !router->admit_source(source, std::chrono::milliseconds(wait_ms))) {
+    source.stats().busy->inc();
+    return closed_.load() ? SLUICE_CLOSED : SLUICE_BUSY;
+  }
   auto env = message::Envelope::from_c(*m);
   env->origin = source.name();
   if (env->timestamp_ms == 0)

@@ -4,6 +4,7 @@
 // swaps in a new one.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -65,6 +66,14 @@ class Router {
   // The connectors routes read from.
   virtual std::vector<std::string> sources() const = 0;
   virtual RouteCounts counts() const = 0;
+  // At ingest, before a message of `source` is queued: routes with a source
+  // policy note that it delivers, and with standby: pause hold a standby
+  // source back for up to `wait` (false: the source hears backpressure).
+  virtual bool admit_source(Connector& source, std::chrono::milliseconds wait) const {
+    (void)source;
+    (void)wait;
+    return true;
+  }
 };
 
 // Compiles the config's routes. Every problem goes to `errors`, each

@@ -30,10 +30,15 @@ connectors:
     plugin: generate
     rate: 200
     payload: '{"n":\${counter}}'
+  spare:
+    plugin: generate
+    rate: 50
+    payload: '{"n":\${counter}}'
   discard:
     plugin: "null"
 routes:
   - { name: everything, from: tracking, to: discard }
+  - { name: feed, from: { priority: [tracking, spare] }, to: discard }
 YAML
 
 SLUICE_PLUGIN_PATH="${SLUICE_PLUGIN_DIR:-$build/plugins}" "$sluice" run -c "$work/sluice.yaml" \

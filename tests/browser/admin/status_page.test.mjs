@@ -45,6 +45,11 @@ try {
   }, null, { timeout: 30000 });
   const routes = await page.$$eval("#routes tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
   if (!routes.includes("everything")) fail(`routes table lacks 'everything': ${routes}`);
+  // A route with a source policy says which source it takes from now.
+  const taking = await page.textContent('#routes tr[data-route="feed"] td.source');
+  if (!/^tracking · \d+ switches · \d+ standby dropped$/.test(taking)) fail(`feed takes from '${taking}'`);
+  const plain = await page.textContent('#routes tr[data-route="everything"] td.source');
+  if (plain !== "every source") fail(`everything takes from '${plain}'`);
   // The topology panel: source, route and output, joined by two edges,
   // with the route's live counter.
   await page.waitForSelector("#graph svg rect.route", { timeout: 30000 });
@@ -55,7 +60,8 @@ try {
   await page.waitForFunction(() => Array.from(document.querySelectorAll("#graph svg text"))
     .some((t) => /^matched [1-9]/.test(t.textContent)), null, { timeout: 30000 });
   const edges = await page.$$eval("#graph svg line", (ls) => ls.length);
-  if (edges !== 2) fail(`topology has ${edges} edges, expected 2`);
+  // everything: tracking -> route -> discard; feed: tracking and spare -> route -> discard.
+  if (edges !== 5) fail(`topology has ${edges} edges, expected 5`);
   const ready = await page.textContent("#ready");
   if (ready !== "ready") fail(`header says '${ready}'`);
   console.log(`connectors: ${rows.map((r) => r[0]).join(", ")}; routes: ${routes.join(", ")}`);
@@ -68,7 +74,7 @@ try {
   const tapped = (await page.textContent("#taplines")).split("\n").filter(Boolean).map((l) => JSON.parse(l));
   for (const line of tapped) {
     if (line.dropped !== undefined) continue;
-    if (line.connector !== "discard" || line.route !== "everything" || typeof line.payload.n !== "number")
+    if (line.connector !== "discard" || !["everything", "feed"].includes(line.route) || typeof line.payload.n !== "number")
       fail(`tap panel line is not a message sent to discard: ${JSON.stringify(line)}`);
   }
   if ((await page.textContent("#tapbutton")) !== "Stop") fail("the tap button does not offer Stop");

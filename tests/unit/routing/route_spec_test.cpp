@@ -233,5 +233,52 @@ TEST(RouteSpec, EveryProblemIsReportedAtOnce) {
   EXPECT_EQ(errors.size(), 5u);
 }
 
+TEST(RouteSpec, SourcePolicyCompilesWithItsDefaults) {
+  auto r = compile(R"({"from": {"priority": ["mqtt:sensors/#", "rest"]}, "to": "ws"})");
+  EXPECT_EQ(r.sources.policy, SourcePolicy::kPriority);
+  EXPECT_EQ(r.sources.silence, kDefaultPrioritySilence);
+  EXPECT_EQ(r.sources.standby, StandbyAction::kDrop);
+  ASSERT_EQ(r.from.size(), 2u);
+  EXPECT_EQ(r.from[0].connector, "mqtt");
+  EXPECT_TRUE(r.from[0].pattern);
+  EXPECT_EQ(r.from[1].connector, "rest");
+
+  auto rr = compile(R"({"from": {"round_robin": ["a", "b"], "batch": "20"}, "to": "ws"})");
+  EXPECT_EQ(rr.sources.policy, SourcePolicy::kRoundRobin);
+  EXPECT_EQ(rr.sources.standby, StandbyAction::kPause);
+  EXPECT_EQ(rr.sources.silence, kDefaultRoundRobinSilence);
+  EXPECT_EQ(rr.sources.batch, 20u);
+
+  auto f = compile(
+      R"({"from": {"fallback": ["a", "b"], "silence_ms": 250, "standby": "pause"}, "to": "ws"})");
+  EXPECT_EQ(f.sources.silence, std::chrono::milliseconds(250));
+  EXPECT_EQ(f.sources.standby, StandbyAction::kPause);
+
+  auto m = compile(R"({"from": {"merge": ["a", "b"]}, "to": "ws"})");
+  EXPECT_FALSE(m.sources.selects());
+  EXPECT_EQ(m.from.size(), 2u);
+}
+
+TEST(RouteSpec, SourcePolicyMistakesAreExplained) {
+  expect_error(R"({"from": {"priority": ["a"]}, "to": "x"})", "list at least two");
+  expect_error(R"({"from": {"priority": ["a", "a:x"]}, "to": "x"})", "listed twice");
+  expect_error(R"({"from": {"priority": "a"}, "to": "x"})", "expected a list of sources");
+  expect_error(R"({"from": {"silence_ms": 5}, "to": "x"})", "expected one of priority");
+  expect_error(R"({"from": {"priority": ["a", "b"], "fallback": ["c", "d"]}, "to": "x"})",
+               "one policy per route");
+  expect_error(R"({"from": {"priority": ["a", "b"], "silence": 5}, "to": "x"})",
+               "from.silence: unknown key");
+  expect_error(R"({"from": {"priority": ["a", "b"], "silence_ms": 0}, "to": "x"})",
+               "from.silence_ms: expected whole milliseconds");
+  expect_error(R"({"from": {"priority": ["a", "b"], "standby": "hold"}, "to": "x"})",
+               "from.standby: expected drop or pause");
+  expect_error(R"({"from": {"round_robin": ["a", "b"], "standby": "drop"}, "to": "x"})",
+               "would lose");
+  expect_error(R"({"from": {"priority": ["a", "b"], "batch": 5}, "to": "x"})",
+               "batch belongs to round_robin");
+  expect_error(R"({"from": {"merge": ["a", "b"], "silence_ms": 5}, "to": "x"})",
+               "merge takes every source");
+}
+
 }  // namespace
 }  // namespace sluice::routing
