@@ -60,11 +60,9 @@ SourceSelector::SourceSelector(SourcePolicySpec spec, size_t members, const Cloc
       healthy_(members, 1),
       waiting_(members, 0) {
   // Every member starts as if it had just offered: the primary gets
-  // `silence` to speak before a standby is taken. Health is first asked
-  // one interval in, once the connectors had a moment to start.
+  // `silence` to speak before a standby is taken.
   const auto now = clock_.now();
   for (auto& t : last_offer_ns_) t.store(ns_of(now), std::memory_order_relaxed);
-  health_checked_ = now;
 }
 
 void SourceSelector::note_offer(size_t m) {
@@ -79,11 +77,14 @@ bool SourceSelector::live(size_t m, time_point now) const {
          spec_.silence;
 }
 
-void SourceSelector::refresh_health(time_point now) {
+void SourceSelector::refresh_health() {
   if (!health_of_) return;
-  if (health_checked_ && now - *health_checked_ < kHealthInterval) return;
-  health_checked_ = now;
-  for (size_t m = 0; m < healthy_.size(); ++m) healthy_[m] = health_of_(m) ? 1 : 0;
+  std::vector<char> fresh(healthy_.size());
+  for (size_t m = 0; m < fresh.size(); ++m) fresh[m] = health_of_(m) ? 1 : 0;
+  std::lock_guard lock(mutex_);
+  healthy_ = std::move(fresh);
+  // A standby waiting for its turn looks again: the active may be down.
+  turn_changed_.notify_all();
 }
 
 std::optional<size_t> SourceSelector::first_live(time_point now) const {
@@ -121,7 +122,6 @@ void SourceSelector::switch_to(size_t to, SwitchReason reason, time_point now) {
 }
 
 void SourceSelector::reevaluate(time_point now, std::optional<size_t> offering) {
-  refresh_health(now);
   std::optional<size_t> to;
   switch (spec_.policy) {
     case SourcePolicy::kMerge:
@@ -161,11 +161,10 @@ bool SourceSelector::admit(size_t m) {
 bool SourceSelector::wait_for_turn(size_t m, std::chrono::milliseconds wait) {
   using Steady = std::chrono::steady_clock;
   const auto deadline = Steady::now() + wait;
-  // The active member can fall quiet or unhealthy without any call here:
-  // look again often enough to notice either in time.
+  // The active member can fall quiet without any call here: look again
+  // often enough to notice in time (refresh_health wakes us for health).
   const auto recheck = std::clamp<std::chrono::milliseconds>(
-      std::min<std::chrono::milliseconds>(spec_.silence / 2, kHealthInterval),
-      std::chrono::milliseconds(1), kHealthInterval);
+      spec_.silence / 2, std::chrono::milliseconds(1), kHealthInterval);
   std::unique_lock lock(mutex_);
   ++waiting_[m];
   while (true) {

@@ -71,13 +71,15 @@ class SourceSelector {
     // How long `from` had been quiet (kSilent).
     std::chrono::milliseconds quiet{0};
   };
-  // Whether member i's connector reports itself healthy. Asked at most once
-  // per health interval per member.
+  // Whether member i's connector reports itself healthy. Asked only by
+  // refresh_health(), never under the selector's lock nor on a source's
+  // thread (a plugin's health may wait for a lock its emitting thread holds).
   using HealthOf = std::function<bool(size_t member)>;
   // Told of every change of the active member (under the selector's lock:
   // keep it short).
   using OnSwitch = std::function<void(const Switch&)>;
 
+  // How often the owner should call refresh_health().
   static constexpr std::chrono::milliseconds kHealthInterval{100};
 
   SourceSelector(SourcePolicySpec spec, size_t members, const Clock& clock, HealthOf health,
@@ -97,6 +99,11 @@ class SourceSelector {
   // backpressure and offers again).
   bool wait_for_turn(size_t m, std::chrono::milliseconds wait);
 
+  // Asks every member's health (from a timer, every kHealthInterval) and
+  // wakes the sources waiting for their turn. Until the first call every
+  // member counts as healthy.
+  void refresh_health();
+
   // The active member now (re-evaluated: a quiet primary is given up on
   // even when nothing arrives).
   size_t active();
@@ -111,7 +118,6 @@ class SourceSelector {
   void reevaluate(time_point now, std::optional<size_t> offering);
   std::optional<size_t> first_live(time_point now) const;
   std::optional<size_t> next_in_turn(size_t after, time_point now) const;
-  void refresh_health(time_point now);
   void switch_to(size_t to, SwitchReason reason, time_point now);
   SwitchReason why_leaving(size_t from, time_point now) const;
 
@@ -126,8 +132,7 @@ class SourceSelector {
 
   std::mutex mutex_;
   std::condition_variable turn_changed_;
-  std::vector<char> healthy_;  // cached health, by member
-  std::optional<time_point> health_checked_;
+  std::vector<char> healthy_;  // as refresh_health() last found it, by member
   std::vector<uint32_t> waiting_;  // standby pause: offers waiting per member
   size_t active_ = 0;
   uint32_t taken_in_turn_ = 0;

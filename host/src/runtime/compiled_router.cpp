@@ -405,7 +405,7 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
       std::vector<Connector*> members;
       for (const auto& source : compiled->from) members.push_back(lookup(source.connector));
       entry.sources =
-          std::make_unique<SourceChoice>(*compiled, std::move(members), registry, clock);
+          std::make_unique<SourceChoice>(*compiled, std::move(members), registry, clock, timers);
     }
     contexts.push_back(context + " '" + name + "'");
     for (const auto& t : compiled->to.targets())

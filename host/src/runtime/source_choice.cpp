@@ -2,6 +2,7 @@
 
 #include "log/logger.hpp"
 #include "runtime/connector.hpp"
+#include "runtime/timer_service.hpp"
 
 namespace sluice::runtime {
 namespace {
@@ -12,8 +13,9 @@ constexpr routing::SwitchReason kReasons[] = {
 }  // namespace
 
 SourceChoice::SourceChoice(const routing::CompiledRoute& route, std::vector<Connector*> members,
-                           metrics::Registry& registry, const routing::Clock& clock)
-    : route_(route.name), members_(std::move(members)), registry_(registry) {
+                           metrics::Registry& registry, const routing::Clock& clock,
+                           TimerService* timers)
+    : route_(route.name), members_(std::move(members)), registry_(registry), timers_(timers) {
   metrics::Labels labels{{"route", route_}};
   standby_dropped_ = &registry.counter(
       "sluice_route_standby_dropped_total",
@@ -38,9 +40,18 @@ SourceChoice::SourceChoice(const routing::CompiledRoute& route, std::vector<Conn
         "sluice_route_active_source", "1 for the source a route takes messages from now", l,
         [this, m] { return selector_->active() == m ? 1.0 : 0.0; }, this);
   }
+  // Health is asked on the timer thread: never on a source's own thread,
+  // which may hold a lock the plugin's health takes.
+  if (timers_)
+    health_timer_ = timers_->start(routing::SourceSelector::kHealthInterval,
+                                   routing::SourceSelector::kHealthInterval,
+                                   [this] { selector_->refresh_health(); });
 }
 
-SourceChoice::~SourceChoice() { registry_.detach(this); }
+SourceChoice::~SourceChoice() {
+  if (health_timer_) timers_->cancel(health_timer_);
+  registry_.detach(this);
+}
 
 std::optional<size_t> SourceChoice::member_of(std::string_view connector) const {
   for (size_t m = 0; m < members_.size(); ++m)

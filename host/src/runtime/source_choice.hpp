@@ -17,12 +17,15 @@
 namespace sluice::runtime {
 
 class Connector;
+class TimerService;
 
 class SourceChoice {
  public:
   // `members` are the route's `from` connectors by position (resolved).
+  // `timers` asks the members' health periodically (none: when only
+  // checking a config, nothing runs).
   SourceChoice(const routing::CompiledRoute& route, std::vector<Connector*> members,
-               metrics::Registry& registry, const routing::Clock& clock);
+               metrics::Registry& registry, const routing::Clock& clock, TimerService* timers);
   ~SourceChoice();
   SourceChoice(const SourceChoice&) = delete;
   SourceChoice& operator=(const SourceChoice&) = delete;
@@ -52,6 +55,8 @@ class SourceChoice {
   metrics::Counter* standby_paused_;
   std::vector<metrics::Counter*> switches_;  // by SwitchReason
   std::unique_ptr<routing::SourceSelector> selector_;
+  TimerService* timers_;
+  uint64_t health_timer_ = 0;
 };
 
 }  // namespace sluice::runtime

@@ -19,11 +19,11 @@ struct Harness {
             spec, members, clock, [this](size_t m) { return healthy[m]; },
             [this](const SourceSelector::Switch& s) { switches.push_back(s); }) {}
 
-  // Past the health cache, so a health change is seen at the next decision.
   void advance(Clock::duration d) { clock.advance(d); }
+  // As the owner's health timer does.
   void set_healthy(size_t m, bool h) {
     healthy[m] = h;
-    clock.advance(SourceSelector::kHealthInterval);
+    selector.refresh_health();
   }
 
   FakeClock clock;
@@ -194,6 +194,7 @@ TEST(SourcePause, AWaitingStandbyWakesWhenThePrimaryBecomesUnhealthy) {
   std::thread unhealthy([&] {
     std::this_thread::sleep_for(20ms);
     primary_healthy = false;
+    selector.refresh_health();  // the health timer's call
   });
   // A minute of silence is allowed; health alone ends the wait.
   EXPECT_TRUE(selector.wait_for_turn(1, 10s));
