@@ -141,8 +141,7 @@ void MqttLink::set_problem(std::string problem) {
 
 void MqttLink::run() {
   common::Backoff backoff;
-  auto policy = common::BackoffPolicy::around(
-      settings_.reconnect_wait_ms, settings_.reconnect_wait_max_ms, settings_.reconnect_jitter);
+  auto policy = settings_.reconnect.backoff();
   int failures = 0;
   std::string last_error;
   bool ever_connected = false;

@@ -44,19 +44,7 @@ const SettingsTable<MqttSettings>& settings_spec() {
           .def(5000)
           .min(1000)
           .doc("timeout of one connection attempt (TCP, TLS, CONNACK), whole seconds"),
-      field(&O::reconnect_wait_ms, "reconnect_wait_ms")
-          .def(200)
-          .min(1)
-          .doc("first delay before reconnecting; doubles after each failed attempt"),
-      field(&O::reconnect_wait_max_ms, "reconnect_wait_max_ms")
-          .def(10000)
-          .min(1)
-          .doc("upper bound of the reconnect delay"),
-      field(&O::reconnect_jitter, "reconnect_jitter")
-          .def(0.2)
-          .min(0)
-          .max(1)
-          .doc("random share of each reconnect delay (0.2 = +/-20%)"),
+      common::reconnect_settings(&O::reconnect),
       field(&O::will_topic, "will_topic")
           .def("")
           .doc("last will topic, published by the broker when sluice vanishes (`${node_id}` "
@@ -313,8 +301,7 @@ void validate_settings(const MqttSettings& s, std::vector<std::string>& errors) 
       errors.push_back("setting 'url': " + problem);
   if (s.client_id.empty())
     errors.push_back("setting 'client_id' must not be empty (the session belongs to it)");
-  if (s.reconnect_wait_max_ms < s.reconnect_wait_ms)
-    errors.push_back("setting 'reconnect_wait_max_ms' must be >= 'reconnect_wait_ms'");
+  common::check_reconnect_settings(s.reconnect, errors);
   if (s.accept_wait_ms >= s.keep_alive_s * 1000LL)
     errors.push_back("setting 'accept_wait_ms' must be shorter than 'keep_alive' (" +
                      std::to_string(s.keep_alive_s) + " s)");

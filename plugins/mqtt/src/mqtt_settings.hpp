@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <sluice/common/reconnect_settings.hpp>
 #include <sluice/settings_table.hpp>
 #include <sluice/tls_settings.hpp>
 #include <string>
@@ -34,9 +35,7 @@ struct MqttSettings {
   bool clean_session = false;
   int64_t session_expiry_s = 3600;
   int64_t connect_timeout_ms = 5000;
-  int64_t reconnect_wait_ms = 200;
-  int64_t reconnect_wait_max_ms = 10000;
-  double reconnect_jitter = 0.2;
+  common::ReconnectSettings reconnect;
 
   std::string will_topic;
   std::string will_payload = "offline";

@@ -339,11 +339,7 @@ int64_t NatsConnection::reconnect_delay_cb(natsConnection* nc, int attempts, voi
 int64_t NatsConnection::backoff_ms(int attempts) const {
   const auto& s = settings_;
   thread_local common::Backoff backoff;  // cnats calls this from its own thread
-  return backoff
-      .after(common::BackoffPolicy::around(s.reconnect_wait_ms, s.reconnect_wait_max_ms,
-                                           s.reconnect_jitter),
-             attempts)
-      .count();
+  return backoff.after(s.reconnect.backoff(), attempts).count();
 }
 
 }  // namespace sluice::nats

@@ -122,7 +122,7 @@ void NatsPlugin::supervise() {
     std::unique_lock lock(supervisor_mutex_);
     supervisor_wake_.wait_for(lock, std::chrono::milliseconds(backoff_ms),
                               [&] { return stopping_.load(); });
-    backoff_ms = std::min<int64_t>(backoff_ms * 2, settings_.reconnect_wait_max_ms);
+    backoff_ms = std::min<int64_t>(backoff_ms * 2, settings_.reconnect.wait_max_ms);
   }
   if (stopping_) return;
 

@@ -22,20 +22,7 @@ const SettingsTable<NatsSettings>& settings_spec() {
           .def(-1)
           .min(-1)
           .doc("reconnect attempts after a connection is lost before giving up; -1 = forever"),
-      field(&O::reconnect_wait_ms, "reconnect_wait_ms")
-          .def(100)
-          .min(1)
-          .doc("first delay between reconnect rounds; doubles each round (exponential backoff)"),
-      field(&O::reconnect_wait_max_ms, "reconnect_wait_max_ms")
-          .def(5000)
-          .min(1)
-          .doc("upper bound of the reconnect delay"),
-      field(&O::reconnect_jitter, "reconnect_jitter")
-          .def(0.2)
-          .min(0)
-          .max(1)
-          .doc("random share of each reconnect delay (0.2 = +/-20%) so that many instances do "
-               "not reconnect in lockstep"),
+      common::reconnect_settings(&O::reconnect, {100, 5000, 0.2}),
       field(&O::reconnect_buffer_bytes, "reconnect_buffer_bytes")
           .def(8388608)
           .min(1)
@@ -242,8 +229,7 @@ void validate_settings(const NatsSettings& s, std::vector<std::string>& errors) 
   int auth_kinds = !s.user.empty() + !s.token.empty() + !s.nkey.empty() + !s.creds_file.empty();
   if (auth_kinds > 1)
     errors.push_back("use one of 'user'/'password', 'token', 'nkey', 'creds_file'");
-  if (s.reconnect_wait_max_ms < s.reconnect_wait_ms)
-    errors.push_back("setting 'reconnect_wait_max_ms' must be >= 'reconnect_wait_ms'");
+  common::check_reconnect_settings(s.reconnect, errors);
 
   for (const auto& subject : s.subjects) check_subject("subjects", subject, true, errors);
   if (!s.default_subject.empty())

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <sluice/common/reconnect_settings.hpp>
 #include <sluice/settings_table.hpp>
 #include <sluice/tls_settings.hpp>
 #include <string>
@@ -40,9 +41,7 @@ struct NatsSettings {
   std::string name;
   int64_t timeout_ms = 2000;
   int max_reconnect = -1;
-  int64_t reconnect_wait_ms = 100;
-  int64_t reconnect_wait_max_ms = 5000;
-  double reconnect_jitter = 0.2;
+  common::ReconnectSettings reconnect;
   int reconnect_buffer_bytes = 8 << 20;
   int64_t ping_interval_ms = 20000;
   bool echo = true;

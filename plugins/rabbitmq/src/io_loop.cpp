@@ -57,8 +57,7 @@ IoLoop::IoLoop(Host host, const RabbitSettings& settings, RabbitMetrics& metrics
     : host_(std::move(host)),
       settings_(settings),
       metrics_(metrics),
-      backoff_policy_(common::BackoffPolicy::around(
-          settings.reconnect_wait_ms, settings.reconnect_wait_max_ms, settings.reconnect_jitter)) {
+      backoff_policy_(settings.reconnect.backoff()) {
   for (const auto& url : settings_.urls) {
     AmqpEndpoint ep;
     if (!parse_amqp_url(url, ep)) endpoints_.push_back(ep);

@@ -33,19 +33,7 @@ const SettingsTable<RabbitSettings>& settings_spec() {
       field(&O::tls_mapping, "tls")
           .def(boost::json::object())
           .doc("TLS options, keys in the TLS table below (implied by an `amqps://` URL)"),
-      field(&O::reconnect_wait_ms, "reconnect_wait_ms")
-          .def(200)
-          .min(1)
-          .doc("first delay before reconnecting; doubles after each failed attempt"),
-      field(&O::reconnect_wait_max_ms, "reconnect_wait_max_ms")
-          .def(10000)
-          .min(1)
-          .doc("upper bound of the reconnect delay"),
-      field(&O::reconnect_jitter, "reconnect_jitter")
-          .def(0.2)
-          .min(0)
-          .max(1)
-          .doc("random share of each reconnect delay (0.2 = +/-20%)"),
+      common::reconnect_settings(&O::reconnect),
       field(&O::exchanges_value, "exchanges")
           .def(boost::json::value(boost::json::array()))
           .doc("exchanges to declare at start and after every reconnect: a list of mappings, "
@@ -286,8 +274,7 @@ void validate_settings(const RabbitSettings& s, std::vector<std::string>& errors
     if (auto problem = parse_amqp_url(url, endpoint))
       errors.push_back("setting 'url': " + *problem);
   }
-  if (s.reconnect_wait_max_ms < s.reconnect_wait_ms)
-    errors.push_back("setting 'reconnect_wait_max_ms' must be >= 'reconnect_wait_ms'");
+  common::check_reconnect_settings(s.reconnect, errors);
 
   validate_tls_mapping(s.tls_mapping, errors);
 

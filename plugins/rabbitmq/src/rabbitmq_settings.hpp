@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
+#include <sluice/common/reconnect_settings.hpp>
 #include <sluice/settings_table.hpp>
 #include <sluice/tls_settings.hpp>
 #include <string>
@@ -61,9 +62,7 @@ struct RabbitSettings {
   int64_t connect_timeout_ms = 5000;
   boost::json::object tls_mapping;
   TlsSettings tls;
-  int64_t reconnect_wait_ms = 200;
-  int64_t reconnect_wait_max_ms = 10000;
-  double reconnect_jitter = 0.2;
+  common::ReconnectSettings reconnect;
 
   boost::json::value exchanges_value;  // read by resolved()
   boost::json::value queues_value;

@@ -44,8 +44,7 @@ IoLoop::IoLoop(Host host, const RedisSettings& settings, RedisMetrics& metrics)
           }(),
           settings.master_name, settings.sentinel_password,
           std::chrono::milliseconds(settings.connect_timeout_ms)),
-      backoff_policy_(common::BackoffPolicy::around(
-          settings.reconnect_wait_ms, settings.reconnect_wait_max_ms, settings.reconnect_jitter)),
+      backoff_policy_(settings.reconnect.backoff()),
       streams_(host_, settings_, metrics_, ready_),
       lists_(host_, settings_, metrics_, ready_) {
   link_options_.connect_timeout = std::chrono::milliseconds(settings_.connect_timeout_ms);

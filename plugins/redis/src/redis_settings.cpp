@@ -33,19 +33,7 @@ const SettingsTable<RedisSettings>& settings_spec() {
           .min(1)
           .doc("a command without a reply after this long fails and the connection is "
                "re-established (blocking reads: `block_ms` plus this)"),
-      field(&O::reconnect_wait_ms, "reconnect_wait_ms")
-          .def(200)
-          .min(1)
-          .doc("first delay before reconnecting; doubles after each failed attempt"),
-      field(&O::reconnect_wait_max_ms, "reconnect_wait_max_ms")
-          .def(10000)
-          .min(1)
-          .doc("upper bound of the reconnect delay"),
-      field(&O::reconnect_jitter, "reconnect_jitter")
-          .def(0.2)
-          .min(0)
-          .max(1)
-          .doc("random share of each reconnect delay (0.2 = +/-20%)"),
+      common::reconnect_settings(&O::reconnect),
       field(&O::sentinels, "sentinels")
           .def(std::vector<std::string>())
           .doc("Redis Sentinel addresses (`host:port`, default port 26379): the master of "
@@ -210,8 +198,7 @@ void validate_settings(const RedisSettings& s, std::vector<std::string>& errors)
     errors.push_back("setting 'master_name' must name the master with 'sentinels'");
   if (s.sentinels.empty() && !s.master_name.empty())
     errors.push_back("setting 'master_name' needs 'sentinels' to ask");
-  if (s.reconnect_wait_max_ms < s.reconnect_wait_ms)
-    errors.push_back("setting 'reconnect_wait_max_ms' must be >= 'reconnect_wait_ms'");
+  common::check_reconnect_settings(s.reconnect, errors);
   auto no_empty = [&](const std::vector<std::string>& names, const char* key) {
     for (const auto& n : names)
       if (n.empty()) errors.push_back("setting '" + std::string(key) + "': a name is empty");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <sluice/common/reconnect_settings.hpp>
 #include <sluice/settings_table.hpp>
 #include <string>
 #include <string_view>
@@ -24,9 +25,7 @@ struct RedisSettings {
   std::string client_name = "sluice-${node_id}";
   int64_t connect_timeout_ms = 5000;
   int64_t command_timeout_ms = 5000;
-  int64_t reconnect_wait_ms = 200;
-  int64_t reconnect_wait_max_ms = 10000;
-  double reconnect_jitter = 0.2;
+  common::ReconnectSettings reconnect;
   std::vector<std::string> sentinels;
   std::string master_name;
   std::string sentinel_password;

@@ -304,20 +304,34 @@ ChoiceField<Options, T> choice(
           std::move(named)};
 }
 
+// One entry of a SettingsTable: a single declaration, or several declared
+// together elsewhere and shared by plugins (the reconnect settings, say).
+template <class Options>
+struct SettingsGroup {
+  template <class F>
+  requires std::is_convertible_v<F, BoundSetting<Options>> SettingsGroup(F&& one)
+      : bound{static_cast<BoundSetting<Options>>(std::forward<F>(one))} {}
+  SettingsGroup(std::vector<BoundSetting<Options>> several) : bound(std::move(several)) {}
+
+  std::vector<BoundSetting<Options>> bound;
+};
+
 // The table of one plugin's settings, bound to the fields of Options.
 template <class OptionsT>
 class SettingsTable {
  public:
   using Options = OptionsT;
 
-  SettingsTable(std::initializer_list<BoundSetting<Options>> bound) {
+  SettingsTable(std::initializer_list<SettingsGroup<Options>> groups) {
     std::vector<Setting> settings;
-    for (const auto& b : bound) {
-      settings.push_back(b.setting);
-      fills_.push_back(b.fill);
-      defaults_.push_back(b.setting.default_json.empty()
-                              ? std::nullopt
-                              : std::optional(boost::json::parse(b.setting.default_json)));
+    for (const auto& group : groups) {
+      for (const auto& b : group.bound) {
+        settings.push_back(b.setting);
+        fills_.push_back(b.fill);
+        defaults_.push_back(b.setting.default_json.empty()
+                                ? std::nullopt
+                                : std::optional(boost::json::parse(b.setting.default_json)));
+      }
     }
     spec_ = SettingsSpec(std::move(settings));
   }
