@@ -2,7 +2,10 @@
 // around one webhook connector, and starting sluice until it listens.
 #pragma once
 
+#include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "support/sluice_test.hpp"
 
@@ -19,6 +22,23 @@ inline std::string config_head(const TempDir& dir, int queue_capacity = 8192) {
          dir.file("state") + "\n";
 }
 
+// A config with a webhook connector `hook` on `port` (with `extra`
+// settings, ", split: json_lines") routed into connector `out`, given as a
+// YAML flow mapping.
+inline std::string webhook_into(const TempDir& dir, uint16_t port, const std::string& out,
+                                const std::string& extra = "") {
+  return config_head(dir) +
+         "connectors:\n  hook: { plugin: http, listen: \"127.0.0.1:" + std::to_string(port) +
+         "\", paths: [\"/ingest/${subject}\"]" + extra + " }\n  out: " + out +
+         "\nroutes:\n  - from: hook\n    to: out\n";
+}
+
+// The same into a file sink writing `out_path`.
+inline std::string webhook_config(const TempDir& dir, uint16_t port, const std::string& out_path,
+                                  const std::string& extra = "") {
+  return webhook_into(dir, port, "{ plugin: file, mode: sink, path: \"" + out_path + "\" }", extra);
+}
+
 // Starts sluice on `config` and waits until `port` accepts connections.
 inline SluiceProcess start_listening(const std::string& config, uint16_t port,
                                      const Env& env = {}) {
@@ -29,6 +49,29 @@ inline SluiceProcess start_listening(const std::string& config, uint16_t port,
     throw std::runtime_error("sluice did not start listening on " + std::to_string(port) + ":\n" +
                              sluice.output());
   return sluice;
+}
+
+// What curl got: the status (0 when there was no HTTP answer: refused,
+// failed TLS handshake), the body, and curl's own output (its errors).
+struct CurlAnswer {
+  int status = 0;
+  std::string body;
+  std::string output;
+};
+
+// `curl -sS <args...>` as the independent client; the body goes through a
+// file in `dir`.
+inline CurlAnswer curl(const TempDir& dir, const std::vector<std::string>& args) {
+  std::string body_file = dir.file("curl-body");
+  std::filesystem::remove(body_file);
+  std::vector<std::string> argv{"curl", "-sS", "-o", body_file, "-w", "\n%{http_code}"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CurlAnswer out;
+  run_command(argv, {}, &out.output, std::chrono::seconds(30));
+  size_t last_line = out.output.rfind('\n');
+  out.status = std::atoi(out.output.c_str() + (last_line == std::string::npos ? 0 : last_line + 1));
+  if (std::filesystem::exists(body_file)) out.body = read_file(body_file);
+  return out;
 }
 
 }  // namespace sluice::test::http
