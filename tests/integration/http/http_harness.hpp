@@ -2,8 +2,11 @@
 // around one webhook connector, and starting sluice until it listens.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +53,26 @@ inline SluiceProcess start_listening(const std::string& config, uint16_t port,
                              sluice.output());
   return sluice;
 }
+
+// A test around one sluice with a webhook: its directory, a free port, a
+// path for a file sink's output, and the sluice process once started.
+class WebhookTest : public testing::Test {
+ protected:
+  // Writes `config` and starts sluice on it until it listens on port_.
+  void start(const std::string& config, const Env& env = {}) {
+    write_file(dir_.file("sluice.yaml"), config);
+    sluice_.emplace(start_listening(dir_.file("sluice.yaml"), port_, env));
+  }
+  // "<scheme>://127.0.0.1:<port><path>"
+  std::string url(const std::string& path, const std::string& scheme = "http") const {
+    return scheme + "://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+  TempDir dir_;
+  uint16_t port_ = free_tcp_port();
+  std::string out_ = dir_.file("out.jsonl");
+  std::optional<SluiceProcess> sluice_;
+};
 
 // What curl got: the status (0 when there was no HTTP answer: refused,
 // failed TLS handshake), the body, and curl's own output (its errors).

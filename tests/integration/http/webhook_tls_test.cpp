@@ -3,8 +3,6 @@
 // optional client-certificate check refusing clients without one.
 #include <gtest/gtest.h>
 
-#include <optional>
-
 #include "http_harness.hpp"
 
 namespace sluice::test::http {
@@ -40,41 +38,34 @@ void make_certificates(const TempDir& dir) {
   }
 }
 
-// A webhook over HTTPS with fresh certificates, writing into out.jsonl.
-class WebhookTls : public testing::Test {
+// A webhook over HTTPS with fresh certificates, writing into out_.
+class WebhookTls : public WebhookTest {
  protected:
   // Starts it; `check_clients` adds tls_client_ca.
-  void start(bool check_clients) {
+  void start_tls(bool check_clients) {
     ASSERT_NO_FATAL_FAILURE(make_certificates(dir_));
-    uint16_t port = free_tcp_port();
     std::string tls = ", tls_cert: \"" + dir_.file("server.pem") + "\", tls_key: \"" +
                       dir_.file("server.key") + "\"";
     if (check_clients) tls += ", tls_client_ca: \"" + dir_.file("ca.pem") + "\"";
-    write_file(dir_.file("sluice.yaml"), webhook_config(dir_, port, out_, tls));
-    sluice_.emplace(start_listening(dir_.file("sluice.yaml"), port));
-    https_ = "https://127.0.0.1:" + std::to_string(port) + "/ingest/x";
-    http_ = "http://127.0.0.1:" + std::to_string(port) + "/ingest/x";
+    start(webhook_config(dir_, port_, out_, tls));
   }
 
-  TempDir dir_;
-  std::string out_ = dir_.file("out.jsonl");
-  std::optional<SluiceProcess> sluice_;
-  std::string https_, http_;
+  std::string https_ = url("/ingest/x", "https");
 };
 
 TEST_F(WebhookTls, ServesHttpsWithTheConfiguredCertificate) {
-  ASSERT_NO_FATAL_FAILURE(start(false));
+  ASSERT_NO_FATAL_FAILURE(start_tls(false));
   auto answer = curl(dir_, {"--cacert", dir_.file("ca.pem"), "--data", R"({"tls":true})", https_});
   ASSERT_EQ(answer.status, 200) << answer.output << sluice_->output();
   EXPECT_EQ(read_lines(out_), std::vector<std::string>{R"({"tls":true})"});
   // Without the CA curl does not trust the server; plain HTTP gets no answer.
   EXPECT_EQ(curl(dir_, {"--data", "{}", https_}).status, 0);
-  EXPECT_EQ(curl(dir_, {"--data", "{}", http_}).status, 0);
+  EXPECT_EQ(curl(dir_, {"--data", "{}", url("/ingest/x")}).status, 0);
   EXPECT_EQ(count_lines(out_), 1u);
 }
 
 TEST_F(WebhookTls, RefusesClientsWithoutACertificateSignedByTheClientCa) {
-  ASSERT_NO_FATAL_FAILURE(start(true));
+  ASSERT_NO_FATAL_FAILURE(start_tls(true));
   auto anonymous = curl(dir_, {"--cacert", dir_.file("ca.pem"), "--data", R"({"n":1})", https_});
   EXPECT_EQ(anonymous.status, 0) << anonymous.output;
   // A certificate the CA did not sign (self-signed, with the client's key).
