@@ -154,6 +154,7 @@ connectors:
     mode: client
     url: "http://127.0.0.1:$port/ingest/bench"
     max_connections: $connections
+    max_in_flight: $connections      # host-reserved: it waits for a slot instead of retrying BUSY
     io_threads: 2
 routes:
   - { from: gen, to: svc }
