@@ -129,4 +129,22 @@ std::string to_json_text(const boost::json::value& v, const NumberTexts* origina
   return out;
 }
 
+std::optional<std::string> scalar_text(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::string:
+      return std::string(value.get_string());
+    case boost::json::kind::double_: {
+      std::string text;
+      append_json_number(text, value.get_double());
+      return text;
+    }
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::bool_:
+      return boost::json::serialize(value);
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace sluice::common

@@ -115,12 +115,13 @@ class ScriptRouter : public runtime::Router {
               const CallResult& result) const {
     if (!result.ok) {
       failed(entry, message, delivery, out, result.error);
-      if (is_request) reply(message, delivery, out, R"({"error":"script error"})");
+      if (is_request) reply(message, delivery, out, R"({"error":"script error"})", {});
       return;
     }
     if (is_request) {
-      if (result.returned && !result.returned->empty())
-        reply(message, delivery, out, *result.returned);
+      // An empty body with headers is a reply too (a 204, a 404 without text).
+      if (result.returned && (!result.returned->empty() || !result.reply_headers.empty()))
+        reply(message, delivery, out, *result.returned, result.reply_headers);
       else
         entry.stats->filtered.inc();
       return;
@@ -128,13 +129,20 @@ class ScriptRouter : public runtime::Router {
     if (result.published == 0 && !result.returned) entry.stats->filtered.inc();
   }
 
+  // A `content-type` among `headers` wins over the JSON guess.
   static void reply(const message::EnvelopePtr& message, runtime::Delivery& delivery,
-                    runtime::Dispatch& out, std::string body) {
+                    runtime::Dispatch& out, std::string body,
+                    const std::vector<std::pair<std::string, std::string>>& headers) {
     auto answer = std::make_shared<message::Envelope>();
+    bool typed = false;
+    for (const auto& [name, value] : headers) {
+      answer->headers.push_back({name, value});
+      typed = typed || name == "content-type";
+    }
     bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
     answer->payload = std::move(body);
     answer->reply_to = message->reply_to;
-    if (json) answer->headers.push_back({"content-type", "application/json"});
+    if (json && !typed) answer->headers.push_back({"content-type", "application/json"});
     out.send(delivery,
              runtime::Output{
                  runtime::OutputKind::kReply, {&delivery.source(), message->reply_to}, answer});

@@ -57,6 +57,34 @@ int raise_with_location(lua_State* L) {
   return lua_error(L);
 }
 
+// The headers a handler returned as its second value: a table whose keys
+// are strings and whose values are strings, numbers or booleans.
+bool read_reply_headers(lua_State* L, int index,
+                        std::vector<std::pair<std::string, std::string>>& out, std::string& error) {
+  if (lua_isnil(L, index)) return true;
+  if (!lua_istable(L, index)) {
+    error = std::string("the second return value (reply headers) must be a table, not a ") +
+            luaL_typename(L, index);
+    return false;
+  }
+  lua_pushnil(L);
+  while (lua_next(L, index) != 0) {
+    int value_type = lua_type(L, -1);
+    if (lua_type(L, -2) != LUA_TSTRING ||
+        (value_type != LUA_TSTRING && value_type != LUA_TNUMBER && value_type != LUA_TBOOLEAN)) {
+      error = "reply headers map names to strings or numbers (got a " +
+              std::string(luaL_typename(L, -2)) + " key and a " + luaL_typename(L, -1) + " value)";
+      lua_pop(L, 2);
+      return false;
+    }
+    std::string value = value_type == LUA_TBOOLEAN ? (lua_toboolean(L, -1) ? "true" : "false")
+                                                   : std::string(lua_tostring(L, -1));
+    out.emplace_back(lua_tostring(L, -2), std::move(value));
+    lua_pop(L, 1);
+  }
+  return true;
+}
+
 std::string error_text(lua_State* L, int index) {
   if (const char* s = lua_tostring(L, index)) return s;
   return std::string("(error object is a ") + luaL_typename(L, index) + " value)";
@@ -421,6 +449,12 @@ void ScriptState::run(uint64_t id, int nargs) {
       result.returned = env ? env->payload : p.message->payload;
     } else if (lua_toboolean(co, first)) {
       result.returned.emplace();  // `return true`: handled, nothing to say
+    }
+    std::string error;
+    if (result.ok && nresults > 1 &&
+        !read_reply_headers(co, first + 1, result.reply_headers, error)) {
+      result.ok = false;
+      result.error = path_ + ": handler's return value: " + error;
     }
   }
   p.box->envelope.reset();  // a message kept by the script expires with its call

@@ -46,6 +46,9 @@ struct CallResult {
   // The returned value: nil/false = nothing; a string, a table (as JSON) or
   // a message's payload otherwise.
   std::optional<std::string> returned;
+  // A second returned value, a table name -> text: the reply's headers
+  // (`return body, { ["http-status"] = 201 }`).
+  std::vector<std::pair<std::string, std::string>> reply_headers;
   int published = 0;  // sluice.publish calls made
 };
 

@@ -55,10 +55,13 @@ struct HttpClient::Connection {
 
 HttpClient::HttpClient(const ClientOptions& options, const Host& host, ClientMetrics metrics)
     : options_(options), host_(host), metrics_(std::move(metrics)), ioc_(options.io_threads) {
+  // read_options() checked them: these compile.
   std::string error;
-  if (auto t = MessageTemplate::compile(options_.url, error)) url_ = std::move(*t);
+  if (auto t = MessageTemplate::compile(options_.url, MessageTemplate::Use::kUrl, error))
+    url_ = std::move(*t);
   for (const auto& h : options_.headers)
-    if (auto t = MessageTemplate::compile(h.value, error)) headers_.emplace_back(h.name, *t);
+    if (auto t = MessageTemplate::compile(h.value, MessageTemplate::Use::kHeader, error))
+      headers_.emplace_back(h.name, *t);
 }
 
 HttpClient::~HttpClient() {
@@ -111,9 +114,24 @@ Status HttpClient::submit(const MessageView& message, Completion& completion, bo
     error = "the http client is shutting down";
     return Status::kClosed;
   }
-  std::string text = url_.render(message);
+  // A URL or header this message cannot fill, or a URL that does not
+  // parse, can never work: the message fails for good (dead letter).
+  PayloadDocument document(message.payload());
+  std::string text;
+  if (!url_.render(message, document, text, error)) {
+    error = "url " + error;
+    return Status::kRejected;
+  }
   auto url = parse_url(text, error);
-  if (!url) return Status::kRejected;  // the rendered URL can never work
+  if (!url) return Status::kRejected;
+  std::vector<std::pair<std::string_view, std::string>> headers(headers_.size());
+  for (size_t i = 0; i < headers_.size(); ++i) {
+    headers[i].first = headers_[i].first;
+    if (!headers_[i].second.render(message, document, headers[i].second, error)) {
+      error = "header " + headers_[i].first + ": " + error;
+      return Status::kRejected;
+    }
+  }
   if (in_flight_.fetch_add(1) >= options_.max_connections) {
     in_flight_.fetch_sub(1);
     return Status::kBusy;
@@ -132,7 +150,7 @@ Status HttpClient::submit(const MessageView& message, Completion& completion, bo
   auto content_type = message.header("content-type");
   req.set(http::field::content_type,
           content_type ? std::string(*content_type) : options_.content_type);
-  for (const auto& [name, value] : headers_) req.set(name, value.render(message));
+  for (auto& [name, value] : headers) req.set(name, std::move(value));
   req.body() = std::string(message.payload());
   req.keep_alive(true);
   req.prepare_payload();

@@ -69,7 +69,7 @@ const SettingsTable<HttpSettings>& http_settings() {
       field(&O::reply, "reply")
           .def(false)
           .doc("server: messages are requests: a route or `sluice.on_request` handler answers "
-               "and its reply is the response (header `status` sets the code)."),
+               "and its reply is the response (its header `http-status` sets the code)."),
       field(&O::tls_cert, "tls_cert").def("").doc("server: PEM certificate chain: serve HTTPS."),
       field(&O::tls_key, "tls_key").def("").doc("server: PEM private key of `tls_cert`."),
       field(&O::tls_client_ca, "tls_client_ca")
@@ -101,8 +101,9 @@ const SettingsTable<HttpSettings>& http_settings() {
           .doc("Threads running the network I/O."),
       field(&O::url, "url")
           .def("")
-          .doc("client: URL template (`http://svc/orders/${subject}`; also `${key}`, "
-               "`${header.NAME}`). poll: the URL to GET."),
+          .doc("client: URL template: `${data.id}` (a payload field, as in routes; "
+               "percent-encoded), `${subject}`, `${key}`, `${header.NAME}` "
+               "(`http://svc/orders/${data.id}`). poll: the URL to GET."),
       field(&O::method, "method")
           .def("POST")
           .one_of({"POST", "PUT", "PATCH"})
@@ -110,7 +111,7 @@ const SettingsTable<HttpSettings>& http_settings() {
       field(&O::headers, "headers")
           .def(boost::json::object())
           .doc("client, poll: request headers, name -> template (`Authorization: \"Bearer "
-               "${API_TOKEN}\"`, `X-Id: \"${key}\"`)."),
+               "${API_TOKEN}\"`, `X-Id: \"${data.id}\"`; payload fields: client only)."),
       field(&O::content_type, "content_type")
           .def("application/json")
           .doc("client: Content-Type of the body, unless the message has a `content-type` "
@@ -219,8 +220,12 @@ void read_headers(const HttpSettings& s, ClientOptions& out, std::vector<std::st
       continue;
     }
     std::string error;
-    if (!MessageTemplate::compile(value.get_string(), error))
+    auto t = MessageTemplate::compile(value.get_string(), MessageTemplate::Use::kHeader, error);
+    if (!t)
       errors.push_back("headers." + std::string(name) + ": " + error);
+    else if (s.mode == Mode::kPoll && t->reads_payload())
+      errors.push_back("headers." + std::string(name) +
+                       ": a poll request has no payload to read fields from");
     out.headers.push_back({std::string(name), std::string(value.get_string())});
   }
 }
@@ -231,7 +236,7 @@ void read_client(const HttpSettings& s, ClientOptions& out, std::vector<std::str
                      "' needs setting 'url'");
   } else {
     std::string error;
-    if (!MessageTemplate::compile(s.url, error)) {
+    if (!MessageTemplate::compile(s.url, MessageTemplate::Use::kUrl, error)) {
       errors.push_back("url: " + error);
     } else {
       // A URL whose host comes from a placeholder is checked per message.

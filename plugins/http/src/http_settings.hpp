@@ -89,7 +89,7 @@ struct HeaderTemplate {
 };
 
 struct ClientOptions {
-  std::string url;  // a template: ${subject}, ${key}, ${header.NAME}
+  std::string url;  // a template: ${data.PATH}, ${subject}, ${key}, ${header.NAME}
   std::string method = "POST";
   std::vector<HeaderTemplate> headers;
   std::string content_type;

@@ -15,15 +15,9 @@
 #include <vector>
 
 #include "beast_types.hpp"
+#include "reply_response.hpp"
 
 namespace sluice::http_plugin {
-
-// The answer a request handler gave (`reply: true`).
-struct ReplyData {
-  std::string body;
-  unsigned status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
 
 // Touched only on its connection's strand (the timer's executor).
 struct PendingRequest {

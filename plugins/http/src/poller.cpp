@@ -40,9 +40,13 @@ net::awaitable<void> Poller::poll_once() {
   sluice_message empty{};
   empty.struct_size = sizeof empty;
   MessageView none(&empty);
-  std::string error;
+  PayloadDocument no_payload({});
+  std::string error, value;
+  // read_options() refused payload fields here: nothing can fail.
   for (const auto& h : client_options_.headers)
-    if (auto t = MessageTemplate::compile(h.value, error)) req.set(h.name, t->render(none));
+    if (auto t = MessageTemplate::compile(h.value, MessageTemplate::Use::kHeader, error);
+        t && t->render(none, no_payload, value, error))
+      req.set(h.name, value);
   if (!etag_.empty()) req.set(http::field::if_none_match, etag_);
   if (!last_modified_.empty()) req.set(http::field::if_modified_since, last_modified_);
   req.keep_alive(true);

@@ -15,19 +15,6 @@ tcp::socket& socket_of(Stream& stream) {
   return beast::get_lowest_layer(stream).socket();
 }
 
-unsigned reply_status(const MessageView& message) {
-  for (const char* name : {"status", "http-status", ":status"}) {
-    if (auto value = message.header(name)) {
-      unsigned status = 0;
-      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), status);
-      if (ec == std::errc() && end == value->data() + value->size() && status >= 100 &&
-          status <= 599)
-        return status;
-    }
-  }
-  return 200;
-}
-
 }  // namespace
 
 WebhookServer::WebhookServer(const ServerOptions& options, const Host& host, ServerMetrics metrics)
@@ -73,14 +60,11 @@ bool WebhookServer::reply(std::string_view reply_to, const MessageView& message)
   uint64_t id = 0;
   auto [end, ec] = std::from_chars(reply_to.data(), reply_to.data() + reply_to.size(), id);
   if (ec != std::errc() || end != reply_to.data() + reply_to.size()) return false;
-  ReplyData reply;
-  reply.body = std::string(message.payload());
-  reply.status = reply_status(message);
-  for (size_t i = 0; i < message.header_count(); ++i) {
-    std::string_view name = message.header_name(i);
-    if (name == "status" || name == "http-status" || name == ":status") continue;
-    reply.headers.emplace_back(name, message.header_value(i));
-  }
+  std::string problem;
+  ReplyData reply = read_reply(message, problem);
+  if (!problem.empty())
+    host_.logf(LogLevel::kWarn, "reply to request %llu: %s", static_cast<unsigned long long>(id),
+               problem.c_str());
   return pending_.reply(id, std::move(reply));
 }
 
@@ -315,21 +299,7 @@ net::awaitable<Response> WebhookServer::ingest(PreparedRequest prepared, unsigne
     metrics_.failed.add();
     co_return answer(500, version, error_body("an output failed to take the message; retry later"));
   }
-  if (request->reply) {
-    ReplyData& reply = *request->reply;
-    std::string content_type = "application/octet-stream";
-    Response res{static_cast<http::status>(reply.status), version};
-    for (const auto& [name, value] : reply.headers) {
-      if (name == "content-type")
-        content_type = value;
-      else
-        res.set(name, value);
-    }
-    res.set(http::field::server, "sluice");
-    if (!reply.body.empty()) res.set(http::field::content_type, content_type);
-    res.body() = std::move(reply.body);
-    co_return res;
-  }
+  if (request->reply) co_return reply_response(std::move(*request->reply), version);
   unsigned status = options_.success_status;
   if (status == 204) co_return answer(204, version, "");
   co_return answer(status, version,

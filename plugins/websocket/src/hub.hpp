@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <sluice/common/json_path.hpp>
+#include <sluice/common/json_text.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,7 +26,6 @@
 #include "client.hpp"
 #include "clock.hpp"
 #include "protocol.hpp"
-#include "scalar_text.hpp"
 #include "subscription_index.hpp"
 #include "writer_preferring_mutex.hpp"
 

@@ -39,7 +39,8 @@ void Hub::publish(const Event& event) {
   fields.values.resize(options_.index.size());
   if (is_json) {
     for (size_t i = 0; i < options_.index.size(); ++i)
-      if (const auto* v = options_.index[i].path.find(doc)) fields.values[i] = scalar_text(*v);
+      if (const auto* v = options_.index[i].path.find(doc))
+        fields.values[i] = common::scalar_text(*v);
   }
   std::string_view stream;
   if (stream_key_field_) {

@@ -14,6 +14,36 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Runs sluice until done: the lines of `input` from a file source routed to
+// `to` on connector `svc`, an http client with settings `svc` (a YAML
+// flow-mapping's inside), and dead letters into `dead` as JSON.
+void send_lines_through_client(const TempDir& dir, const std::string& input, const std::string& svc,
+                               const std::string& to, const std::string& dead) {
+  write_file(dir.file("in.jsonl"), input);
+  write_file(dir.file("sluice.yaml"),
+             config_head(dir) +
+                 "connectors:\n"
+                 "  in: { plugin: file, mode: source, path: \"" +
+                 dir.file("in.jsonl") +
+                 "\" }\n"
+                 "  svc: { plugin: http, mode: client, " +
+                 svc +
+                 " }\n"
+                 "  dlq: { plugin: file, mode: sink, format: json, path: \"" +
+                 dead +
+                 "\" }\n"
+                 "routes:\n"
+                 "  - from: in\n"
+                 "    to: " +
+                 to +
+                 "\n"
+                 "    dead_letter: dlq\n");
+  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"), {"--exit-when-done"});
+  auto status = sluice.wait(60s);
+  ASSERT_TRUE(status.has_value()) << sluice.output();
+  EXPECT_EQ(*status, 0) << sluice.output();
+}
+
 TEST(ClientSink, RetriesServerErrorsThenDeadLettersABadRequest) {
   // "ok" lines fail twice (503 with Retry-After, then 500), then succeed;
   // the "bad" line is refused with 400 and goes to the dead-letter file.
@@ -29,29 +59,13 @@ TEST(ClientSink, RetriesServerErrorsThenDeadLettersABadRequest) {
     return ScriptedServer::reply(200, "ok");
   });
   TempDir dir;
-  write_file(dir.file("in.jsonl"), "{\"id\":\"ok1\"}\n{\"id\":\"bad\"}\n");
   std::string dead = dir.file("dead.jsonl");
-  write_file(dir.file("sluice.yaml"),
-             config_head(dir) +
-                 "connectors:\n"
-                 "  in: { plugin: file, mode: source, path: \"" +
-                 dir.file("in.jsonl") +
-                 "\" }\n"
-                 "  svc: { plugin: http, mode: client, url: \"" +
-                 service.url("/orders/${subject}") +
-                 "\", method: PUT, headers: { X-Trace: \"t-${subject}\" }, retry_initial_ms: 10,"
-                 " retry: { max_attempts: 1 } }\n"
-                 "  dlq: { plugin: file, mode: sink, format: json, path: \"" +
-                 dead +
-                 "\" }\n"
-                 "routes:\n"
-                 "  - from: in\n"
-                 "    to: svc:o\n"
-                 "    dead_letter: dlq\n");
-  auto sluice = SluiceProcess::run(dir.file("sluice.yaml"), {"--exit-when-done"});
-  auto status = sluice.wait(60s);
-  ASSERT_TRUE(status.has_value()) << sluice.output();
-  EXPECT_EQ(*status, 0) << sluice.output();
+  ASSERT_NO_FATAL_FAILURE(send_lines_through_client(
+      dir, "{\"id\":\"ok1\"}\n{\"id\":\"bad\"}\n",
+      "url: \"" + service.url("/orders/${subject}") +
+          "\", method: PUT, headers: { X-Trace: \"t-${subject}\" }, retry_initial_ms: 10,"
+          " retry: { max_attempts: 1 }",
+      "svc:o", dead));
 
   std::lock_guard lock(mutex);
   EXPECT_EQ(attempts[R"({"id":"ok1"})"], 3);
@@ -62,9 +76,38 @@ TEST(ClientSink, RetriesServerErrorsThenDeadLettersABadRequest) {
   EXPECT_EQ(requests[0].target(), "/orders/o");
   EXPECT_EQ(requests[0]["X-Trace"], "t-o");
   auto dead_lines = read_lines(dead);
-  ASSERT_EQ(dead_lines.size(), 1u) << sluice.output();
+  ASSERT_EQ(dead_lines.size(), 1u);
   EXPECT_NE(dead_lines[0].find("bad"), std::string::npos);
   EXPECT_NE(dead_lines[0].find("HTTP 400"), std::string::npos) << dead_lines[0];
+}
+
+TEST(ClientSink, FillsUrlAndHeadersFromPayloadFieldsAndDeadLettersWhatCannot) {
+  ScriptedServer service([](const Request&) { return ScriptedServer::reply(200, "ok"); });
+  TempDir dir;
+  std::string dead = dir.file("dead.jsonl");
+  ASSERT_NO_FATAL_FAILURE(send_lines_through_client(
+      dir,
+      "{\"data\":{\"id\":\"a/1 b\",\"tenant\":\"acme\"}}\n"
+      "{\"data\":{\"id\":2,\"tenant\":\"beta\"}}\n"
+      "{\"data\":{\"tenant\":\"acme\"}}\n"
+      "not json\n",
+      "url: \"" + service.url("/orders/${data.id}") +
+          "\", headers: { X-Tenant: \"${data.tenant}\" }, retry: { max_attempts: 1 }",
+      "svc", dead));
+
+  // Requests run concurrently: compare them by target.
+  std::map<std::string, std::string> tenant_by_target;
+  for (const auto& req : service.requests())
+    tenant_by_target[std::string(req.target())] = std::string(req["X-Tenant"]);
+  EXPECT_EQ(tenant_by_target,
+            (std::map<std::string, std::string>{{"/orders/a%2F1%20b", "acme"},  // one path segment
+                                                {"/orders/2", "beta"}}));
+  // No request to a wrong URL: the two that cannot fill it are dead letters.
+  std::string dead_letters = read_file(dead);
+  EXPECT_EQ(count_lines(dead), 2u) << dead_letters;
+  EXPECT_NE(dead_letters.find("the payload has no field 'data.id'"), std::string::npos)
+      << dead_letters;
+  EXPECT_NE(dead_letters.find("the payload is not JSON"), std::string::npos) << dead_letters;
 }
 
 TEST(Poller, EmitsADocumentOnceWhileItsETagStaysTheSame) {

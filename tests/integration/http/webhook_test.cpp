@@ -15,21 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string webhook_config(const TempDir& dir, uint16_t port, const std::string& out,
-                           const std::string& extra = "") {
-  return config_head(dir) +
-         "connectors:\n"
-         "  hook: { plugin: http, listen: \"127.0.0.1:" +
-         std::to_string(port) + "\", paths: [\"/ingest/${subject}\"]" + extra +
-         " }\n"
-         "  out: { plugin: file, mode: sink, path: \"" +
-         out +
-         "\" }\n"
-         "routes:\n"
-         "  - from: hook\n"
-         "    to: out\n";
-}
-
 TEST(Webhook, AnswersOkOnlyOnceTheFileSinkHasTheMessage) {
   TempDir dir;
   uint16_t port = free_tcp_port();

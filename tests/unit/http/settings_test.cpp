@@ -47,8 +47,9 @@ TEST(HttpSettings, RefusesBadServerSettings) {
 TEST(HttpSettings, ClientNeedsAUsableUrl) {
   EXPECT_TRUE(mentions(problems(R"({"mode": "client"})"), "needs setting 'url'"));
   EXPECT_TRUE(mentions(problems(R"({"mode": "client", "url": "ftp://x/"})"), "http://"));
-  EXPECT_TRUE(mentions(problems(R"({"mode": "client", "url": "http://x/${data.id}"})"),
-                       "is not ${subject}"));
+  EXPECT_TRUE(problems(R"({"mode": "client", "url": "http://x/${data.id}"})").empty());
+  EXPECT_TRUE(
+      mentions(problems(R"({"mode": "client", "url": "http://x/${data..id}"})"), "data..id"));
   EXPECT_TRUE(
       problems(R"({"mode": "client", "url": "http://svc:8080/orders/${subject}"})").empty());
   EXPECT_TRUE(mentions(problems(R"({"mode": "client", "url": "http://x/", "max_attempts": 0})"),
@@ -57,6 +58,9 @@ TEST(HttpSettings, ClientNeedsAUsableUrl) {
 
 TEST(HttpSettings, PollUrlIsFixed) {
   EXPECT_TRUE(mentions(problems(R"({"mode": "poll", "url": "http://x/${subject}"})"), "fixed"));
+  EXPECT_TRUE(
+      mentions(problems(R"({"mode": "poll", "url": "http://x/", "headers": {"X": "${data.id}"}})"),
+               "no payload"));
   EXPECT_TRUE(mentions(problems(R"({"mode": "poll", "url": "http://x/", "array_path": "a..b"})"),
                        "array_path"));
   EXPECT_TRUE(

@@ -241,6 +241,34 @@ TEST_F(LuaTest, OnRequest_StringReplyAndNonRequestsIgnored) {
   EXPECT_EQ(replies[0].payload, "pong:a");
 }
 
+TEST_F(LuaTest, OnRequest_SecondReturnValueGivesTheReplyHeaders) {
+  start(R"(
+sluice.on_request("src:created", function(req)
+  return { id = 7 }, { ["http-status"] = 201, ["x-id"] = "7" }
+end)
+sluice.on_request("src:missing", function(req)
+  return "", { ["http-status"] = "404", ["content-type"] = "text/plain" }
+end)
+sluice.on_request("src:bad", function(req) return "x", { "not", "named" } end)
+)");
+  ASSERT_EQ(src().emit("{}", "", "created", "r1"), Status::kOk);
+  ASSERT_EQ(src().emit("{}", "", "missing", "r2"), Status::kOk);
+  ASSERT_EQ(src().emit("{}", "", "bad", "r3"), Status::kOk);
+  ASSERT_TRUE(wait_until([&] { return src().replies().size() == 3; }, 5s));
+  std::map<std::string, LuaRecorded> by_handle;
+  for (auto& r : src().replies()) by_handle[r.reply_to] = r;
+  EXPECT_EQ(by_handle["r1"].payload, R"({"id":7})");
+  EXPECT_EQ(by_handle["r1"].headers["http-status"], "201");
+  EXPECT_EQ(by_handle["r1"].headers["x-id"], "7");
+  EXPECT_EQ(by_handle["r1"].headers["content-type"], "application/json");
+  // An empty body with headers is still a reply, typed as the handler says.
+  EXPECT_EQ(by_handle["r2"].payload, "");
+  EXPECT_EQ(by_handle["r2"].headers["http-status"], "404");
+  EXPECT_EQ(by_handle["r2"].headers["content-type"], "text/plain");
+  // Headers that are not name -> text fail the handler: the error reply.
+  EXPECT_EQ(by_handle["r3"].payload, R"({"error":"script error"})");
+}
+
 TEST_F(LuaTest, Log_AndNodeIdAvailable) {
   start(R"(
 sluice.log("info", "loaded on " .. sluice.node_id)

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sluice/common/json_text.hpp>
 
 #include "hub.hpp"
-#include "scalar_text.hpp"
 #include "subject_filter.hpp"
 
 namespace sluice::websocket {
@@ -32,13 +32,13 @@ TEST(SubjectFilter, MatchesTokensAndWildcards) {
 TEST(JsonPath, FindsNestedFieldsAndArrayItems) {
   auto doc = boost::json::parse(
       R"({"data":{"DEVICE_ID":"0848086001","SPEED":12.5,"on":true},"items":[{"id":7}]})");
-  EXPECT_EQ(scalar_text(*JsonPath("data.DEVICE_ID").find(doc)), "0848086001");
-  EXPECT_EQ(scalar_text(*JsonPath("data.SPEED").find(doc)), "12.5");
-  EXPECT_EQ(scalar_text(*JsonPath("data.on").find(doc)), "true");
-  EXPECT_EQ(scalar_text(*JsonPath("items[0].id").find(doc)), "7");
+  EXPECT_EQ(common::scalar_text(*JsonPath("data.DEVICE_ID").find(doc)), "0848086001");
+  EXPECT_EQ(common::scalar_text(*JsonPath("data.SPEED").find(doc)), "12.5");
+  EXPECT_EQ(common::scalar_text(*JsonPath("data.on").find(doc)), "true");
+  EXPECT_EQ(common::scalar_text(*JsonPath("items[0].id").find(doc)), "7");
   EXPECT_EQ(JsonPath("items[3].id").find(doc), nullptr);
   EXPECT_EQ(JsonPath("data.missing").find(doc), nullptr);
-  EXPECT_FALSE(scalar_text(*JsonPath("data").find(doc)).has_value());
+  EXPECT_FALSE(common::scalar_text(*JsonPath("data").find(doc)).has_value());
   EXPECT_THROW(JsonPath("a..b"), std::invalid_argument);
   EXPECT_THROW(JsonPath("a[x]"), std::invalid_argument);
 }

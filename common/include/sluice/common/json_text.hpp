@@ -8,6 +8,7 @@
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,5 +34,11 @@ class NumberTexts {
 // `v` as JSON text, numbers as above: a double whose value is one of
 // `originals` is written with its original text.
 std::string to_json_text(const boost::json::value& v, const NumberTexts* originals = nullptr);
+
+// The text a scalar stands for where a field's value is used as text (an
+// index key, a URL segment, a header): strings as they are, without quotes,
+// numbers as above, booleans as JSON writes them. Objects, arrays and null
+// have none.
+std::optional<std::string> scalar_text(const boost::json::value& value);
 
 }  // namespace sluice::common
