@@ -214,13 +214,16 @@ std::string config_header_with_admin(const std::string& node_id, uint16_t admin_
          std::to_string(admin_port) + "}\n";
 }
 
-double mqtt_metric(uint16_t admin_port, const std::string& name, const std::string& connector) {
+double scrape(uint16_t admin_port, const std::string& series) {
   std::string text = http_get("127.0.0.1", admin_port, "/metrics").body;
-  std::string prefix = "\nsluice_mqtt_" + name + "{connector=\"" + connector + "\",";
-  size_t at = text.find(prefix);
+  size_t at = text.find("\n" + series);
   if (at == std::string::npos) return std::nan("");
   size_t value = text.find("} ", at);
   return value == std::string::npos ? std::nan("") : std::stod(text.substr(value + 2));
+}
+
+double mqtt_metric(uint16_t admin_port, const std::string& name, const std::string& connector) {
+  return scrape(admin_port, "sluice_mqtt_" + name + "{connector=\"" + connector + "\",");
 }
 
 void expect_metric(uint16_t admin_port, const std::string& name, double value,

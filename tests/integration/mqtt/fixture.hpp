@@ -89,6 +89,9 @@ class PrivateBroker {
 
 // config_header with the admin server on 127.0.0.1:<admin_port>.
 std::string config_header_with_admin(const std::string& node_id, uint16_t admin_port);
+// The value of `series` (a metric's name and its first labels, e.g.
+// `sluice_route_parse_errors_total{route="r"`) on /metrics; NaN if absent.
+double scrape(uint16_t admin_port, const std::string& series);
 // sluice_mqtt_<name>{connector="<connector>",...} from /metrics; NaN if absent.
 double mqtt_metric(uint16_t admin_port, const std::string& name,
                    const std::string& connector = "m");
