@@ -70,72 +70,72 @@ class PropertiesSubscriber {
   Process process_;
 };
 
-TEST(MqttDeadLetter, OversizedPayloadIsCountedAndSentToDeadLetterTopicWithTheReason) {
-  TempDir dir;
-  HostPort broker = shared_broker();
-  std::string root = unique_root("big");
-  uint16_t admin = free_tcp_port();
+class MqttDeadLetter : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  HostPort broker_ = shared_broker();
+  std::string root_ = unique_root("dead");
+  uint16_t admin_ = free_tcp_port();
+};
+
+TEST_F(MqttDeadLetter, OversizedPayloadIsCountedAndSentToDeadLetterTopicWithTheReason) {
   auto sluice = start_with_config(
-      dir, config_header_with_admin("big", admin) + "connectors:\n" +
-               connector_yaml(
-                   "m", broker,
-                   "    max_payload_bytes: 16\n    dead_letter_topic: \"" + root + "/dlq\"\n") +
-               "routes:\n  - from: \"m:" + root + "/in\"\n    to: \"m:" + root + "/out\"\n");
+      dir_, config_header_with_admin("big", admin_) + "connectors:\n" +
+                connector_yaml(
+                    "m", broker_,
+                    "    max_payload_bytes: 16\n    dead_letter_topic: \"" + root_ + "/dlq\"\n") +
+                "routes:\n  - from: \"m:" + root_ + "/in\"\n    to: \"m:" + root_ + "/out\"\n");
   expect_logged(sluice, "MQTT connector ready", 1, std::chrono::seconds(20));
-  PropertiesSubscriber sub(broker, {root + "/out", root + "/dlq"});
+  PropertiesSubscriber sub(broker_, {root_ + "/out", root_ + "/dlq"});
   std::string big(17, 'x');  // one byte over
-  publish_lines(broker, root + "/in", {"sixteen-bytes-ok", big, "after"}, 1);
+  publish_lines(broker_, root_ + "/in", {"sixteen-bytes-ok", big, "after"}, 1);
   auto got = sub.wait_for(3);
   ASSERT_EQ(got.size(), 3u) << sub.output() << sluice.output();
   std::map<std::string, std::vector<Delivered>> by_topic;
   for (const auto& d : got) by_topic[d.topic].push_back(d);
-  ASSERT_EQ(by_topic[root + "/dlq"].size(), 1u) << sub.output();
-  const Delivered& dead = by_topic[root + "/dlq"][0];
+  ASSERT_EQ(by_topic[root_ + "/dlq"].size(), 1u) << sub.output();
+  const Delivered& dead = by_topic[root_ + "/dlq"][0];
   EXPECT_EQ(dead.payload, big);
-  EXPECT_EQ(dead.properties, "sluice-reason:oversized sluice-topic:" + root + "/in");
-  ASSERT_EQ(by_topic[root + "/out"].size(), 2u) << sub.output();
-  EXPECT_EQ(by_topic[root + "/out"][0].payload, "sixteen-bytes-ok");
-  EXPECT_EQ(by_topic[root + "/out"][1].payload, "after");
-  expect_metric(admin, "dropped_oversized_total", 1);
-  expect_metric(admin, "received_qos1_total", 2);
+  EXPECT_EQ(dead.properties, "sluice-reason:oversized sluice-topic:" + root_ + "/in");
+  ASSERT_EQ(by_topic[root_ + "/out"].size(), 2u) << sub.output();
+  EXPECT_EQ(by_topic[root_ + "/out"][0].payload, "sixteen-bytes-ok");
+  EXPECT_EQ(by_topic[root_ + "/out"][1].payload, "after");
+  expect_metric(admin_, "dropped_oversized_total", 1);
+  expect_metric(admin_, "received_qos1_total", 2);
   expect_logged(sluice,
-                "MQTT message on '" + root +
+                "MQTT message on '" + root_ +
                     "/in' (17 bytes) not emitted: oversized; sent to dead_letter_topic",
                 1, std::chrono::seconds(5));
   EXPECT_EQ(sluice.stop(), 0) << sluice.output();
 }
 
-TEST(MqttDeadLetter, NonJsonPayloadForAJsonWhereIsCountedAndDeadLetteredWithTheError) {
-  TempDir dir;
-  HostPort broker = shared_broker();
-  std::string root = unique_root("json");
-  uint16_t admin = free_tcp_port();
+TEST_F(MqttDeadLetter, NonJsonPayloadForAJsonWhereIsCountedAndDeadLetteredWithTheError) {
   auto sluice = start_with_config(
-      dir, config_header_with_admin("json", admin) + "connectors:\n" + connector_yaml("m", broker) +
-               "routes:\n  - name: hot\n    from: \"m:" + root + "/in\"\n    to: \"m:" + root +
-               "/hot\"\n    where: {celsius: {gt: 80}}\n    dead_letter: \"m:" + root +
-               "/dlq\"\n");
+      dir_,
+      config_header_with_admin("json", admin_) + "connectors:\n" + connector_yaml("m", broker_) +
+          "routes:\n  - name: hot\n    from: \"m:" + root_ + "/in\"\n    to: \"m:" + root_ +
+          "/hot\"\n    where: {celsius: {gt: 80}}\n    dead_letter: \"m:" + root_ + "/dlq\"\n");
   expect_logged(sluice, "MQTT connector ready", 1, std::chrono::seconds(20));
-  PropertiesSubscriber sub(broker, {root + "/hot", root + "/dlq"});
-  publish_lines(broker, root + "/in",
+  PropertiesSubscriber sub(broker_, {root_ + "/hot", root_ + "/dlq"});
+  publish_lines(broker_, root_ + "/in",
                 {R"({"celsius": 90})", "celsius=91", R"({"celsius": 10})", R"({"celsius": 95})"},
                 1);
   auto got = sub.wait_for(3);
   std::map<std::string, std::vector<Delivered>> by_topic;
   for (const auto& d : got) by_topic[d.topic].push_back(d);
-  ASSERT_EQ(by_topic[root + "/dlq"].size(), 1u) << sub.output() << sluice.output();
-  const Delivered& dead = by_topic[root + "/dlq"][0];
+  ASSERT_EQ(by_topic[root_ + "/dlq"].size(), 1u) << sub.output() << sluice.output();
+  const Delivered& dead = by_topic[root_ + "/dlq"][0];
   EXPECT_EQ(dead.payload, "celsius=91");
   EXPECT_EQ(dead.properties, "sluice-error:payload is not JSON");
-  ASSERT_EQ(by_topic[root + "/hot"].size(), 2u) << sub.output();
-  EXPECT_EQ(by_topic[root + "/hot"][0].payload, R"({"celsius": 90})");
-  EXPECT_EQ(by_topic[root + "/hot"][1].payload, R"({"celsius": 95})");
+  ASSERT_EQ(by_topic[root_ + "/hot"].size(), 2u) << sub.output();
+  EXPECT_EQ(by_topic[root_ + "/hot"][0].payload, R"({"celsius": 90})");
+  EXPECT_EQ(by_topic[root_ + "/hot"][1].payload, R"({"celsius": 95})");
   std::string route = "{route=\"hot\"";
   EXPECT_TRUE(
-      wait_until([&] { return scrape(admin, "sluice_route_parse_errors_total" + route) == 1; },
+      wait_until([&] { return scrape(admin_, "sluice_route_parse_errors_total" + route) == 1; },
                  std::chrono::seconds(10)))
-      << http_get("127.0.0.1", admin, "/metrics").body;
-  EXPECT_EQ(scrape(admin, "sluice_route_dead_lettered_total" + route), 1);
+      << http_get("127.0.0.1", admin_, "/metrics").body;
+  EXPECT_EQ(scrape(admin_, "sluice_route_dead_lettered_total" + route), 1);
   EXPECT_EQ(sluice.stop(), 0) << sluice.output();
 }
 

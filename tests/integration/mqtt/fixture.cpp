@@ -41,6 +41,12 @@ std::string connector_yaml(const std::string& name, const HostPort& broker,
          std::to_string(broker.port) + "\n" + extra;
 }
 
+std::vector<std::string> payloads_of(const std::vector<Received>& messages) {
+  std::vector<std::string> out;
+  for (const auto& r : messages) out.push_back(r.payload);
+  return out;
+}
+
 Subscriber::Subscriber(const HostPort& broker, std::vector<std::string> filters, int qos,
                        std::vector<std::string> extra_args)
     : filters_(filters.size()) {

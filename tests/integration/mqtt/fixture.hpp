@@ -32,6 +32,9 @@ struct Received {
   std::string payload;
 };
 
+// The payloads of `messages`, in order.
+std::vector<std::string> payloads_of(const std::vector<Received>& messages);
+
 // mosquitto_sub on `filters`, printing "MSG <qos> <retain> <topic> <payload>" lines.
 class Subscriber {
  public:

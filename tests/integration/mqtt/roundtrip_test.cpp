@@ -96,9 +96,7 @@ TEST(MqttWebSocket, WsUrlRoundTripsInOrderInBothDirections) {
   out.wait_subscribed();
   publish_lines(broker.plain(), root + "/in", numbered("ws-", 50), 1);
   auto got = out.wait_for(50, std::chrono::seconds(20));
-  std::vector<std::string> payloads;
-  for (const auto& r : got) payloads.push_back(r.payload);
-  EXPECT_EQ(payloads, numbered("ws-", 50)) << sluice.output();
+  EXPECT_EQ(payloads_of(got), numbered("ws-", 50)) << sluice.output();
   EXPECT_EQ(sluice.stop(), 0) << sluice.output();
 }
 

@@ -61,9 +61,7 @@ TEST(MqttSession, QosOneMessagesPublishedWhileStoppedArriveAfterRestart) {
   publish_lines(broker, root + "/in", numbered("p-", 50), 1);  // sluice is not running
   auto sluice = start_with_config(dir, config);
   auto got = out.wait_for(50, std::chrono::seconds(20));
-  std::vector<std::string> payloads;
-  for (const auto& r : got) payloads.push_back(r.payload);
-  EXPECT_EQ(payloads, numbered("p-", 50)) << sluice.output();
+  EXPECT_EQ(payloads_of(got), numbered("p-", 50)) << sluice.output();
 }
 
 TEST(MqttSession, BrokerRestartMidStreamReconnectsAndTrafficResumes) {
@@ -89,9 +87,7 @@ TEST(MqttSession, BrokerRestartMidStreamReconnectsAndTrafficResumes) {
   out.wait_subscribed();
   publish_lines(broker.plain(), root + "/in", numbered("after-", 20), 1);
   auto got = out.wait_for(20, std::chrono::seconds(15));
-  std::vector<std::string> payloads;
-  for (const auto& r : got) payloads.push_back(r.payload);
-  EXPECT_EQ(payloads, numbered("after-", 20)) << sluice.output();
+  EXPECT_EQ(payloads_of(got), numbered("after-", 20)) << sluice.output();
 }
 
 constexpr int kKillMessages = 3000;
@@ -205,11 +201,7 @@ TEST(MqttSession, RelayKillMinusNineLosesPahosAcknowledgedBacklog) {
                        "/in\"\n    to: \"m:" + root + "/out\"\n";
   Subscriber out(broker.plain(), {root + "/out"}, 1);
   out.wait_subscribed();
-  auto relayed = [&] {
-    std::vector<std::string> payloads;
-    for (const auto& r : out.messages()) payloads.push_back(r.payload);
-    return payloads;
-  };
+  auto relayed = [&] { return payloads_of(out.messages()); };
   double deferred = 0;
   KillOutcome o = kill_mid_stream(dir, broker, root + "/in", config, relayed, [&] {
     deferred = std::max(deferred, mqtt_metric(admin, "deferred_total"));
