@@ -77,6 +77,8 @@ struct Refusal {
   int active;              // granted: the route's filter (+ v5's response topic)
 };
 
+void PrintTo(const Refusal& refusal, std::ostream* os) { *os << "protocol " << refusal.protocol; }
+
 class MqttSubscriptionRefused : public ::testing::TestWithParam<Refusal> {};
 
 TEST_P(MqttSubscriptionRefused, IsReportedWithReasonCodeAndSettingAndKeepsHealthDown) {
