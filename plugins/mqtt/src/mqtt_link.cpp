@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <sluice/common/backoff.hpp>
 
@@ -19,6 +20,16 @@ std::string text_of(const char* s) { return s ? std::string(s) : std::string(); 
 std::string reason_text(int code) {
   const char* name = MQTTReasonCode_toString(static_cast<MQTTReasonCodes>(code));
   return std::string(name ? name : "Unknown reason") + " (" + std::to_string(code) + ")";
+}
+
+std::string suback_text(int code, bool v5) {
+  // MQTT 3.1.1 has one failure code (0x80) and no reason; v5 names it.
+  if (!v5 && code == 0x80) return "Failure (128, 0x80)";
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", code & 0xFF);
+  std::string text = reason_text(code);
+  text.insert(text.size() - 1, std::string(", ") + hex);
+  return text;
 }
 
 std::string connect_hint(int code, bool v5) {
@@ -306,11 +317,11 @@ bool MqttLink::subscribe_all() {
       continue;
     }
     std::string why = !r.done          ? "no SUBACK in time"
-                      : r.code >= 0x80 ? reason_text(r.code)
+                      : r.code >= 0x80 ? suback_text(r.code, v5())
                                        : (r.message.empty() ? "refused" : r.message);
     std::string text = "the broker refused the subscription '" + sub.topic + "' (QoS " +
-                       std::to_string(sub.qos) + "): " + why +
-                       "; check 'subscriptions' (or the route's topic filter) and the broker's ACL";
+                       std::to_string(sub.qos) + "): " + why + "; check " + sub.origin +
+                       " and the broker's ACL";
     host_.log(LogLevel::kError, text);
     failures += (failures.empty() ? "" : "; ") + text;
   }

@@ -119,6 +119,9 @@ class MqttLink {
 
 // A reason code's name (v5), e.g. "Bad user name or password (134)".
 std::string reason_text(int code);
+// A refusing SUBACK code with its hex form, e.g. "Not authorized (135,
+// 0x87)"; MQTT 3.1.1's only failure code is "Failure (128, 0x80)".
+std::string suback_text(int code, bool v5);
 // The setting a refused connection points at.
 std::string connect_hint(int code, bool v5);
 

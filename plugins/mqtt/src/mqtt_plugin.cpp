@@ -73,14 +73,17 @@ Status MqttPlugin::subscribe(std::string_view pattern, std::string& error) {
     if (filter_covered_by(filter, s.topic)) return Status::kOk;
   for (const auto& s : route_subscriptions_)
     if (s.topic == filter) return Status::kOk;
-  route_subscriptions_.push_back(Subscription{filter, settings_.qos});
+  route_subscriptions_.push_back(
+      Subscription{filter, settings_.qos,
+                   "the route's 'from: " + std::string(host().connector_name()) + ":" +
+                       std::string(pattern) + "'"});
   return Status::kOk;
 }
 
 Status MqttPlugin::start(std::string& /*error*/) {
   std::vector<Subscription> subs = settings_.subscriptions;
   subs.insert(subs.end(), route_subscriptions_.begin(), route_subscriptions_.end());
-  if (link_->v5()) subs.push_back(Subscription{settings_.response_topic, 1});
+  if (link_->v5()) subs.push_back(Subscription{settings_.response_topic, 1, "'response_topic'"});
   started_ = true;
   sweep_timer_ = host().timer_start(100, 100, [this] { sweep(); });
   link_->start(std::move(subs));

@@ -21,6 +21,8 @@ enum class BufferOverflow { kDropOldest, kReject };
 struct Subscription {
   std::string topic;  // a filter: `+`, `#`, `$share/<group>/<filter>`
   int qos = 1;
+  // Where the filter came from, named in a refusal: not a setting itself.
+  std::string origin = "'subscriptions'";
 };
 
 struct MqttSettings {

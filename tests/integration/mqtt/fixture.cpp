@@ -6,10 +6,27 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/json.hpp>
+#include <cmath>
 #include <csignal>
+#include <filesystem>
 #include <sstream>
 
 namespace sluice::test::mqtt {
+
+namespace {
+
+// Debian's mosquitto package ships it in the multiarch library directory.
+std::string dynamic_security_plugin() {
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib")) {
+    auto candidate = entry.path() / "mosquitto_dynamic_security.so";
+    if (std::filesystem::exists(candidate)) return candidate.string();
+  }
+  ADD_FAILURE() << "mosquitto_dynamic_security.so not found under /usr/lib/*/";
+  return "mosquitto_dynamic_security.so";
+}
+
+}  // namespace
 
 std::string unique_root(const std::string& name) {
   static std::atomic<int> counter{0};
@@ -22,6 +39,12 @@ std::string connector_yaml(const std::string& name, const HostPort& broker,
                            const std::string& extra) {
   return "  " + name + ":\n    plugin: mqtt\n    url: tcp://" + broker.host + ":" +
          std::to_string(broker.port) + "\n" + extra;
+}
+
+std::vector<std::string> payloads_of(const std::vector<Received>& messages) {
+  std::vector<std::string> out;
+  for (const auto& r : messages) out.push_back(r.payload);
+  return out;
 }
 
 Subscriber::Subscriber(const HostPort& broker, std::vector<std::string> filters, int qos,
@@ -130,6 +153,32 @@ PrivateBroker::PrivateBroker(Options options) : options_(options) {
     conf += "cafile " + dir_.file("ca.pem") + "\ncertfile " + dir_.file("server.pem") +
             "\nkeyfile " + dir_.file("server.key") + "\n";
   }
+  if (options_.websockets) {
+    ws_port_ = free_tcp_port();
+    conf += "listener " + std::to_string(ws_port_) + " 127.0.0.1\nprotocol websockets\n";
+  }
+  if (!options_.deny_subscribe.empty()) {
+    // Everything allowed by default; anonymous clients (the dynamic-security
+    // plugin's anonymous group) may not subscribe to deny_subscribe.
+    boost::json::object deny{
+        {"acltype", "subscribePattern"}, {"topic", options_.deny_subscribe}, {"allow", false}};
+    boost::json::object dynsec{
+        {"defaultACLAccess",
+         {{"publishClientSend", true},
+          {"publishClientReceive", true},
+          {"subscribe", true},
+          {"unsubscribe", true}}},
+        {"clients", boost::json::array{}},
+        {"groups", boost::json::array{boost::json::object{
+                       {"groupname", "anonymous"},
+                       {"roles", boost::json::array{boost::json::object{{"rolename", "deny"}}}}}}},
+        {"roles", boost::json::array{boost::json::object{{"rolename", "deny"},
+                                                         {"acls", boost::json::array{deny}}}}},
+        {"anonymousGroup", "anonymous"}};
+    write_file(dir_.file("dynsec.json"), boost::json::serialize(dynsec));
+    conf += "plugin " + dynamic_security_plugin() + "\nplugin_opt_config_file " +
+            dir_.file("dynsec.json") + "\n";
+  }
   if (options_.password) {
     std::string out;
     EXPECT_EQ(run_command({"mosquitto_passwd", "-b", "-c", dir_.file("passwd"), "sluice", "secret"},
@@ -152,9 +201,9 @@ void PrivateBroker::start() {
       std::vector<std::string>{"mosquitto", "-c", dir_.file("mosquitto.conf")});
   bool up = wait_until([&] { return tcp_port_open("127.0.0.1", port_); }, std::chrono::seconds(10));
   ASSERT_TRUE(up) << "private mosquitto did not start:\n" << process_->output();
-  if (options_.tls) {
-    up =
-        wait_until([&] { return tcp_port_open("127.0.0.1", tls_port_); }, std::chrono::seconds(10));
+  for (uint16_t extra : {tls_port_, ws_port_}) {
+    if (extra == 0) continue;
+    up = wait_until([&] { return tcp_port_open("127.0.0.1", extra); }, std::chrono::seconds(10));
     ASSERT_TRUE(up) << process_->output();
   }
 }
@@ -163,6 +212,31 @@ void PrivateBroker::kill() {
   if (!process_) return;
   process_->signal(SIGKILL);
   process_->wait(std::chrono::seconds(10));
+}
+
+std::string config_header_with_admin(const std::string& node_id, uint16_t admin_port) {
+  return "node_id: " + node_id +
+         "\nworkers: 2\nshutdown_timeout_ms: 10000\nadmin: {enabled: true, listen: 127.0.0.1:" +
+         std::to_string(admin_port) + "}\n";
+}
+
+double scrape(uint16_t admin_port, const std::string& series) {
+  std::string text = http_get("127.0.0.1", admin_port, "/metrics").body;
+  size_t at = text.find("\n" + series);
+  if (at == std::string::npos) return std::nan("");
+  size_t value = text.find("} ", at);
+  return value == std::string::npos ? std::nan("") : std::stod(text.substr(value + 2));
+}
+
+double mqtt_metric(uint16_t admin_port, const std::string& name, const std::string& connector) {
+  return scrape(admin_port, "sluice_mqtt_" + name + "{connector=\"" + connector + "\",");
+}
+
+void expect_metric(uint16_t admin_port, const std::string& name, double value,
+                   std::chrono::milliseconds timeout) {
+  bool reached = wait_until([&] { return mqtt_metric(admin_port, name) == value; }, timeout);
+  EXPECT_TRUE(reached) << "sluice_mqtt_" << name << " did not reach " << value << ":\n"
+                       << http_get("127.0.0.1", admin_port, "/metrics").body;
 }
 
 std::vector<std::string> numbered(const std::string& prefix, int n) {

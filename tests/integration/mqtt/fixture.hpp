@@ -32,6 +32,9 @@ struct Received {
   std::string payload;
 };
 
+// The payloads of `messages`, in order.
+std::vector<std::string> payloads_of(const std::vector<Received>& messages);
+
 // mosquitto_sub on `filters`, printing "MSG <qos> <retain> <topic> <payload>" lines.
 class Subscriber {
  public:
@@ -60,8 +63,13 @@ void publish_lines(const HostPort& broker, const std::string& topic,
 class PrivateBroker {
  public:
   struct Options {
-    bool password = false;  // user "sluice" / password "secret", anonymous refused
-    bool tls = false;       // a second listener with a certificate of a test CA
+    bool password = false;    // user "sluice" / password "secret", anonymous refused
+    bool tls = false;         // a second listener with a certificate of a test CA
+    bool websockets = false;  // a listener speaking MQTT over WebSocket (ws://)
+    // Topic filter whose subscription the broker refuses (SUBACK 0x87 / 0x80).
+    // mosquitto 2.0's acl_file cannot: it grants the subscription and only
+    // withholds the messages. The dynamic-security plugin checks at SUBSCRIBE.
+    std::string deny_subscribe;
   };
   explicit PrivateBroker(Options options);
   ~PrivateBroker();
@@ -69,6 +77,7 @@ class PrivateBroker {
   void kill();  // SIGKILL, as a crash
   HostPort plain() const { return {"127.0.0.1", port_}; }
   HostPort tls() const { return {"127.0.0.1", tls_port_}; }
+  HostPort websockets() const { return {"127.0.0.1", ws_port_}; }
   std::string ca_file() const { return dir_.file("ca.pem"); }
   std::string output() const { return process_ ? process_->output() : ""; }
 
@@ -77,8 +86,21 @@ class PrivateBroker {
   TempDir dir_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;
+  uint16_t ws_port_ = 0;
   std::unique_ptr<Process> process_;
 };
+
+// config_header with the admin server on 127.0.0.1:<admin_port>.
+std::string config_header_with_admin(const std::string& node_id, uint16_t admin_port);
+// The value of `series` (a metric's name and its first labels, e.g.
+// `sluice_route_parse_errors_total{route="r"`) on /metrics; NaN if absent.
+double scrape(uint16_t admin_port, const std::string& series);
+// sluice_mqtt_<name>{connector="<connector>",...} from /metrics; NaN if absent.
+double mqtt_metric(uint16_t admin_port, const std::string& name,
+                   const std::string& connector = "m");
+// Waits until the metric equals `value`; fails the test with /metrics if not.
+void expect_metric(uint16_t admin_port, const std::string& name, double value,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 // "<prefix><i>" for i in [0, n).
 std::vector<std::string> numbered(const std::string& prefix, int n);

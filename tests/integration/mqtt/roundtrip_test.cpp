@@ -1,5 +1,5 @@
 // Messages through `sluice run` between mosquitto clients: QoS 0/1/2 round
-// trips, `+`/`#` routing, retained messages in and out.
+// trips, `+`/`#` routing, retained messages in and out, MQTT over WebSocket.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -76,6 +76,28 @@ TEST_F(MqttRoundTrip, RetainedMessagesAreReceivedAndPublishedRetained) {
   EXPECT_TRUE(got[0].retained);
   publish(broker_, root_ + "/ret", "", 1, {"-r"});  // clear the retained messages
   publish(broker_, root_ + "/kept", "", 1, {"-r"});
+}
+
+// sluice talks to the broker through its websockets listener only; the
+// independent clients use the plain listener of the same mosquitto.
+TEST(MqttWebSocket, WsUrlRoundTripsInOrderInBothDirections) {
+  TempDir dir;
+  PrivateBroker broker({.websockets = true});
+  broker.start();
+  std::string root = unique_root("ws");
+  HostPort ws = broker.websockets();
+  std::string url = "ws://" + ws.host + ":" + std::to_string(ws.port);
+  auto sluice = start_with_config(
+      dir, config_header("ws") + "connectors:\n  m:\n    plugin: mqtt\n" + "    url: " + url +
+               "\n" + "routes:\n  - from: \"m:" + root + "/in\"\n    to: \"m:" + root + "/out\"\n");
+  expect_logged(sluice, "connected to " + url + ", 2/2 subscriptions active", 1,
+                std::chrono::seconds(20));
+  Subscriber out(broker.plain(), {root + "/out"}, 1);
+  out.wait_subscribed();
+  publish_lines(broker.plain(), root + "/in", numbered("ws-", 50), 1);
+  auto got = out.wait_for(50, std::chrono::seconds(20));
+  EXPECT_EQ(payloads_of(got), numbered("ws-", 50)) << sluice.output();
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
 }
 
 }  // namespace
