@@ -132,7 +132,7 @@ class SourceSelector {
 
   std::mutex mutex_;
   std::condition_variable turn_changed_;
-  std::vector<char> healthy_;  // as refresh_health() last found it, by member
+  std::vector<char> healthy_;      // as refresh_health() last found it, by member
   std::vector<uint32_t> waiting_;  // standby pause: offers waiting per member
   size_t active_ = 0;
   uint32_t taken_in_turn_ = 0;
