@@ -148,6 +148,18 @@ int64_t KafkaClient::message_count(const std::string& topic) {
   return total;
 }
 
+int64_t KafkaClient::trimmed(const std::string& topic) {
+  int64_t total = 0;
+  int partitions = partition_count(topic);
+  for (int32_t p = 0; p < partitions; ++p) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(producer_, topic.c_str(), p, &low, &high, 5000) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+      total += low;
+  }
+  return total;
+}
+
 std::vector<Consumed> KafkaClient::read(const std::string& topic, size_t count,
                                         std::chrono::milliseconds timeout) {
   std::vector<Consumed> out;

@@ -84,8 +84,13 @@ class KafkaClient {
   // Partitions of `topic` (0 if it does not exist).
   int partition_count(const std::string& topic);
   // Messages in `topic`: the sum of its partitions' high watermarks (the
-  // tests' topics are never trimmed).
+  // tests' topics are never trimmed; see trimmed()).
   int64_t message_count(const std::string& topic);
+  // Messages the cluster dropped from the front of `topic`: the sum of its
+  // partitions' low watermarks. The mock cluster keeps at most 5 MB per
+  // partition and drops its oldest batches beyond that; a test that wrote
+  // more would count them as lost.
+  int64_t trimmed(const std::string& topic);
   // Offsets `group` committed for each partition of `topic` (absent: none).
   std::map<int32_t, int64_t> committed(const std::string& group, const std::string& topic);
 
