@@ -136,29 +136,21 @@ int KafkaClient::partition_count(const std::string& topic) {
   return count;
 }
 
-int64_t KafkaClient::message_count(const std::string& topic) {
+int64_t KafkaClient::watermark_sum(const std::string& topic, bool high_marks) {
   int64_t total = 0;
   int partitions = partition_count(topic);
   for (int32_t p = 0; p < partitions; ++p) {
     int64_t low = 0, high = 0;
     if (rd_kafka_query_watermark_offsets(producer_, topic.c_str(), p, &low, &high, 5000) ==
         RD_KAFKA_RESP_ERR_NO_ERROR)
-      total += high;
+      total += high_marks ? high : low;
   }
   return total;
 }
 
-int64_t KafkaClient::trimmed(const std::string& topic) {
-  int64_t total = 0;
-  int partitions = partition_count(topic);
-  for (int32_t p = 0; p < partitions; ++p) {
-    int64_t low = 0, high = 0;
-    if (rd_kafka_query_watermark_offsets(producer_, topic.c_str(), p, &low, &high, 5000) ==
-        RD_KAFKA_RESP_ERR_NO_ERROR)
-      total += low;
-  }
-  return total;
-}
+int64_t KafkaClient::message_count(const std::string& topic) { return watermark_sum(topic, true); }
+
+int64_t KafkaClient::trimmed(const std::string& topic) { return watermark_sum(topic, false); }
 
 std::vector<Consumed> KafkaClient::read(const std::string& topic, size_t count,
                                         std::chrono::milliseconds timeout) {

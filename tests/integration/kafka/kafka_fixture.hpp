@@ -95,6 +95,8 @@ class KafkaClient {
   std::map<int32_t, int64_t> committed(const std::string& group, const std::string& topic);
 
  private:
+  // The sum of `topic`'s partitions' high (or low) watermarks.
+  int64_t watermark_sum(const std::string& topic, bool high_marks);
   std::string brokers_;
   rd_kafka_t* producer_ = nullptr;
 };
