@@ -11,6 +11,7 @@
 # BROKER is one of: redis nats mqtt rabbitmq kafka.
 # `eval "$(scripts/brokers.sh start)"` sets, for the tests:
 #   SLUICE_TEST_REDIS_ADDR=127.0.0.1:PORT   SLUICE_TEST_NATS_URL=nats://127.0.0.1:PORT
+#   SLUICE_TEST_NATS_MONITOR=127.0.0.1:PORT (nats-server's HTTP monitoring: /connz, /varz)
 #   SLUICE_TEST_MQTT_ADDR=127.0.0.1:PORT    SLUICE_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:PORT/
 #   SLUICE_TEST_AMQPS_URL=amqps://guest:guest@127.0.0.1:PORT/ (TLS listener; server certificate for
 #     127.0.0.1 and localhost signed by SLUICE_TEST_AMQP_CA=<state>/rabbitmq/tls/ca.pem, made at start)
@@ -21,7 +22,7 @@
 # Settings (environment):
 #   SLUICE_BROKERS_DIR            state, data and logs (default /tmp/sluice-brokers-$UID)
 #   SLUICE_BROKERS_REDIS_PORT     16379
-#   SLUICE_BROKERS_NATS_PORT      14222
+#   SLUICE_BROKERS_NATS_PORT      14222 (monitoring: SLUICE_BROKERS_NATS_MONITOR_PORT 18222)
 #   SLUICE_BROKERS_MQTT_PORT      11883
 #   SLUICE_BROKERS_AMQP_PORT      15673 (Erlang distribution: SLUICE_BROKERS_AMQP_DIST_PORT 25673,
 #                                 its own epmd: SLUICE_BROKERS_EPMD_PORT 14369;
@@ -38,6 +39,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 state="${SLUICE_BROKERS_DIR:-/tmp/sluice-brokers-${UID}}"
 redis_port="${SLUICE_BROKERS_REDIS_PORT:-16379}"
 nats_port="${SLUICE_BROKERS_NATS_PORT:-14222}"
+nats_monitor_port="${SLUICE_BROKERS_NATS_MONITOR_PORT:-18222}"
 mqtt_port="${SLUICE_BROKERS_MQTT_PORT:-11883}"
 amqp_port="${SLUICE_BROKERS_AMQP_PORT:-15673}"
 amqp_dist_port="${SLUICE_BROKERS_AMQP_DIST_PORT:-25673}"
@@ -141,10 +143,18 @@ start_redis() {
 
 start_nats() {
   require_free_port nats "$nats_port" SLUICE_BROKERS_NATS_PORT
+  require_free_port nats "$nats_monitor_port" SLUICE_BROKERS_NATS_MONITOR_PORT
   fresh_dir "$state/nats"
-  launch nats nats-server -a 127.0.0.1 -p "$nats_port" -js -sd "$state/nats"
+  # The monitoring port lets tests see which clients the server still
+  # counts (a killed node's queue-group membership, for one).
+  launch nats nats-server -a 127.0.0.1 -p "$nats_port" -m "$nats_monitor_port" -js -sd "$state/nats"
   wait_for nats "$timeout" port_open 127.0.0.1 "$nats_port" || fail_start nats "port $nats_port"
-  echo "export SLUICE_TEST_NATS_URL=nats://127.0.0.1:$nats_port" >"$state/nats.env"
+  wait_for nats "$timeout" port_open 127.0.0.1 "$nats_monitor_port" ||
+    fail_start nats "monitoring port $nats_monitor_port"
+  {
+    echo "export SLUICE_TEST_NATS_URL=nats://127.0.0.1:$nats_port"
+    echo "export SLUICE_TEST_NATS_MONITOR=127.0.0.1:$nats_monitor_port"
+  } >"$state/nats.env"
 }
 
 start_mqtt() {

@@ -62,6 +62,9 @@ std::string build_dir() {
 }
 
 std::string nats_url() { return required_broker("SLUICE_TEST_NATS_URL", "NATS"); }
+std::string nats_monitor() {
+  return required_broker("SLUICE_TEST_NATS_MONITOR", "NATS (monitoring port)");
+}
 std::string redis_addr() { return required_broker("SLUICE_TEST_REDIS_ADDR", "Redis"); }
 std::string mqtt_addr() { return required_broker("SLUICE_TEST_MQTT_ADDR", "MQTT (mosquitto)"); }
 std::string amqp_url() { return required_broker("SLUICE_TEST_AMQP_URL", "RabbitMQ"); }

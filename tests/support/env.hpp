@@ -25,6 +25,7 @@ std::string build_dir();        // SLUICE_BUILD_DIR
 
 // Shared test brokers started by `scripts/brokers.sh start`.
 std::string nats_url();       // SLUICE_TEST_NATS_URL, e.g. nats://127.0.0.1:14222
+std::string nats_monitor();   // SLUICE_TEST_NATS_MONITOR, e.g. 127.0.0.1:18222 (HTTP)
 std::string redis_addr();     // SLUICE_TEST_REDIS_ADDR, e.g. 127.0.0.1:16379
 std::string mqtt_addr();      // SLUICE_TEST_MQTT_ADDR, e.g. 127.0.0.1:11883
 std::string amqp_url();       // SLUICE_TEST_AMQP_URL, e.g. amqp://guest:guest@127.0.0.1:15673/
