@@ -212,7 +212,7 @@ TEST(SluiceCli, Cli_UsageErrorsAndVersion) {
   EXPECT_EQ(run_sluice({"frobnicate"}, &out), 2) << out;
   EXPECT_NE(out.find("unknown command 'frobnicate'"), std::string::npos);
   EXPECT_EQ(run_sluice({"version"}, &out), 0);
-  EXPECT_NE(out.find("plugin ABI 1.1"), std::string::npos) << out;
+  EXPECT_NE(out.find("plugin ABI 1.2"), std::string::npos) << out;
   EXPECT_EQ(run_sluice({"--help"}, &out), 0);
   EXPECT_NE(out.find("Exit codes:"), std::string::npos) << out;
 }

@@ -47,6 +47,9 @@ class ScriptRouter : public runtime::Router {
         entries_(std::move(entries)),
         states_(std::move(states)) {}
 
+  bool polices_source(const runtime::Connector& source) const override {
+    return native_->polices_source(source);
+  }
   bool admit_source(runtime::Connector& source, std::chrono::milliseconds wait) const override {
     return native_->admit_source(source, wait);
   }

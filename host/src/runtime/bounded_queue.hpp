@@ -34,6 +34,31 @@ class BoundedQueue {
     return true;
   }
 
+  // Moves items from `first` on into the queue, in order, while there is
+  // room, waiting until `deadline` for room as the consumer frees it.
+  // Returns how many were moved (a prefix; the rest stay where they are).
+  // One lock and one wake-up for the lot instead of one per item.
+  template <class It>
+  size_t push_many(It first, It last, std::chrono::steady_clock::time_point deadline) {
+    size_t pushed = 0;
+    std::unique_lock lock(mutex_);
+    while (first != last && !closed_) {
+      if (items_.size() >= capacity_) {
+        if (pushed > 0) not_empty_.notify_one();  // let the consumer make room
+        ++producers_waiting_;
+        bool room = not_full_.wait_until(lock, deadline,
+                                         [&] { return items_.size() < capacity_ || closed_; });
+        --producers_waiting_;
+        if (!room || closed_) break;
+      }
+      for (; first != last && items_.size() < capacity_; ++first, ++pushed)
+        items_.push_back(std::move(*first));
+    }
+    lock.unlock();
+    if (pushed > 0) not_empty_.notify_one();
+    return pushed;
+  }
+
   // Ignores the bound: for work that is already counted elsewhere (retries,
   // released throttled messages) and must never be refused.
   void push_always(T item) {

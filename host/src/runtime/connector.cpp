@@ -151,8 +151,19 @@ bool Connector::ack(uint64_t ack_id, bool ok) {
   return true;
 }
 
+bool Connector::ack_batch(const uint64_t* ack_ids, const sluice_outcome* outcomes, size_t count) {
+  if (!instance_) return false;
+  const sluice_plugin_vtable& v = vtable();
+  if (SLUICE_HAS_FIELD(&v, sluice_plugin_vtable, ack_batch) && v.ack_batch) {
+    v.ack_batch(instance_, ack_ids, outcomes, count);
+  } else {
+    for (size_t i = 0; i < count; ++i) v.ack(instance_, ack_ids[i], outcomes[i]);
+  }
+  return true;
+}
+
 bool Connector::acquire_slot(const std::atomic<bool>& cancelled) {
-  int limit = config_.max_in_flight > 0 ? config_.max_in_flight : 1;
+  int limit = max_in_flight();
   int cur = in_flight_.load(std::memory_order_relaxed);
   while (cur < limit) {
     if (in_flight_.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel)) return true;
@@ -168,10 +179,25 @@ bool Connector::acquire_slot(const std::atomic<bool>& cancelled) {
 
 void Connector::release_slot() {
   int before = in_flight_.fetch_sub(1, std::memory_order_acq_rel);
-  if (before >= (config_.max_in_flight > 0 ? config_.max_in_flight : 1)) {
-    std::lock_guard lock(slot_mutex_);
-    slot_free_.notify_one();
+  publishes_finished_.fetch_add(1);
+  // Both loads are sequentially consistent with the waiter's increment of
+  // busy_waiters_ and its check of publishes_finished_ under the lock, so
+  // either it sees the new count or we see it waiting and wake it.
+  bool slot_waiters = before >= max_in_flight();
+  bool busy_waiters = busy_waiters_.load() > 0;
+  if (!slot_waiters && !busy_waiters) return;
+  std::lock_guard lock(slot_mutex_);
+  if (slot_waiters) slot_free_.notify_one();
+  if (busy_waiters) publish_finished_.notify_all();
+}
+
+void Connector::wait_for_finished_publish(uint64_t seen, std::chrono::milliseconds timeout) {
+  busy_waiters_.fetch_add(1);
+  {
+    std::unique_lock lock(slot_mutex_);
+    publish_finished_.wait_for(lock, timeout, [&] { return publishes_finished_.load() != seen; });
   }
+  busy_waiters_.fetch_sub(1);
 }
 
 }  // namespace sluice::runtime

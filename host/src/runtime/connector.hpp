@@ -7,6 +7,7 @@
 #include <sluice/plugin.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -99,12 +100,22 @@ class Connector {
   // Tells the plugin the outcome of a message it emitted. False (nothing
   // told) once the instance is destroyed.
   bool ack(uint64_t ack_id, bool ok);
+  // Several at once: the plugin's ack_batch (ABI 1.2), else one ack each.
+  bool ack_batch(const uint64_t* ack_ids, const sluice_outcome* outcomes, size_t count);
 
   // Publish slots (max_in_flight). acquire waits until one is free or
   // `cancelled` turns true; returns false in that case.
   bool acquire_slot(const std::atomic<bool>& cancelled);
   void release_slot();
   int in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+  int max_in_flight() const { return config_.max_in_flight > 0 ? config_.max_in_flight : 1; }
+
+  // How many publishes of this connector have finished so far. A sink that
+  // answered BUSY has room again once one of its publishes finishes, so a
+  // worker waits for this to move past what it saw before publishing
+  // (at most `timeout`, for a sink whose BUSY clears some other way).
+  uint64_t publishes_finished() const { return publishes_finished_.load(); }
+  void wait_for_finished_publish(uint64_t seen, std::chrono::milliseconds timeout);
 
   // The plugin's own metric `name`, registered on first use.
   PluginMetric* plugin_metric(bool counter, const std::string& name, const std::string& help);
@@ -137,6 +148,9 @@ class Connector {
   std::mutex slot_mutex_;
   std::condition_variable slot_free_;
   std::atomic<int> in_flight_{0};
+  std::condition_variable publish_finished_;
+  std::atomic<uint64_t> publishes_finished_{0};
+  std::atomic<int> busy_waiters_{0};
 };
 
 }  // namespace sluice::runtime

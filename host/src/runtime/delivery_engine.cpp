@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <optional>
-#include <thread>
 
 #include "log/logger.hpp"
 #include "message/dead_letter.hpp"
+#include "runtime/ack_gatherer.hpp"
 #include "runtime/connector.hpp"
 #include "runtime/route_stats.hpp"
 
@@ -67,44 +67,6 @@ void DeliveryEngine::stop_workers() {
   for (auto& w : workers_) w->join();
 }
 
-sluice_status DeliveryEngine::ingest(Connector& source, const sluice_message* m, uint64_t ack_id,
-                                     uint32_t wait_ms) {
-  if (!m || (m->payload.len > 0 && !m->payload.data)) return SLUICE_REJECTED;
-  if (closed_.load(std::memory_order_relaxed) || workers_.empty()) return SLUICE_CLOSED;
-  // Source policies: the offer keeps the source live; a paused standby
-  // source is held back here, before anything is copied.
-  if (const Router* router = current_router();
-      router && !router->admit_source(source, std::chrono::milliseconds(wait_ms))) {
-    source.stats().busy->inc();
-    return closed_.load() ? SLUICE_CLOSED : SLUICE_BUSY;
-  }
-  auto env = message::Envelope::from_c(*m);
-  env->origin = source.name();
-  if (env->timestamp_ms == 0)
-    env->timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-  // Rendered now, shown only if the message is accepted: a source that
-  // hears BUSY offers it again.
-  std::optional<tap::TapHub::Pending> tapped;
-  if (taps_ && taps_->active())
-    tapped = taps_->prepare({tap::Direction::kIn, source.name(), {}, *env, env->subject});
-  size_t worker = std::hash<std::string_view>{}(env->routing_key()) % workers_.size();
-  size_t bytes = env->payload.size();
-  Worker::Incoming incoming{std::move(env), &source, ack_id, std::chrono::steady_clock::now()};
-  in_flight_.fetch_add(1, std::memory_order_relaxed);
-  if (!workers_[worker]->offer(std::move(incoming), std::chrono::milliseconds(wait_ms))) {
-    in_flight_.fetch_sub(1, std::memory_order_relaxed);
-    if (closed_.load()) return SLUICE_CLOSED;
-    source.stats().busy->inc();
-    return SLUICE_BUSY;
-  }
-  source.stats().messages_in->inc();
-  source.stats().bytes_in->add(static_cast<double>(bytes));
-  if (tapped) tap::TapHub::commit(std::move(*tapped));
-  return SLUICE_OK;
-}
-
 void DeliveryEngine::route(std::unique_ptr<Delivery> owned, Dispatch& worker) {
   Delivery& delivery = Delivery::open(std::move(owned));
   if (!control_ || !control_->handle(delivery, worker)) {
@@ -140,6 +102,10 @@ void DeliveryEngine::send_now(CompletionPtr c) {
     failed_for_good(std::move(c), target->circuit().open_reason());
     return;
   }
+  // A worker about to wait hands over the acks it gathered first: they
+  // must not wait behind a stalled sink (a JetStream ack_wait, a file
+  // checkpoint).
+  if (target->in_flight() >= target->max_in_flight()) hand_over_gathered_acks();
   if (!target->acquire_slot(force_stop_)) {
     failed_for_good(std::move(c), "shutting down before the message could be sent");
     return;
@@ -161,6 +127,7 @@ void DeliveryEngine::send_now(CompletionPtr c) {
     sluice_status s = SLUICE_UNSUPPORTED;
     // The plugin may complete the record before the call returns, so it is
     // the plugin's during the call; it comes back only when not taken.
+    uint64_t finished_before = target->publishes_finished();
     sluice_completion* lent = c.release();
     switch (lent->output.kind) {
       case OutputKind::kPublish:
@@ -176,9 +143,11 @@ void DeliveryEngine::send_now(CompletionPtr c) {
     if (s == SLUICE_OK) return;  // complete() adopts it back
     c.reset(lent);
     if (s == SLUICE_BUSY && !force_stop_.load()) {
-      // The sink's own queue is full: wait here. This blocks the worker,
-      // its ingress fills, and sources get BUSY: backpressure end to end.
-      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+      // The sink's own queue is full: wait here until one of its publishes
+      // finishes (or the backoff passes). This blocks the worker, its
+      // ingress fills, and sources get BUSY: backpressure end to end.
+      hand_over_gathered_acks();
+      target->wait_for_finished_publish(finished_before, std::chrono::milliseconds(backoff_ms));
       backoff_ms = std::min(backoff_ms * 2, 50);
       continue;
     }
@@ -288,13 +257,28 @@ void DeliveryEngine::settle(CompletionPtr c, bool ok) {
 
 void DeliveryEngine::finish(std::unique_ptr<Delivery> delivery, bool ok) {
   Connector& source = delivery->source();
-  if (source.ack(delivery->ack_id(), ok))
-    (ok ? source.stats().acked : source.stats().nacked)->inc();
   latency_->observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - delivery->received_at())
           .count());
+  if (AckGatherer* gathered = AckGatherer::on_this_thread()) {
+    // Still in flight until the worker hands the ack over (acks_delivered):
+    // a drain must not see zero while an ack waits in the gatherer.
+    gathered->add(source, delivery->ack_id(), ok);
+    return;
+  }
+  if (source.ack(delivery->ack_id(), ok))
+    (ok ? source.stats().acked : source.stats().nacked)->inc();
   delivery.reset();
-  if (in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) wake();
+  acks_delivered(1);
+}
+
+void DeliveryEngine::hand_over_gathered_acks() {
+  if (AckGatherer* gathered = AckGatherer::on_this_thread()) acks_delivered(gathered->flush());
+}
+
+void DeliveryEngine::acks_delivered(size_t count) {
+  auto n = static_cast<int64_t>(count);
+  if (n > 0 && in_flight_.fetch_sub(n, std::memory_order_acq_rel) == n) wake();
 }
 
 bool DeliveryEngine::wait_drained(std::chrono::steady_clock::time_point deadline) {

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,10 @@ class DeliveryEngine : public DeliveryOwner {
   // --- the host API (any plugin thread) ---
   sluice_status ingest(Connector& source, const sluice_message* message, uint64_t ack_id,
                        uint32_t wait_ms);
+  // emit_batch: takes a prefix of `count` messages (see plugin.h).
+  sluice_status ingest_batch(Connector& source, const sluice_message* messages,
+                             const uint64_t* ack_ids, size_t count, uint32_t wait_ms,
+                             size_t& accepted);
   void complete(sluice_completion* completion, sluice_status status, const char* error,
                 const sluice_message* reply);
 
@@ -63,6 +68,10 @@ class DeliveryEngine : public DeliveryOwner {
   void dispatch(Delivery& delivery, Output output, size_t worker_index);
   // Acks (or nacks) a settled delivery's source and frees the record.
   void finish(std::unique_ptr<Delivery> delivery, bool ok) override;
+  // `count` gathered acks reached their sources (see AckGatherer).
+  void acks_delivered(size_t count);
+  // This worker's gathered acks, handed over now (before it may block).
+  void hand_over_gathered_acks();
 
   // --- shutdown ---
   // Source messages accepted and not yet settled.
@@ -85,6 +94,19 @@ class DeliveryEngine : public DeliveryOwner {
   void attempt_failed(CompletionPtr c, sluice_status status, const std::string& error);
   void failed_for_good(CompletionPtr c, const std::string& error);
   void settle(CompletionPtr c, bool ok);
+
+  // Ingest's steps (ingest.cpp), shared by emit and emit_batch.
+  struct Prepared {
+    Worker::Incoming incoming;
+    size_t worker = 0;
+    size_t bytes = 0;
+    std::optional<tap::TapHub::Pending> tapped;
+  };
+  std::optional<sluice_status> refuse_before_copy(Connector& source, uint32_t wait_ms);
+  bool admitted(Connector& source, uint32_t wait_ms) const;
+  Prepared prepare(Connector& source, const sluice_message& message, uint64_t ack_id) const;
+  void count_accepted(Connector& source, size_t bytes, std::optional<tap::TapHub::Pending> tapped);
+  sluice_status not_taken(Connector& source);
 
   metrics::Registry& metrics_;
   TimerService& timers_;

@@ -14,6 +14,16 @@ sluice_status emit(sluice_host* h, const sluice_message* m, uint64_t ack_id, uin
   return runtime_of(h).engine().ingest(*h->connector, m, ack_id, wait_ms);
 }
 
+sluice_status emit_batch(sluice_host* h, const sluice_message* messages, const uint64_t* ack_ids,
+                         size_t count, uint32_t wait_ms, size_t* accepted) {
+  if (!accepted) return SLUICE_REJECTED;  // the plugin could not tell what was taken
+  size_t taken = 0;
+  sluice_status s =
+      runtime_of(h).engine().ingest_batch(*h->connector, messages, ack_ids, count, wait_ms, taken);
+  *accepted = taken;
+  return s;
+}
+
 void complete(sluice_completion* c, sluice_status status, const char* error,
               const sluice_message* reply) {
   if (c) c->engine->complete(c, status, error, reply);
@@ -96,7 +106,8 @@ const sluice_host_api kApi = {sizeof(sluice_host_api),
                               &node_id,
                               &connector_name,
                               &state_dir,
-                              &source_finished};
+                              &source_finished,
+                              &emit_batch};
 
 }  // namespace
 

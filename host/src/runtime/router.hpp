@@ -74,6 +74,13 @@ class Router {
     (void)wait;
     return true;
   }
+  // True when a route's source policy governs `source`: admit_source must
+  // then be asked message by message, each queued before the next is
+  // asked, so that turns and switches keep the order the policy promises.
+  virtual bool polices_source(const Connector& source) const {
+    (void)source;
+    return false;
+  }
 };
 
 // Compiles the config's routes. Every problem goes to `errors`, each

@@ -1,5 +1,6 @@
 #include "runtime/worker.hpp"
 
+#include "runtime/ack_gatherer.hpp"
 #include "runtime/delivery_engine.hpp"
 
 namespace sluice::runtime {
@@ -26,6 +27,7 @@ void Worker::join() {
 void Worker::loop() {
   std::vector<Item> batch;
   batch.reserve(kBatch);
+  AckGatherer acks;  // what this thread settles goes back per batch
   while (true) {
     batch.clear();
     if (!queue_.pop_batch(batch, kBatch, std::chrono::milliseconds(100))) break;
@@ -35,7 +37,9 @@ void Worker::loop() {
       else
         std::get<std::function<void()>>(item)();
     }
+    engine_.hand_over_gathered_acks();  // before waiting for more
   }
+  engine_.hand_over_gathered_acks();
 }
 
 void Worker::process(Incoming incoming) {

@@ -39,6 +39,12 @@ class Worker : public Dispatch {
   bool offer(Incoming incoming, std::chrono::milliseconds wait) {
     return queue_.push(Item{std::move(incoming)}, wait);
   }
+  // Ingress for a run of messages: moves them in order while there is
+  // room, waiting until `deadline`; returns how many it took (a prefix).
+  template <class It>
+  size_t offer_many(It first, It last, std::chrono::steady_clock::time_point deadline) {
+    return queue_.push_many(first, last, deadline);
+  }
   // Runs `task` on this worker's thread, ahead of no one, ignoring the
   // bound (retries and timer releases that are already accounted for).
   void post(std::function<void()> task) override { queue_.push_always(Item{std::move(task)}); }

@@ -1,5 +1,6 @@
 /*
- * sluice plugin ABI, version 1.1 (1.1 added the descriptor's subject_syntax).
+ * sluice plugin ABI, version 1.2 (1.1 added the descriptor's subject_syntax;
+ * 1.2 added emit_batch to the host functions and ack_batch to the plugin's).
  *
  * The one public surface between the sluice host and a plugin shared object.
  * Pure C99 so that a plugin can be written in any language that speaks C, and
@@ -49,7 +50,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 1
+#define SLUICE_ABI_MINOR 2
 
 /* The exported entry point's name, as a string for dlsym-style lookups. */
 #define SLUICE_PLUGIN_ENTRY_SYMBOL "sluice_plugin_entry"
@@ -194,7 +195,7 @@ typedef void (*sluice_timer_fn)(void* user);
 
 /* Functions the host gives each plugin instance. Valid as long as the
  * instance lives. Check struct_size before using a function added after
- * 1.0 (none yet). */
+ * 1.0: SLUICE_HAS_FIELD(api, sluice_host_api, emit_batch) && api->emit_batch. */
 typedef struct sluice_host_api {
   size_t struct_size;
   uint32_t abi_major;
@@ -260,6 +261,24 @@ typedef struct sluice_host_api {
    * --exit-when-done` exits once every source has finished and every
    * message is acked. Any thread; calling it twice is harmless. */
   void (*source_finished)(sluice_host* host);
+
+  /* ABI 1.2. Hands `count` messages to the host's ingress in one call:
+   * messages[i] with ack_ids[i], in order, as `emit` would one by one but
+   * with one lock and one wake-up per worker instead of one per message.
+   * Any thread. The host takes a prefix: it sets `*accepted` to how many
+   * messages, from the first, it took (each is answered through `ack` or
+   * `ack_batch` exactly once, as after emit) and returns
+   *   SLUICE_OK        it took all `count`;
+   *   SLUICE_BUSY      messages[*accepted] found no room within wait_ms
+   *                    (the whole call's bound): offer it and the rest again;
+   *   SLUICE_REJECTED  messages[*accepted] is malformed (as emit would say):
+   *                    handle it as refused, then offer the rest again;
+   *   SLUICE_CLOSED    the host is stopping: nothing from *accepted on was
+   *                    taken.
+   * `accepted` must not be NULL; count 0 returns SLUICE_OK. */
+  sluice_status (*emit_batch)(sluice_host* host, const sluice_message* messages,
+                              const uint64_t* ack_ids, size_t count, uint32_t wait_ms,
+                              size_t* accepted);
 } sluice_host_api;
 
 /* ------------------------------------------------------ plugin functions */
@@ -333,6 +352,14 @@ typedef struct sluice_plugin_vtable {
   /* Frees the instance. Every completion it was given must have been
    * completed before it returns. Required. */
   void (*destroy)(sluice_instance* instance);
+
+  /* ABI 1.2. Several answers at once (ack_ids[i] with outcomes[i]), in no
+   * particular order between messages: the host gathers the answers a
+   * worker settles in one pass and gives them in one call. Same threads
+   * and rules as `ack`; each message is answered once, by `ack` or here.
+   * Optional: without it the host calls `ack` for each. */
+  void (*ack_batch)(sluice_instance* instance, const uint64_t* ack_ids,
+                    const sluice_outcome* outcomes, size_t count);
 } sluice_plugin_vtable;
 
 /* What `sluice_plugin_entry` returns: static data, never freed. */

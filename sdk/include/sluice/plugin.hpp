@@ -187,6 +187,24 @@ class Host {
   Status emit(const sluice_message& m, uint64_t ack_id, uint32_t wait_ms = 0) const {
     return static_cast<Status>(api_->emit(host_, &m, ack_id, wait_ms));
   }
+  // Several messages in one call (plugin.h's emit_batch): sets `accepted`
+  // to how many the host took, from the first. kOk: all of them; otherwise
+  // the answer for messages[accepted] (kBusy: offer it and the rest again;
+  // kRejected: that one is refused, go on after it; kClosed). A host
+  // older than ABI 1.2 gets them one emit at a time, with the same answer.
+  Status emit_batch(const sluice_message* messages, const uint64_t* ack_ids, size_t count,
+                    uint32_t wait_ms, size_t& accepted) const {
+    accepted = 0;
+    if (SLUICE_HAS_FIELD(api_, sluice_host_api, emit_batch) && api_->emit_batch)
+      return static_cast<Status>(
+          api_->emit_batch(host_, messages, ack_ids, count, wait_ms, &accepted));
+    for (; accepted < count; ++accepted) {
+      auto s = static_cast<Status>(
+          api_->emit(host_, &messages[accepted], ack_ids[accepted], accepted == 0 ? wait_ms : 0));
+      if (s != Status::kOk) return s;
+    }
+    return Status::kOk;
+  }
 
   bool log_enabled(LogLevel level) const {
     return api_->log_enabled(host_, static_cast<sluice_log_level>(level)) != 0;
@@ -296,6 +314,11 @@ class Plugin {
     return Status::kUnsupported;
   }
   virtual void ack(uint64_t /*ack_id*/, Outcome /*outcome*/) {}
+  // Several answers at once (ABI 1.2); by default one ack() each. Override
+  // where one lock or one broker call can cover them all.
+  virtual void ack_batch(const uint64_t* ack_ids, const sluice_outcome* outcomes, size_t count) {
+    for (size_t i = 0; i < count; ++i) ack(ack_ids[i], static_cast<Outcome>(outcomes[i]));
+  }
   virtual Status flush(uint32_t /*timeout_ms*/) { return Status::kOk; }
   virtual Health health() { return {}; }
 
@@ -417,6 +440,13 @@ struct Adapter {
     } catch (...) {
     }
   }
+  static void ack_batch(sluice_instance* i, const uint64_t* ack_ids, const sluice_outcome* outcomes,
+                        size_t count) {
+    try {
+      self(i)->ack_batch(ack_ids, outcomes, count);
+    } catch (...) {
+    }
+  }
   static sluice_status flush(sluice_instance* i, uint32_t timeout_ms) {
     try {
       return static_cast<sluice_status>(self(i)->flush(timeout_ms));
@@ -452,7 +482,8 @@ struct Adapter {
                                                &ack,
                                                &flush,
                                                &health,
-                                               &destroy};
+                                               &destroy,
+                                               &ack_batch};
     return &table;
   }
 };

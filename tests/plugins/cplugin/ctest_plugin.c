@@ -24,6 +24,12 @@
 
 #define CTEST_PATH_MAX 1024
 
+/* The same source is built twice: against plugin.h as ctest, and against a
+ * frozen ABI 1.1 copy of it as ctest11 (see CMakeLists.txt). */
+#ifndef CTEST_NAME
+#define CTEST_NAME "ctest"
+#endif
+
 typedef struct ctest_config {
   long count;
   int requests;
@@ -43,6 +49,7 @@ typedef struct ctest_instance {
   int stopping;
   long acked;
   long nacked;
+  long acked_in_batches; /* answers that came through ack_batch (ABI 1.2) */
   FILE* sink;
   FILE* replies;
   sluice_metric* emitted;
@@ -133,6 +140,64 @@ static int is_stopping(ctest_instance* self) {
   return stopping;
 }
 
+/* Message n ("ctest <n>"), its text in the caller's buffers. */
+static void fill_message(ctest_instance* self, long n, sluice_message* m, char payload[64],
+                         char reply_to[64]) {
+  memset(m, 0, sizeof *m);
+  m->struct_size = sizeof *m;
+  m->payload.data = payload;
+  m->payload.len = (size_t)snprintf(payload, 64, "ctest %ld", n);
+  m->subject.data = self->config.subject;
+  m->subject.len = strlen(self->config.subject);
+  if (self->config.requests) {
+    m->reply_to.data = reply_to;
+    m->reply_to.len = (size_t)snprintf(reply_to, 64, "ctest-reply-%ld", n);
+  }
+}
+
+#if SLUICE_ABI_MINOR >= 2
+#define CTEST_BATCH 16
+
+/* ABI 1.2: up to CTEST_BATCH messages per emit_batch call. The host takes
+ * a prefix; the rest is offered again, so each message is taken once. */
+static void* emit_thread(void* arg) {
+  ctest_instance* self = (ctest_instance*)arg;
+  char payloads[CTEST_BATCH][64];
+  char replies[CTEST_BATCH][64];
+  sluice_message batch[CTEST_BATCH];
+  uint64_t ids[CTEST_BATCH];
+  long next = 1;
+  size_t most = SLUICE_HAS_FIELD(self->api, sluice_host_api, emit_batch) && self->api->emit_batch
+                    ? CTEST_BATCH
+                    : 1;
+  while (next <= self->config.count) {
+    size_t n = 0;
+    size_t done = 0;
+    for (; n < most && next + (long)n <= self->config.count; ++n) {
+      fill_message(self, next + (long)n, &batch[n], payloads[n], replies[n]);
+      ids[n] = (uint64_t)(next + (long)n);
+    }
+    while (done < n) {
+      size_t accepted = 0;
+      sluice_status status;
+      if (is_stopping(self)) return NULL;
+      if (most > 1) {
+        status =
+            self->api->emit_batch(self->host, batch + done, ids + done, n - done, 10, &accepted);
+      } else {
+        status = self->api->emit(self->host, batch, ids[0], 10);
+        accepted = status == SLUICE_OK ? 1 : 0;
+      }
+      done += accepted;
+      if (accepted) self->api->metric_add(self->emitted, (double)accepted);
+      if (status != SLUICE_OK && status != SLUICE_BUSY) return NULL;
+    }
+    next += (long)n;
+  }
+  self->api->source_finished(self->host);
+  return NULL;
+}
+#else
 static void* emit_thread(void* arg) {
   ctest_instance* self = (ctest_instance*)arg;
   long n;
@@ -141,16 +206,7 @@ static void* emit_thread(void* arg) {
     char reply_to[64];
     sluice_message m;
     sluice_status status;
-    memset(&m, 0, sizeof m);
-    m.struct_size = sizeof m;
-    m.payload.data = payload;
-    m.payload.len = (size_t)snprintf(payload, sizeof payload, "ctest %ld", n);
-    m.subject.data = self->config.subject;
-    m.subject.len = strlen(self->config.subject);
-    if (self->config.requests) {
-      m.reply_to.data = reply_to;
-      m.reply_to.len = (size_t)snprintf(reply_to, sizeof reply_to, "ctest-reply-%ld", n);
-    }
+    fill_message(self, n, &m, payload, reply_to);
     do {
       if (is_stopping(self)) return NULL;
       status = self->api->emit(self->host, &m, (uint64_t)n, 10);
@@ -161,6 +217,7 @@ static void* emit_thread(void* arg) {
   self->api->source_finished(self->host);
   return NULL;
 }
+#endif
 
 static sluice_status ctest_validate(const char* config_json, sluice_error* error) {
   ctest_config config;
@@ -313,6 +370,24 @@ static void ctest_ack(sluice_instance* instance, uint64_t ack_id, sluice_outcome
   pthread_mutex_unlock(&self->mutex);
 }
 
+#if SLUICE_ABI_MINOR >= 2
+static void ctest_ack_batch(sluice_instance* instance, const uint64_t* ack_ids,
+                            const sluice_outcome* outcomes, size_t count) {
+  ctest_instance* self = (ctest_instance*)instance;
+  size_t i;
+  (void)ack_ids;
+  pthread_mutex_lock(&self->mutex);
+  for (i = 0; i < count; ++i) {
+    if (outcomes[i] == SLUICE_OUTCOME_ACK)
+      ++self->acked;
+    else
+      ++self->nacked;
+  }
+  self->acked_in_batches += (long)count;
+  pthread_mutex_unlock(&self->mutex);
+}
+#endif
+
 static sluice_status ctest_flush(sluice_instance* instance, uint32_t timeout_ms) {
   (void)instance;
   (void)timeout_ms;
@@ -334,7 +409,8 @@ static void ctest_destroy(sluice_instance* instance) {
   ctest_instance* self = (ctest_instance*)instance;
   char text[128];
   ctest_stop(instance);
-  snprintf(text, sizeof text, "ctest: %ld acked, %ld nacked", self->acked, self->nacked);
+  snprintf(text, sizeof text, "ctest (ABI %d.%d): %ld acked, %ld nacked, %ld through ack_batch",
+           SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, self->acked, self->nacked, self->acked_in_batches);
   self->api->log(self->host, SLUICE_LOG_INFO, text);
   if (self->sink) fclose(self->sink);
   if (self->replies) fclose(self->replies);
@@ -354,10 +430,15 @@ static const sluice_plugin_vtable kVtable = {sizeof(sluice_plugin_vtable),
                                              ctest_ack,
                                              ctest_flush,
                                              ctest_health,
-                                             ctest_destroy};
+                                             ctest_destroy
+#if SLUICE_ABI_MINOR >= 2
+                                             ,
+                                             ctest_ack_batch
+#endif
+};
 
 static const sluice_plugin_descriptor kDescriptor = {
-    sizeof(sluice_plugin_descriptor), SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, "ctest", "1.0.0",
+    sizeof(sluice_plugin_descriptor), SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, CTEST_NAME, "1.0.0",
     "Test plugin in plain C: emits count messages, appends published payloads and replies "
     "to files, answers requests, health follows a flag file",
     SLUICE_CAP_SOURCE | SLUICE_CAP_SINK | SLUICE_CAP_REQUEST, kSchema, &kVtable,

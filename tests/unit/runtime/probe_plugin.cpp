@@ -70,6 +70,37 @@ Status ProbePlugin::emit(const std::string& payload, const std::string& key, uin
   return host().emit(m, id, wait_ms);
 }
 
+Status ProbePlugin::emit_batch(const std::vector<std::string>& payloads, const std::string& key,
+                               uint32_t wait_ms, size_t& accepted) {
+  std::vector<sluice_message> batch(payloads.size());
+  std::vector<uint64_t> ids(payloads.size());
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& id : ids) id = next_id_++;
+  }
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    batch[i] = sluice_message{};
+    batch[i].struct_size = sizeof(sluice_message);
+    batch[i].payload = to_bytes(payloads[i]);
+    batch[i].key = to_bytes(key);
+    batch[i].subject = to_bytes(std::string_view("probe"));
+  }
+  return host().emit_batch(batch.data(), ids.data(), batch.size(), wait_ms, accepted);
+}
+
+void ProbePlugin::ack_batch(const uint64_t* ack_ids, const sluice_outcome* outcomes, size_t count) {
+  {
+    std::lock_guard lock(mutex_);
+    ++ack_batches_;
+  }
+  Plugin::ack_batch(ack_ids, outcomes, count);  // one ack() each
+}
+
+size_t ProbePlugin::ack_batches() const {
+  std::lock_guard lock(mutex_);
+  return ack_batches_;
+}
+
 size_t ProbePlugin::acked() const {
   std::lock_guard lock(mutex_);
   size_t n = 0;

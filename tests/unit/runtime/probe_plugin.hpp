@@ -32,6 +32,12 @@ class ProbePlugin : public Plugin {
 
   // Test side.
   Status emit(const std::string& payload, const std::string& key, uint32_t wait_ms = 1000);
+  // One emit_batch call (ABI 1.2) with these payloads, all with `key`;
+  // `accepted` is how many the host took.
+  Status emit_batch(const std::vector<std::string>& payloads, const std::string& key,
+                    uint32_t wait_ms, size_t& accepted);
+  void ack_batch(const uint64_t* ack_ids, const sluice_outcome* outcomes, size_t count) override;
+  size_t ack_batches() const;  // ack_batch calls so far
   size_t acked() const;
   size_t nacked() const;
   std::vector<Recorded> recorded() const;
@@ -44,6 +50,7 @@ class ProbePlugin : public Plugin {
   std::string mode_;
   uint64_t next_id_ = 1;
   std::vector<std::pair<uint64_t, Outcome>> acks_;
+  size_t ack_batches_ = 0;
   std::vector<Recorded> recorded_;
   std::vector<Completion> held_;
 };

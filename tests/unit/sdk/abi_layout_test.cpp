@@ -1,5 +1,5 @@
 // The plugin ABI pinned down: every struct's size and field offsets, every
-// function pointer's type and every enum value of plugin.h, as ABI 1.1
+// function pointer's type and every enum value of plugin.h, as ABI 1.2
 // defines them on LP64 (x86-64, arm64). Plugins compiled against an older
 // header must keep working, so a change that moves, resizes or retypes
 // anything here breaks them.
@@ -27,7 +27,7 @@ static_assert(sizeof(void*) == 8 && sizeof(size_t) == 8, "the pinned layout is L
 
 TEST(AbiLayout, VersionIsTheOnePinnedHere) {
   EXPECT_EQ(SLUICE_ABI_MAJOR, 1);
-  EXPECT_EQ(SLUICE_ABI_MINOR, 1);
+  EXPECT_EQ(SLUICE_ABI_MINOR, 2);
   EXPECT_STREQ(SLUICE_PLUGIN_ENTRY_SYMBOL, "sluice_plugin_entry");
 }
 
@@ -65,7 +65,7 @@ TEST(AbiLayout, PlainValues) {
 }
 
 TEST(AbiLayout, HostApi) {
-  EXPECT_EQ(sizeof(sluice_host_api), 120u);
+  EXPECT_EQ(sizeof(sluice_host_api), 128u);
   EXPECT_FIELD(sluice_host_api, struct_size, 0);
   EXPECT_FIELD(sluice_host_api, abi_major, 8);
   EXPECT_FIELD(sluice_host_api, abi_minor, 12);
@@ -82,6 +82,8 @@ TEST(AbiLayout, HostApi) {
   EXPECT_FIELD(sluice_host_api, connector_name, 96);
   EXPECT_FIELD(sluice_host_api, state_dir, 104);
   EXPECT_FIELD(sluice_host_api, source_finished, 112);
+  // ABI 1.2
+  EXPECT_FIELD(sluice_host_api, emit_batch, 120);
 
   EXPECT_SIGNATURE(sluice_host_api, emit,
                    sluice_status(*)(sluice_host*, const sluice_message*, uint64_t, uint32_t));
@@ -100,11 +102,14 @@ TEST(AbiLayout, HostApi) {
   EXPECT_SIGNATURE(sluice_host_api, connector_name, const char* (*)(sluice_host*));
   EXPECT_SIGNATURE(sluice_host_api, state_dir, const char* (*)(sluice_host*));
   EXPECT_SIGNATURE(sluice_host_api, source_finished, void (*)(sluice_host*));
+  EXPECT_SIGNATURE(sluice_host_api, emit_batch,
+                   sluice_status(*)(sluice_host*, const sluice_message*, const uint64_t*, size_t,
+                                    uint32_t, size_t*));
   static_assert(std::is_same_v<sluice_timer_fn, void (*)(void*)>);
 }
 
 TEST(AbiLayout, PluginVtable) {
-  EXPECT_EQ(sizeof(sluice_plugin_vtable), 104u);
+  EXPECT_EQ(sizeof(sluice_plugin_vtable), 112u);
   EXPECT_FIELD(sluice_plugin_vtable, struct_size, 0);
   EXPECT_FIELD(sluice_plugin_vtable, validate, 8);
   EXPECT_FIELD(sluice_plugin_vtable, create, 16);
@@ -118,6 +123,8 @@ TEST(AbiLayout, PluginVtable) {
   EXPECT_FIELD(sluice_plugin_vtable, flush, 80);
   EXPECT_FIELD(sluice_plugin_vtable, health, 88);
   EXPECT_FIELD(sluice_plugin_vtable, destroy, 96);
+  // ABI 1.2
+  EXPECT_FIELD(sluice_plugin_vtable, ack_batch, 104);
 
   EXPECT_SIGNATURE(sluice_plugin_vtable, validate, sluice_status(*)(const char*, sluice_error*));
   EXPECT_SIGNATURE(
@@ -140,6 +147,8 @@ TEST(AbiLayout, PluginVtable) {
   EXPECT_SIGNATURE(sluice_plugin_vtable, flush, sluice_status(*)(sluice_instance*, uint32_t));
   EXPECT_SIGNATURE(sluice_plugin_vtable, health, void (*)(sluice_instance*, sluice_health*));
   EXPECT_SIGNATURE(sluice_plugin_vtable, destroy, void (*)(sluice_instance*));
+  EXPECT_SIGNATURE(sluice_plugin_vtable, ack_batch,
+                   void (*)(sluice_instance*, const uint64_t*, const sluice_outcome*, size_t));
 }
 
 TEST(AbiLayout, PluginDescriptor) {
