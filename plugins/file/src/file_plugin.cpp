@@ -68,6 +68,9 @@ class FilePlugin : public Plugin {
     return sink_->publish(message, completion, error);
   }
 
+  void ack_batch(const uint64_t* ack_ids, const sluice_outcome* outcomes, size_t count) override {
+    if (source_) source_->ack_batch(ack_ids, outcomes, count);
+  }
   void ack(uint64_t ack_id, Outcome outcome) override {
     if (source_) source_->ack(ack_id, outcome);
   }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sluice/common/line_io/emit_retry.hpp>
@@ -74,6 +75,16 @@ void FileSource::stop() {
   stop_.request();
   if (reader_.joinable()) reader_.join();
   save_checkpoint();
+}
+
+void FileSource::ack_batch(const uint64_t* ack_ids, const sluice_outcome* outcomes, size_t count) {
+  bool all_acked = std::all_of(outcomes, outcomes + count,
+                               [](sluice_outcome o) { return o == SLUICE_OUTCOME_ACK; });
+  if (all_acked) {
+    progress_.complete_many(ack_ids, count);  // one lock for the lot
+    return;
+  }
+  for (size_t i = 0; i < count; ++i) ack(ack_ids[i], static_cast<Outcome>(outcomes[i]));
 }
 
 void FileSource::ack(uint64_t ack_id, Outcome outcome) {
@@ -213,9 +224,9 @@ bool FileSource::emit_lines() {
       continue;
     }
     if (line->text.empty()) continue;
-    if (!emit_line(*line)) return false;  // waits for room when too far ahead
+    if (!add_to_batch(*line)) return false;
   }
-  return true;
+  return emit_batch();  // before the next read reuses the buffer
 }
 
 bool FileSource::wait_for_room() {
@@ -232,29 +243,64 @@ bool FileSource::wait_for_room() {
 }
 
 bool FileSource::emit_line(const common::line_io::Line& line) {
-  std::optional<uint64_t> tracked;
-  while (!(tracked = progress_.track(FilePosition{identity_, line.end_offset})))
-    if (!wait_for_room()) return false;
-  uint64_t id = *tracked;
-  sluice_message message = common::line_io::simple_message(line.text, options_.subject);
-  Status status = common::line_io::emit_with_retry(host_, message, id, stop_,
-                                                   [this] { maybe_save_checkpoint(); });
-  switch (status) {
-    case Status::kOk:
+  return add_to_batch(line) && emit_batch();
+}
+
+bool FileSource::add_to_batch(const common::line_io::Line& line) {
+  // Lines per emit_batch call: large enough to share the host's queue lock
+  // and wake-up widely, small enough to keep the first line's latency low.
+  constexpr size_t kBatchLines = 256;
+  std::optional<uint64_t> tracked = progress_.track(FilePosition{identity_, line.end_offset});
+  if (!tracked) {
+    // Too far ahead of the checkpoint: what is batched must go out before
+    // its acks can make room.
+    if (!emit_batch()) return false;
+    while (!(tracked = progress_.track(FilePosition{identity_, line.end_offset})))
+      if (!wait_for_room()) return false;
+  }
+  batch_.push_back(common::line_io::simple_message(line.text, options_.subject));
+  batch_ids_.push_back(*tracked);
+  batch_lines_.push_back({line.start_offset, line.text.size()});
+  return batch_.size() < kBatchLines || emit_batch();
+}
+
+bool FileSource::emit_batch() {
+  size_t done = 0;
+  uint32_t wait_ms = 1;  // the host's own wait is the backoff while it is full
+  bool reading_goes_on = true;
+  while (done < batch_.size()) {
+    size_t accepted = 0;
+    Status status = host_.emit_batch(batch_.data() + done, batch_ids_.data() + done,
+                                     batch_.size() - done, wait_ms, accepted);
+    for (size_t i = done; i < done + accepted; ++i) {
       lines_.add();
-      bytes_.add(static_cast<double>(line.text.size()));
-      return true;
-    case Status::kRejected:
+      bytes_.add(static_cast<double>(batch_lines_[i].bytes));
+    }
+    done += accepted;
+    if (status == Status::kOk) break;
+    if (status == Status::kBusy && !stop_.requested()) {
+      wait_ms = std::min<uint32_t>(wait_ms * 2, 100);
+      maybe_save_checkpoint();
+      continue;
+    }
+    if (status == Status::kRejected) {
       // Never deliverable: let the checkpoint move past it.
       host_.logf(LogLevel::kWarn, "the host rejected the line of %s at offset %llu; skipped",
-                 options_.path.c_str(), static_cast<unsigned long long>(line.start_offset));
-      progress_.complete(id);
-      return true;
-    default:
-      // Closed or stopping: the line stays unacked, so the checkpoint
-      // stays before it.
-      return false;
+                 options_.path.c_str(),
+                 static_cast<unsigned long long>(batch_lines_[done].start_offset));
+      progress_.complete(batch_ids_[done]);
+      ++done;
+      continue;
+    }
+    // Closed or stopping: the lines not taken stay unacked, so the
+    // checkpoint stays before them.
+    reading_goes_on = false;
+    break;
   }
+  batch_.clear();
+  batch_ids_.clear();
+  batch_lines_.clear();
+  return reading_goes_on;
 }
 
 bool FileSource::handle_rotation_or_truncation() {

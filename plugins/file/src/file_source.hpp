@@ -14,6 +14,7 @@
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "checkpoint.hpp"
 #include "line_progress.hpp"
@@ -44,6 +45,7 @@ class FileSource {
   Status start(std::string& error);
   void stop();
   void ack(uint64_t ack_id, Outcome outcome);
+  void ack_batch(const uint64_t* ack_ids, const sluice_outcome* outcomes, size_t count);
   Health health() const;
 
  private:
@@ -57,6 +59,12 @@ class FileSource {
   // Emits every complete buffered line; false when reading must end.
   bool emit_lines();
   bool emit_line(const common::line_io::Line& line);
+  // Tracks a line and adds it to the batch, handing the batch to the host
+  // when it is full or before waiting for acks; false when reading must end.
+  bool add_to_batch(const common::line_io::Line& line);
+  // Hands the batch to the host (one emit_batch call per try), waiting out
+  // BUSY; false when reading must end (what was not taken stays unacked).
+  bool emit_batch();
   // Waits while too many lines are not yet behind the checkpoint; false
   // when stop was requested.
   bool wait_for_room();
@@ -84,6 +92,15 @@ class FileSource {
   uint64_t read_offset_ = 0;
   bool rotation_seen_ = false;
   Clock::time_point last_save_ = Clock::now();
+  // Lines read and tracked, not yet handed to the host. Their text points
+  // into splitter_'s buffer, valid until the next read.
+  struct BatchedLine {
+    uint64_t start_offset;
+    size_t bytes;
+  };
+  std::vector<sluice_message> batch_;
+  std::vector<uint64_t> batch_ids_;
+  std::vector<BatchedLine> batch_lines_;
 
   std::mutex save_mutex_;
   std::optional<FilePosition> saved_;  // what the checkpoint file holds

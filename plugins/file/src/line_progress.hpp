@@ -59,13 +59,20 @@ class LineProgress {
   }
 
   // Marks a line delivered. Returns true when the checkpoint moved.
-  bool complete(uint64_t id) {
-    BriefLock lock(mutex_);  // per ack; the reader takes it only to grow the ring
+  bool complete(uint64_t id) { return complete_many(&id, 1); }
+
+  // Marks lines delivered under one lock (the host's acks for a batch).
+  // Returns true when the checkpoint moved.
+  bool complete_many(const uint64_t* ids, size_t count) {
+    BriefLock lock(mutex_);  // per ack batch; the reader takes it only to grow the ring
     uint64_t next = next_.load(std::memory_order_acquire);
     uint64_t first = first_.load(std::memory_order_relaxed);
-    if (id < first || id >= next) return false;  // already committed, or unknown
-    slots_[id & mask_].done.store(true, std::memory_order_relaxed);
-    if (id != first) return false;
+    for (size_t i = 0; i < count; ++i) {
+      uint64_t id = ids[i];
+      if (id < first || id >= next) continue;  // already committed, or unknown
+      slots_[id & mask_].done.store(true, std::memory_order_relaxed);
+    }
+    if (first == next || !slots_[first & mask_].done.load(std::memory_order_relaxed)) return false;
     // Lines [first, end) are done: resume after the last of them.
     while (first < next && slots_[first & mask_].done.load(std::memory_order_relaxed)) {
       committed_ = slots_[first & mask_].end;
