@@ -103,6 +103,7 @@ void KafkaConsumer::run() {
       if (!m) break;
       handle(m);
     }
+    flush_pending();
   }
   // Whatever the host never accepted is abandoned: it blocks the commit
   // point and is read again after a restart or by the next owner.
@@ -131,6 +132,13 @@ void KafkaConsumer::handle(rd_kafka_message_t* m) {
     owned.release();
     return;
   }
+  if (!held.to_dead_letter) {
+    // Handed over with the rest of this poll round (flush_pending).
+    pending_.push_back({p, m});
+    owned.release();
+    return;
+  }
+  flush_pending();  // what came before goes first
   Status s = deliver(*p, held, 0);
   if (s == Status::kBusy) s = deliver(*p, held, static_cast<uint32_t>(options_.emit_wait.count()));
   if (s == Status::kBusy) {
@@ -171,43 +179,7 @@ Status KafkaConsumer::deliver(Partition& p, const Partition::Held& held, uint32_
 }
 
 Status KafkaConsumer::emit(Partition& p, const rd_kafka_message_t* m, uint32_t wait_ms) {
-  header_buffer_.clear();
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name;
-    const void* value;
-    size_t size;
-    for (size_t i = 0;
-         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      header_buffer_.push_back(
-          sluice_header{{name, std::strlen(name)},
-                        {value ? static_cast<const char*>(value) : "", value ? size : 0}});
-    }
-  }
-  char partition_text[16];
-  char offset_text[24];
-  auto pe = std::to_chars(partition_text, partition_text + sizeof partition_text, m->partition).ptr;
-  auto oe = std::to_chars(offset_text, offset_text + sizeof offset_text, m->offset).ptr;
-  const sluice_header attributes[2] = {
-      {{"partition", 9}, {partition_text, static_cast<size_t>(pe - partition_text)}},
-      {{"offset", 6}, {offset_text, static_cast<size_t>(oe - offset_text)}}};
-  const char* topic = rd_kafka_topic_name(m->rkt);
-  rd_kafka_timestamp_type_t ts_type;
-  int64_t ts = rd_kafka_message_timestamp(m, &ts_type);
-
-  sluice_message out{};
-  out.struct_size = sizeof(sluice_message);
-  out.payload = {m->payload ? static_cast<const char*>(m->payload) : nullptr,
-                 m->payload ? m->len : 0};
-  out.key = {m->key ? static_cast<const char*>(m->key) : nullptr, m->key ? m->key_len : 0};
-  out.subject = {topic, std::strlen(topic)};
-  out.headers = header_buffer_.data();
-  out.header_count = header_buffer_.size();
-  out.timestamp_ms = ts > 0 ? ts : 0;
-  out.attributes = attributes;
-  out.attribute_count = 2;
-
+  const sluice_message& out = single_.fill(m);
   Status s;
   {
     std::lock_guard lock(emit_mutex_);
@@ -229,13 +201,18 @@ Status KafkaConsumer::emit(Partition& p, const rd_kafka_message_t* m, uint32_t w
       }
       return s;
     default:
-      // The host refused this message for good; count it as handled so
-      // that it does not hold the partition back forever.
-      host_.logf(LogLevel::kError, "consumer: the host rejected %s[%d] offset %lld; skipping it",
-                 topic, static_cast<int>(m->partition), static_cast<long long>(m->offset));
-      if (p.tracker.complete(m->offset)) p.dirty.store(true);
+      skip_rejected(p, m);
       return s;
   }
+}
+
+void KafkaConsumer::skip_rejected(Partition& p, const rd_kafka_message_t* m) {
+  // Refused for good: count it as handled so that it does not hold the
+  // partition back forever.
+  host_.logf(LogLevel::kError, "consumer: the host rejected %s[%d] offset %lld; skipping it",
+             rd_kafka_topic_name(m->rkt), static_cast<int>(m->partition),
+             static_cast<long long>(m->offset));
+  if (p.tracker.complete(m->offset)) p.dirty.store(true);
 }
 
 Status KafkaConsumer::dead_letter(Partition& p, const rd_kafka_message_t* m) {
@@ -287,6 +264,67 @@ Status KafkaConsumer::dead_letter(Partition& p, const rd_kafka_message_t* m) {
   host_.logf(LogLevel::kWarn, "consumer: %s; will retry", error.c_str());
   ack(ack_id, Outcome::kNack);
   return s;
+}
+
+void KafkaConsumer::flush_pending() {
+  size_t n = pending_.size();
+  if (n == 0) return;
+  if (views_.size() < n) views_ = std::vector<ConsumedMessage>(n);
+  batch_.resize(n);
+  ids_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    batch_[i] = views_[i].fill(pending_[i].message);
+    ids_[i] = AckId::encode(pending_[i].partition->slot, pending_[i].message->offset);
+  }
+  size_t done = 0;
+  uint32_t wait_ms = 0;
+  while (done < n) {
+    size_t accepted = 0;
+    Status s;
+    {
+      std::lock_guard lock(emit_mutex_);
+      s = stopping_ ? Status::kClosed
+                    : host_.emit_batch(batch_.data() + done, ids_.data() + done, n - done, wait_ms,
+                                       accepted);
+    }
+    if (accepted > 0) {
+      metrics_.consumed.add(static_cast<double>(accepted));
+      health_.brokers_reachable(client_);
+    }
+    for (size_t i = done; i < done + accepted; ++i) rd_kafka_message_destroy(pending_[i].message);
+    done += accepted;
+    if (s == Status::kOk) break;
+    if (s == Status::kBusy && wait_ms == 0 && options_.emit_wait.count() > 0) {
+      wait_ms = static_cast<uint32_t>(options_.emit_wait.count());
+      continue;
+    }
+    if (s == Status::kBusy) {
+      // Still full: the rest waits in its partitions' backlogs, in order,
+      // and those partitions pause until the host takes it.
+      for (size_t i = done; i < n; ++i) {
+        Partition& p = *pending_[i].partition;
+        p.backlog.push_back({pending_[i].message, false});
+        backlogged_.insert(&p);
+        pause(p);
+      }
+      break;
+    }
+    if (s == Status::kClosed) {
+      // Shutting down: never acked, so never committed.
+      for (size_t i = done; i < n; ++i) {
+        pending_[i].partition->tracker.abandon(pending_[i].message->offset);
+        rd_kafka_message_destroy(pending_[i].message);
+      }
+      std::lock_guard lock(emit_mutex_);
+      stopping_ = true;
+      break;
+    }
+    // Refused for good: skipped, and on with the next.
+    skip_rejected(*pending_[done].partition, pending_[done].message);
+    rd_kafka_message_destroy(pending_[done].message);
+    ++done;
+  }
+  pending_.clear();
 }
 
 bool KafkaConsumer::drain_backlogs() {
@@ -431,6 +469,9 @@ void KafkaConsumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   auto* self = static_cast<KafkaConsumer*>(from_opaque(opaque));
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   self->metrics_.rebalances.add();
+  // What this poll round read goes to the host first, so that a revoked
+  // partition's messages are in flight (or in its backlog), not in limbo.
+  self->flush_pending();
   self->lookup_cache_.clear();
   switch (err) {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:

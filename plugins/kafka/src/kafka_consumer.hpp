@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "client_events.hpp"
+#include "consumed_message.hpp"
 #include "kafka_producer.hpp"
 #include "kafka_settings.hpp"
 #include "partition_tracker.hpp"
@@ -91,6 +92,10 @@ class KafkaConsumer final : public ClientEvents {
   // kBusy are the interesting answers; anything else was dealt with.
   Status deliver(Partition& p, const Partition::Held& held, uint32_t wait_ms);
   Status emit(Partition& p, const rd_kafka_message_t* m, uint32_t wait_ms);
+  // Hands the messages this poll round read to the host in emit_batch
+  // calls; what it does not take waits in the partitions' backlogs.
+  void flush_pending();
+  void skip_rejected(Partition& p, const rd_kafka_message_t* m);
   Status dead_letter(Partition& p, const rd_kafka_message_t* m);
   bool drain_backlogs();
   void pause(Partition& p);
@@ -145,7 +150,16 @@ class KafkaConsumer final : public ClientEvents {
   std::unordered_map<CacheKey, Partition*, CacheKeyHash> lookup_cache_;
   std::set<Partition*> backlogged_;
   std::chrono::steady_clock::time_point next_store_{};
-  std::vector<sluice_header> header_buffer_;
+  // Read in this poll round, not yet handed over (flush_pending).
+  struct Pending {
+    Partition* partition;
+    rd_kafka_message_t* message;
+  };
+  std::vector<Pending> pending_;
+  std::vector<ConsumedMessage> views_;
+  std::vector<sluice_message> batch_;
+  std::vector<uint64_t> ids_;
+  ConsumedMessage single_;  // emit() of one message (backlogs)
   std::vector<std::string> dead_letter_strings_;
 };
 
