@@ -1,12 +1,16 @@
 // Core NATS subscriptions feeding the host. cnats delivers on its own
-// threads; when sluice's ingress is full the callback waits up to
-// busy_wait_ms (the only push-back core NATS has: meanwhile the client
-// buffers up to the pending limits) and then drops the message, counted.
+// threads, one message per callback; a callback that sees more messages
+// queued behind its own keeps it, and the one that finds the queue empty
+// (or a full batch) hands them all to the host in one emit_batch call. When
+// sluice's ingress is full the callback waits up to busy_wait_ms (the only
+// push-back core NATS has: meanwhile the client buffers up to the pending
+// limits) and then drops what it holds, counted.
 #pragma once
 
 #include <nats/nats.h>
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <sluice/plugin.hpp>
 #include <string>
@@ -37,13 +41,18 @@ class CoreSubscriptions {
 
  private:
   struct Sub {
+    CoreSubscriptions* owner = nullptr;
     natsSubscription* sub = nullptr;
     std::string subject;
     int64_t dropped_seen = 0;
+    // Received, not yet handed to the host. cnats runs one subscription's
+    // callbacks one at a time, so only that callback touches it.
+    std::vector<natsMsg*> held;
   };
-  static void on_message(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* self);
+  static void on_message(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* sub_state);
   static void on_complete(void* self);
-  void deliver(natsMsg* msg);
+  // Hands `msgs` to the host and frees them.
+  void deliver(std::vector<natsMsg*>& msgs);
 
   const Host& host_;
   const NatsSettings& settings_;
@@ -52,7 +61,7 @@ class CoreSubscriptions {
 
   std::mutex mutex_;
   std::condition_variable completed_;
-  std::vector<Sub> subs_;
+  std::vector<std::unique_ptr<Sub>> subs_;  // stable: callbacks hold a Sub*
   size_t completed_count_ = 0;
 };
 

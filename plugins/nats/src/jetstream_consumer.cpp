@@ -3,6 +3,7 @@
 #include "jetstream_consumer.hpp"
 
 #include <chrono>
+#include <vector>
 
 #include "message.hpp"
 #include "thread_name.hpp"
@@ -198,63 +199,61 @@ void JetStreamConsumer::fetch_loop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       continue;
     }
-    for (size_t i = 0; i < msgs.size(); ++i) {
-      std::vector<natsMsg*> held(msgs.begin() + static_cast<std::ptrdiff_t>(i) + 1, msgs.end());
-      if (emit(msgs[i], held) == EmitResult::kAccepted) continue;
-      // Stopping: give the rest back to the server for redelivery.
-      for (size_t j = i; j < msgs.size(); ++j) {
-        natsMsg_Nak(msgs[j], nullptr);
-        natsMsg_Destroy(msgs[j]);
-      }
-      break;
+    // Stopping: what the host did not take goes back for redelivery.
+    for (size_t j = emit(msgs); j < msgs.size(); ++j) {
+      natsMsg_Nak(msgs[j], nullptr);
+      natsMsg_Destroy(msgs[j]);
     }
   }
 }
 
-JetStreamConsumer::EmitResult JetStreamConsumer::emit(natsMsg* msg,
-                                                      const std::vector<natsMsg*>& held) {
-  IncomingMessage in(msg, true);
-  uint64_t id;
+size_t JetStreamConsumer::emit(const std::vector<natsMsg*>& msgs) {
+  size_t n = msgs.size();
+  IncomingBatch batch(msgs, true);
+  std::vector<uint64_t> ids(n);
   {
-    // Registered first: the host may ack before emit returns.
+    // Registered first: the host may ack before emit_batch returns.
     std::lock_guard lock(acks_mutex_);
-    id = next_ack_id_++;
-    unacked_.emplace(id, msg);
+    for (size_t i = 0; i < n; ++i) {
+      ids[i] = next_ack_id_++;
+      unacked_.emplace(ids[i], msgs[i]);
+    }
   }
-  auto unregister = [&] {
-    std::lock_guard lock(acks_mutex_);
-    unacked_.erase(id);
-  };
   using Clock = std::chrono::steady_clock;
   auto progress_every =
       std::chrono::milliseconds(std::max<int64_t>(js_settings_.ack_wait_ms / 3, 1));
   auto last_progress = Clock::now();
-  while (true) {
-    Status st = host_.emit(in.message(), id, 100);
-    if (st == Status::kOk) {
-      metrics_.received.add(1);
-      return EmitResult::kAccepted;
-    }
+  size_t done = 0;
+  while (done < n) {
+    // Taken messages may be acked (and freed) at once: from here on only
+    // [done, n) is touched.
+    size_t accepted = 0;
+    Status st =
+        host_.emit_batch(batch.messages() + done, ids.data() + done, n - done, 100, accepted);
+    metrics_.received.add(static_cast<double>(accepted));
+    done += accepted;
+    if (st == Status::kOk) break;
     if (st != Status::kBusy || stopping_.load() || gate_.closed()) {
-      unregister();
       if (st != Status::kBusy && st != Status::kClosed)
         host_.logf(LogLevel::kWarn, "the host refused a JetStream message on '%s' (status %d)",
-                   natsMsg_GetSubject(msg), static_cast<int>(st));
-      return EmitResult::kStopped;
+                   natsMsg_GetSubject(msgs[done]), static_cast<int>(st));
+      std::lock_guard lock(acks_mutex_);
+      for (size_t i = done; i < n; ++i) unacked_.erase(ids[i]);
+      break;
     }
     // Busy: keep the waiting messages from being redelivered meanwhile.
     if (Clock::now() - last_progress >= progress_every) {
-      natsMsg_InProgress(msg, nullptr);
-      for (auto* m : held) natsMsg_InProgress(m, nullptr);
+      for (size_t i = done; i < n; ++i) natsMsg_InProgress(msgs[i], nullptr);
       last_progress = Clock::now();
     }
   }
+  return done;
 }
 
 void JetStreamConsumer::on_push(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
   auto* self = static_cast<JetStreamConsumer*>(closure);
   GatePass pass(self->gate_);
-  if (pass && self->emit(msg, {}) == EmitResult::kAccepted) return;
+  if (pass && self->emit({msg}) == 1) return;
   natsMsg_Nak(msg, nullptr);
   natsMsg_Destroy(msg);
 }

@@ -51,16 +51,15 @@ class JetStreamConsumer {
   void destroy();
 
  private:
-  enum class EmitResult { kAccepted, kStopped };
-
   bool find_or_create_stream(std::string& error);
   bool find_or_create_consumer(std::string& error);
   bool bind(std::string& error);
   void fetch_loop();
-  // Emits `msg` (retrying while the host is busy); on kAccepted the ack
-  // table owns it. `held` are fetched messages waiting behind it, kept alive
-  // on the server with in-progress acks while the host stays busy.
-  EmitResult emit(natsMsg* msg, const std::vector<natsMsg*>& held);
+  // Hands `msgs` to the host in emit_batch calls, in order, offering what
+  // it has not taken again while it is busy (and keeping those alive on the
+  // server with in-progress acks meanwhile). Returns how many it took: the
+  // ack table owns those; the caller gives the rest back (stopping).
+  size_t emit(const std::vector<natsMsg*>& msgs);
   static void on_push(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* self);
   static void on_sub_complete(void* self);
 

@@ -85,4 +85,13 @@ IncomingMessage::IncomingMessage(natsMsg* msg, bool jetstream) {
   jsMsgMetaData_Destroy(meta);
 }
 
+IncomingBatch::IncomingBatch(const std::vector<natsMsg*>& msgs, bool jetstream)
+    : headers_(msgs.size()), attributes_(msgs.size()), messages_(msgs.size()) {
+  incoming_.reserve(msgs.size());
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    incoming_.push_back(std::make_unique<IncomingMessage>(msgs[i], jetstream));
+    incoming_[i]->message().to_c(messages_[i], headers_[i], attributes_[i]);
+  }
+}
+
 }  // namespace sluice::nats

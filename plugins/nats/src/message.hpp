@@ -55,4 +55,21 @@ class IncomingMessage {
   std::vector<std::string> storage_;  // attribute values (stable: reserved up front)
 };
 
+// Received cnats messages as one array of C messages, for emit_batch.
+// The natsMsgs must outlive it; nothing here is moved once built.
+class IncomingBatch {
+ public:
+  IncomingBatch(const std::vector<natsMsg*>& msgs, bool jetstream);
+  IncomingBatch(const IncomingBatch&) = delete;
+  IncomingBatch& operator=(const IncomingBatch&) = delete;
+
+  const sluice_message* messages() const { return messages_.data(); }
+  size_t size() const { return messages_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<IncomingMessage>> incoming_;
+  std::vector<std::vector<sluice_header>> headers_, attributes_;
+  std::vector<sluice_message> messages_;
+};
+
 }  // namespace sluice::nats
