@@ -104,7 +104,15 @@ class DeliveryEngine : public DeliveryOwner {
   };
   std::optional<sluice_status> refuse_before_copy(Connector& source, uint32_t wait_ms);
   bool admitted(Connector& source, uint32_t wait_ms) const;
-  Prepared prepare(Connector& source, const sluice_message& message, uint64_t ack_id) const;
+  // When a message arrived: its default timestamp and where its latency
+  // is measured from. Read once per emit_batch call, not per message.
+  struct Arrival {
+    int64_t wall_ms;
+    std::chrono::steady_clock::time_point steady;
+    static Arrival now();
+  };
+  Prepared prepare(Connector& source, const sluice_message& message, uint64_t ack_id,
+                   const Arrival& at) const;
   void count_accepted(Connector& source, size_t bytes, std::optional<tap::TapHub::Pending> tapped);
   sluice_status not_taken(Connector& source);
 

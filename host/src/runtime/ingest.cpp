@@ -12,12 +12,6 @@ namespace {
 
 bool malformed(const sluice_message& m) { return m.payload.len > 0 && !m.payload.data; }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 std::optional<sluice_status> DeliveryEngine::refuse_before_copy(Connector& source,
@@ -36,10 +30,10 @@ bool DeliveryEngine::admitted(Connector& source, uint32_t wait_ms) const {
 }
 
 DeliveryEngine::Prepared DeliveryEngine::prepare(Connector& source, const sluice_message& m,
-                                                 uint64_t ack_id) const {
+                                                 uint64_t ack_id, const Arrival& at) const {
   auto env = message::Envelope::from_c(m);
   env->origin = source.name();
-  if (env->timestamp_ms == 0) env->timestamp_ms = now_ms();
+  if (env->timestamp_ms == 0) env->timestamp_ms = at.wall_ms;
   Prepared p;
   // Rendered now, shown only if the message is accepted: a source that
   // hears BUSY offers it again.
@@ -47,7 +41,7 @@ DeliveryEngine::Prepared DeliveryEngine::prepare(Connector& source, const sluice
     p.tapped = taps_->prepare({tap::Direction::kIn, source.name(), {}, *env, env->subject});
   p.worker = std::hash<std::string_view>{}(env->routing_key()) % workers_.size();
   p.bytes = env->payload.size();
-  p.incoming = {std::move(env), &source, ack_id, std::chrono::steady_clock::now()};
+  p.incoming = {std::move(env), &source, ack_id, at.steady};
   return p;
 }
 
@@ -56,6 +50,13 @@ void DeliveryEngine::count_accepted(Connector& source, size_t bytes,
   source.stats().messages_in->inc();
   source.stats().bytes_in->add(static_cast<double>(bytes));
   if (tapped) tap::TapHub::commit(std::move(*tapped));
+}
+
+DeliveryEngine::Arrival DeliveryEngine::Arrival::now() {
+  return {std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count(),
+          std::chrono::steady_clock::now()};
 }
 
 sluice_status DeliveryEngine::not_taken(Connector& source) {
@@ -68,7 +69,7 @@ sluice_status DeliveryEngine::ingest(Connector& source, const sluice_message* m,
                                      uint32_t wait_ms) {
   if (!m || malformed(*m)) return SLUICE_REJECTED;
   if (auto refused = refuse_before_copy(source, wait_ms)) return *refused;
-  Prepared p = prepare(source, *m, ack_id);
+  Prepared p = prepare(source, *m, ack_id, Arrival::now());
   // Counted before the offer: the worker may finish it before offer returns.
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   if (!workers_[p.worker]->offer(std::move(p.incoming), std::chrono::milliseconds(wait_ms))) {
@@ -112,13 +113,14 @@ sluice_status DeliveryEngine::ingest_batch(Connector& source, const sluice_messa
   // source's messages must not overtake this one's.
   const Router* router = current_router();
   const bool policed = router && router->polices_source(source);
+  const Arrival at = Arrival::now();  // one clock reading for the batch
   size_t i = 0;
   for (; i < count && !malformed(messages[i]); ++i) {
     if (policed && i > 0) {  // the first was admitted above
       if (!run.empty() && !offer_run()) return not_taken(source);
       if (!admitted(source, 0)) return not_taken(source);
     }
-    Prepared p = prepare(source, messages[i], ack_ids[i]);
+    Prepared p = prepare(source, messages[i], ack_ids[i], at);
     if (!run.empty() && p.worker != run_worker && !offer_run()) return not_taken(source);
     run_worker = p.worker;
     run.push_back(std::move(p.incoming));

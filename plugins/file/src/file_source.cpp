@@ -272,9 +272,11 @@ bool FileSource::emit_batch() {
     size_t accepted = 0;
     Status status = host_.emit_batch(batch_.data() + done, batch_ids_.data() + done,
                                      batch_.size() - done, wait_ms, accepted);
-    for (size_t i = done; i < done + accepted; ++i) {
-      lines_.add();
-      bytes_.add(static_cast<double>(batch_lines_[i].bytes));
+    if (accepted > 0) {  // one metric call each per batch, not per line
+      size_t bytes = 0;
+      for (size_t i = done; i < done + accepted; ++i) bytes += batch_lines_[i].bytes;
+      lines_.add(static_cast<double>(accepted));
+      bytes_.add(static_cast<double>(bytes));
     }
     done += accepted;
     if (status == Status::kOk) break;

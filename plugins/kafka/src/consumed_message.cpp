@@ -7,19 +7,10 @@ namespace sluice::kafka {
 
 const sluice_message& ConsumedMessage::fill(const rd_kafka_message_t* m) {
   headers_.clear();
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name;
-    const void* value;
-    size_t size;
-    for (size_t i = 0;
-         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      headers_.push_back(
-          sluice_header{{name, std::strlen(name)},
-                        {value ? static_cast<const char*>(value) : "", value ? size : 0}});
-    }
-  }
+  for_each_header(m, [&](std::string_view name, std::string_view value) {
+    headers_.push_back(sluice_header{{name.data(), name.size()},
+                                     {value.empty() ? "" : value.data(), value.size()}});
+  });
   auto pe =
       std::to_chars(partition_text_, partition_text_ + sizeof partition_text_, m->partition).ptr;
   auto oe = std::to_chars(offset_text_, offset_text_ + sizeof offset_text_, m->offset).ptr;

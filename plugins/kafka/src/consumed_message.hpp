@@ -7,9 +7,25 @@
 #include <librdkafka/rdkafka.h>
 #include <sluice/plugin.h>
 
+#include <string_view>
 #include <vector>
 
 namespace sluice::kafka {
+
+// Calls f(name, value) for each header of `m`, in order (value "" when
+// the header has none).
+template <class F>
+void for_each_header(const rd_kafka_message_t* m, F&& f) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  const char* name;
+  const void* value;
+  size_t size;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+    f(std::string_view(name),
+      value ? std::string_view(static_cast<const char*>(value), size) : std::string_view());
+}
 
 class ConsumedMessage {
  public:

@@ -227,17 +227,9 @@ Status KafkaConsumer::dead_letter(Partition& p, const rd_kafka_message_t* m) {
   if (m->key) r.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
   r.payload = m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len)
                          : std::string_view();
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name;
-    const void* value;
-    size_t size;
-    for (size_t i = 0;
-         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i)
-      r.headers.emplace_back(name, value ? std::string_view(static_cast<const char*>(value), size)
-                                         : std::string_view());
-  }
+  for_each_header(m, [&](std::string_view name, std::string_view value) {
+    r.headers.emplace_back(name, value);
+  });
   r.headers.emplace_back("sluice-error", "refused by the routes (NACK): delivery failed");
   r.headers.emplace_back("sluice-source-topic", dead_letter_strings_[0]);
   r.headers.emplace_back("sluice-source-partition", dead_letter_strings_[1]);
