@@ -12,7 +12,10 @@ using Clock = std::chrono::steady_clock;
 // Longest response body read (a reply or a polled document).
 constexpr uint64_t kMaxResponseBytes = 64ull << 20;
 
-std::string pool_key(const Url& url) { return (url.tls ? "s:" : "p:") + url.authority(); }
+// Where a failed attempt went, for its error (built only on failure).
+std::string where(const Url& url, const Request& request) {
+  return url.authority() + std::string(request.target());
+}
 
 std::string snippet(std::string_view body) {
   if (body.size() <= 200) return std::string(body);
@@ -24,13 +27,13 @@ std::string snippet(std::string_view body) {
 struct HttpClient::Connection {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;  // kept: its capacity serves the next response
 
   beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*tls); }
 
   net::awaitable<Exchange> roundtrip(Request& request, std::chrono::milliseconds timeout) {
     Exchange out;
     lowest().expires_after(timeout);
-    beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxResponseBytes);
     if (plain) {
@@ -149,7 +152,7 @@ Status HttpClient::submit(const MessageView& message, Completion& completion, bo
   req.set(http::field::user_agent, "sluice");
   auto content_type = message.header("content-type");
   req.set(http::field::content_type,
-          content_type ? std::string(*content_type) : options_.content_type);
+          content_type ? *content_type : std::string_view(options_.content_type));
   for (auto& [name, value] : headers) req.set(name, std::move(value));
   req.body() = std::string(message.payload());
   req.keep_alive(true);
@@ -177,7 +180,6 @@ net::awaitable<void> HttpClient::deliver(Job job) {
     metrics_.requests.add();
     Exchange ex = co_await exchange(job.url, job.request, job.timeout);
     std::optional<std::chrono::milliseconds> retry_after;
-    std::string where = job.url.authority() + std::string(job.request.target());
     if (!ex.error) {
       unsigned status = ex.response.result_int();
       if (job.is_request) {
@@ -195,8 +197,8 @@ net::awaitable<void> HttpClient::deliver(Job job) {
         job.completion.ok();
         co_return;
       }
-      last_error =
-          "HTTP " + std::to_string(status) + " from " + where + ": " + snippet(ex.response.body());
+      last_error = "HTTP " + std::to_string(status) + " from " + where(job.url, job.request) +
+                   ": " + snippet(ex.response.body());
       if (verdict == Verdict::kReject) {
         metrics_.failed.add();
         job.completion.fail(Status::kRejected, last_error);
@@ -205,7 +207,7 @@ net::awaitable<void> HttpClient::deliver(Job job) {
       retry_after = parse_retry_after(ex.response[http::field::retry_after],
                                       std::chrono::system_clock::now());
     } else {
-      last_error = where + ": " + ex.error.message();
+      last_error = where(job.url, job.request) + ": " + ex.error.message();
     }
     if (attempt == attempts || stopping_.load()) break;
     net::steady_timer wait(ioc_, retry_delay(policy, attempt, retry_after, draw()));
@@ -220,20 +222,33 @@ net::awaitable<void> HttpClient::deliver(Job job) {
   }
 }
 
-std::unique_ptr<HttpClient::Connection> HttpClient::take_idle(const std::string& key) {
+HttpClient::IdlePool* HttpClient::pool_of(const Url& url) {
+  for (auto& pool : idle_)
+    if (pool.port == url.port && pool.tls == url.tls && pool.host == url.host) return &pool;
+  return nullptr;
+}
+
+std::unique_ptr<HttpClient::Connection> HttpClient::take_idle(const Url& url) {
   std::lock_guard lock(mutex_);
-  auto it = idle_.find(key);
-  if (it == idle_.end()) return nullptr;
-  auto connection = std::move(it->second);
-  idle_.erase(it);
+  IdlePool* pool = pool_of(url);
+  if (!pool || pool->connections.empty()) return nullptr;
+  auto connection = std::move(pool->connections.back());
+  pool->connections.pop_back();
   --idle_count_;
   return connection;
 }
 
-void HttpClient::put_idle(const std::string& key, std::unique_ptr<Connection> connection) {
+void HttpClient::put_idle(const Url& url, std::unique_ptr<Connection> connection) {
   std::lock_guard lock(mutex_);
   if (idle_count_ >= options_.max_connections || stopping_.load()) return;
-  idle_.emplace(key, std::move(connection));
+  IdlePool* pool = pool_of(url);
+  if (!pool) {
+    // Hosts come from a URL template: forget those with nothing idle
+    // rather than collect one entry per host ever seen.
+    std::erase_if(idle_, [](const IdlePool& p) { return p.connections.empty(); });
+    pool = &idle_.emplace_back(IdlePool{url.tls, url.host, url.port, {}});
+  }
+  pool->connections.push_back(std::move(connection));
   ++idle_count_;
 }
 
@@ -277,13 +292,12 @@ net::awaitable<std::unique_ptr<HttpClient::Connection>> HttpClient::connect(
   co_return connection;
 }
 
-net::awaitable<Exchange> HttpClient::exchange(const Url& url, Request request,
+net::awaitable<Exchange> HttpClient::exchange(const Url& url, Request& request,
                                               std::chrono::milliseconds timeout) {
-  std::string key = pool_key(url);
   // A kept-alive connection may have been closed by the server meanwhile:
   // a failure on one is retried once on a fresh connection.
   for (int fresh = 0; fresh < 2; ++fresh) {
-    std::unique_ptr<Connection> connection = fresh == 0 ? take_idle(key) : nullptr;
+    std::unique_ptr<Connection> connection = fresh == 0 ? take_idle(url) : nullptr;
     bool reused = connection != nullptr;
     if (!connection) {
       beast::error_code ec;
@@ -292,7 +306,7 @@ net::awaitable<Exchange> HttpClient::exchange(const Url& url, Request request,
     }
     Exchange out = co_await connection->roundtrip(request, timeout);
     if (out.error && reused && out.error != beast::error::timeout) continue;
-    if (!out.error && out.response.keep_alive()) put_idle(key, std::move(connection));
+    if (!out.error && out.response.keep_alive()) put_idle(url, std::move(connection));
     co_return out;
   }
   co_return Exchange{net::error::connection_aborted, {}};

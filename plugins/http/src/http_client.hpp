@@ -8,7 +8,6 @@
 #pragma once
 
 #include <atomic>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,7 +54,8 @@ class HttpClient {
   Status flush(uint32_t timeout_ms);
 
   // One attempt, on a pooled or new connection (for the poller too).
-  net::awaitable<Exchange> exchange(const Url& url, Request request,
+  // `request` must outlive the attempt; it is not copied.
+  net::awaitable<Exchange> exchange(const Url& url, Request& request,
                                     std::chrono::milliseconds timeout);
   net::io_context& io() { return ioc_; }
   bool stopping() const { return stopping_.load(); }
@@ -76,8 +76,16 @@ class HttpClient {
   net::awaitable<std::unique_ptr<Connection>> connect(const Url& url,
                                                       std::chrono::milliseconds timeout,
                                                       beast::error_code& ec);
-  std::unique_ptr<Connection> take_idle(const std::string& key);
-  void put_idle(const std::string& key, std::unique_ptr<Connection> connection);
+  // Idle connections to one server (a URL template may name several).
+  struct IdlePool {
+    bool tls = false;
+    std::string host;
+    uint16_t port = 0;
+    std::vector<std::unique_ptr<Connection>> connections;
+  };
+  IdlePool* pool_of(const Url& url);  // under mutex_
+  std::unique_ptr<Connection> take_idle(const Url& url);
+  void put_idle(const Url& url, std::unique_ptr<Connection> connection);
   double draw();
 
   const ClientOptions& options_;
@@ -89,7 +97,7 @@ class HttpClient {
   std::atomic<size_t> in_flight_{0};
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;  // idle_ and rng_
-  std::multimap<std::string, std::unique_ptr<Connection>> idle_;
+  std::vector<IdlePool> idle_;
   size_t idle_count_ = 0;
   std::mt19937 rng_{std::random_device{}()};
   std::vector<std::thread> threads_;
