@@ -9,10 +9,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Longest response body read (a reply or a polled document).
-constexpr uint64_t kMaxResponseBytes = 64ull << 20;
-
-std::string pool_key(const Url& url) { return (url.tls ? "s:" : "p:") + url.authority(); }
+// Where a failed attempt went, for its error (built only on failure).
+std::string where(const Url& url) { return url.authority() + url.target; }
 
 std::string snippet(std::string_view body) {
   if (body.size() <= 200) return std::string(body);
@@ -21,37 +19,17 @@ std::string snippet(std::string_view body) {
 
 }  // namespace
 
-struct HttpClient::Connection {
-  std::optional<beast::tcp_stream> plain;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+void HttpClient::InFlightSlot::release() {
+  if (!held) return;
+  held = false;
+  client->in_flight_.fetch_sub(1);
+  client->metrics_.in_flight.set(static_cast<double>(client->in_flight_.load()));
+}
 
-  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*tls); }
-
-  net::awaitable<Exchange> roundtrip(Request& request, std::chrono::milliseconds timeout) {
-    Exchange out;
-    lowest().expires_after(timeout);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxResponseBytes);
-    if (plain) {
-      auto [wec, w] = co_await http::async_write(*plain, request, kUseTuple);
-      out.error = wec;
-      if (!wec) {
-        auto [rec, r] = co_await http::async_read(*plain, buffer, parser, kUseTuple);
-        out.error = rec;
-      }
-    } else {
-      auto [wec, w] = co_await http::async_write(*tls, request, kUseTuple);
-      out.error = wec;
-      if (!wec) {
-        auto [rec, r] = co_await http::async_read(*tls, buffer, parser, kUseTuple);
-        out.error = rec;
-      }
-    }
-    if (!out.error) out.response = parser.release();
-    co_return out;
-  }
-};
+HttpClient::InFlightSlot::~InFlightSlot() {
+  release();
+  client->unfinished_.fetch_sub(1);
+}
 
 HttpClient::HttpClient(const ClientOptions& options, const Host& host, ClientMetrics metrics)
     : options_(options), host_(host), metrics_(std::move(metrics)), ioc_(options.io_threads) {
@@ -137,103 +115,110 @@ Status HttpClient::submit(const MessageView& message, Completion& completion, bo
     return Status::kBusy;
   }
   metrics_.in_flight.set(static_cast<double>(in_flight_.load()));
-  Job job;
-  job.url = std::move(*url);
-  job.is_request = is_request;
-  job.timeout = std::chrono::milliseconds(timeout_ms);
-  Request& req = job.request;
+  unfinished_.fetch_add(1);
+  auto job = std::make_unique<Job>(this);
+  job->url = std::move(*url);
+  job->is_request = is_request;
+  job->timeout = std::chrono::milliseconds(timeout_ms);
+  Request req;
   req.method_string(options_.method);
-  req.target(job.url.target);
+  req.target(job->url.target);
   req.version(11);
-  req.set(http::field::host, job.url.host);
+  req.set(http::field::host, job->url.host);
   req.set(http::field::user_agent, "sluice");
   auto content_type = message.header("content-type");
   req.set(http::field::content_type,
-          content_type ? std::string(*content_type) : options_.content_type);
+          content_type ? *content_type : std::string_view(options_.content_type));
   for (auto& [name, value] : headers) req.set(name, std::move(value));
   req.body() = std::string(message.payload());
   req.keep_alive(true);
   req.prepare_payload();
-  job.completion = std::move(completion);
+  job->request = serialize_request(req);
+  job->completion = std::move(completion);
   net::co_spawn(ioc_, deliver(std::move(job)), net::detached);
   return Status::kOk;
 }
 
-net::awaitable<void> HttpClient::deliver(Job job) {
-  struct InFlight {
-    HttpClient* client;
-    ~InFlight() {
-      client->in_flight_.fetch_sub(1);
-      client->metrics_.in_flight.set(static_cast<double>(client->in_flight_.load()));
-    }
-  } in_flight{this};
+net::awaitable<void> HttpClient::deliver(std::unique_ptr<Job> job) {
   common::BackoffPolicy policy{options_.retry_initial_ms, options_.retry_max_ms, 0.5, 1.0};
   // A request (sluice.request) is one attempt within its own timeout: its
   // caller is waiting, and whatever status came back is the answer.
-  int attempts = job.is_request ? 1 : options_.max_attempts;
+  int attempts = job->is_request ? 1 : options_.max_attempts;
   std::string last_error;
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     if (attempt > 1) metrics_.retries.add();
     metrics_.requests.add();
-    Exchange ex = co_await exchange(job.url, job.request, job.timeout);
+    Exchange ex = co_await exchange(job->url, job->request, job->timeout);
     std::optional<std::chrono::milliseconds> retry_after;
-    std::string where = job.url.authority() + std::string(job.request.target());
     if (!ex.error) {
       unsigned status = ex.response.result_int();
-      if (job.is_request) {
+      if (job->is_request) {
         std::string status_text = std::to_string(status);
         OutMessage reply;
         reply.payload = ex.response.body();
         reply.headers.emplace_back("status", status_text);
         std::string type(ex.response[http::field::content_type]);
         if (!type.empty()) reply.headers.emplace_back("content-type", type);
-        job.completion.reply(reply);
+        job->reply(reply);
         co_return;
       }
       Verdict verdict = classify_status(status);
       if (verdict == Verdict::kDone) {
-        job.completion.ok();
+        job->ok();
         co_return;
       }
-      last_error =
-          "HTTP " + std::to_string(status) + " from " + where + ": " + snippet(ex.response.body());
+      last_error = "HTTP " + std::to_string(status) + " from " + where(job->url) + ": " +
+                   snippet(ex.response.body());
       if (verdict == Verdict::kReject) {
         metrics_.failed.add();
-        job.completion.fail(Status::kRejected, last_error);
+        job->fail(Status::kRejected, last_error);
         co_return;
       }
       retry_after = parse_retry_after(ex.response[http::field::retry_after],
                                       std::chrono::system_clock::now());
     } else {
-      last_error = where + ": " + ex.error.message();
+      last_error = where(job->url) + ": " + ex.error.message();
     }
     if (attempt == attempts || stopping_.load()) break;
     net::steady_timer wait(ioc_, retry_delay(policy, attempt, retry_after, draw()));
     co_await wait.async_wait(kUseTuple);
   }
   metrics_.failed.add();
-  if (job.is_request) {
-    job.completion.fail(Status::kTimeout, last_error);
+  if (job->is_request) {
+    job->fail(Status::kTimeout, last_error);
   } else {
-    job.completion.fail(Status::kError, last_error + " (after " + std::to_string(attempts) +
-                                            " attempt" + (attempts == 1 ? "" : "s") + ")");
+    job->fail(Status::kError, last_error + " (after " + std::to_string(attempts) + " attempt" +
+                                  (attempts == 1 ? "" : "s") + ")");
   }
 }
 
-std::unique_ptr<HttpClient::Connection> HttpClient::take_idle(const std::string& key) {
+HttpClient::IdlePool* HttpClient::pool_of(const Url& url) {
+  for (auto& pool : idle_)
+    if (pool.port == url.port && pool.tls == url.tls && pool.host == url.host) return &pool;
+  return nullptr;
+}
+
+std::unique_ptr<HttpClient::Connection> HttpClient::take_idle(const Url& url) {
   std::lock_guard lock(mutex_);
-  auto it = idle_.find(key);
-  if (it == idle_.end()) return nullptr;
-  auto connection = std::move(it->second);
-  idle_.erase(it);
+  IdlePool* pool = pool_of(url);
+  if (!pool || pool->connections.empty()) return nullptr;
+  auto connection = std::move(pool->connections.back());
+  pool->connections.pop_back();
   --idle_count_;
   return connection;
 }
 
-void HttpClient::put_idle(const std::string& key, std::unique_ptr<Connection> connection) {
+void HttpClient::put_idle(const Url& url, std::unique_ptr<Connection> connection) {
   std::lock_guard lock(mutex_);
   if (idle_count_ >= options_.max_connections || stopping_.load()) return;
-  idle_.emplace(key, std::move(connection));
+  IdlePool* pool = pool_of(url);
+  if (!pool) {
+    // Hosts come from a URL template: forget those with nothing idle
+    // rather than collect one entry per host ever seen.
+    std::erase_if(idle_, [](const IdlePool& p) { return p.connections.empty(); });
+    pool = &idle_.emplace_back(IdlePool{url.tls, url.host, url.port, {}});
+  }
+  pool->connections.push_back(std::move(connection));
   ++idle_count_;
 }
 
@@ -277,13 +262,12 @@ net::awaitable<std::unique_ptr<HttpClient::Connection>> HttpClient::connect(
   co_return connection;
 }
 
-net::awaitable<Exchange> HttpClient::exchange(const Url& url, Request request,
+net::awaitable<Exchange> HttpClient::exchange(const Url& url, const std::string& request,
                                               std::chrono::milliseconds timeout) {
-  std::string key = pool_key(url);
   // A kept-alive connection may have been closed by the server meanwhile:
   // a failure on one is retried once on a fresh connection.
   for (int fresh = 0; fresh < 2; ++fresh) {
-    std::unique_ptr<Connection> connection = fresh == 0 ? take_idle(key) : nullptr;
+    std::unique_ptr<Connection> connection = fresh == 0 ? take_idle(url) : nullptr;
     bool reused = connection != nullptr;
     if (!connection) {
       beast::error_code ec;
@@ -292,7 +276,7 @@ net::awaitable<Exchange> HttpClient::exchange(const Url& url, Request request,
     }
     Exchange out = co_await connection->roundtrip(request, timeout);
     if (out.error && reused && out.error != beast::error::timeout) continue;
-    if (!out.error && out.response.keep_alive()) put_idle(key, std::move(connection));
+    if (!out.error && out.response.keep_alive()) put_idle(url, std::move(connection));
     co_return out;
   }
   co_return Exchange{net::error::connection_aborted, {}};
@@ -300,9 +284,9 @@ net::awaitable<Exchange> HttpClient::exchange(const Url& url, Request request,
 
 Status HttpClient::flush(uint32_t timeout_ms) {
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (in_flight_.load() > 0 && Clock::now() < deadline)
+  while (unfinished_.load() > 0 && Clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  return in_flight_.load() == 0 ? Status::kOk : Status::kTimeout;
+  return unfinished_.load() == 0 ? Status::kOk : Status::kTimeout;
 }
 
 }  // namespace sluice::http_plugin

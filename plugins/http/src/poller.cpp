@@ -51,7 +51,8 @@ net::awaitable<void> Poller::poll_once() {
   if (!last_modified_.empty()) req.set(http::field::if_modified_since, last_modified_);
   req.keep_alive(true);
   metrics_.polls.add();
-  Exchange ex = co_await client_.exchange(options_.url, std::move(req),
+  std::string bytes = serialize_request(req);
+  Exchange ex = co_await client_.exchange(options_.url, bytes,
                                           std::chrono::milliseconds(client_options_.timeout_ms));
   if (ex.error) {
     metrics_.errors.add();

@@ -15,6 +15,20 @@ tcp::socket& socket_of(Stream& stream) {
   return beast::get_lowest_layer(stream).socket();
 }
 
+// A small request's body has usually arrived with its header: parsing it
+// from the buffer here spares an async read, which would only post its
+// completion back through the strand. need_more is no error: the rest is
+// read then.
+beast::error_code parse_buffered_body(http::request_parser<http::string_body>& parser,
+                                      beast::flat_buffer& buffer) {
+  beast::error_code ec;
+  if (parser.is_done() || buffer.size() == 0) return ec;
+  parser.eager(true);
+  buffer.consume(parser.put(buffer.data(), ec));
+  if (ec == http::error::need_more) ec = {};
+  return ec;
+}
+
 }  // namespace
 
 WebhookServer::WebhookServer(const ServerOptions& options, const Host& host, ServerMetrics metrics)
@@ -161,7 +175,11 @@ net::awaitable<void> WebhookServer::session(Stream stream, std::string remote, b
         auto [cont_ec, n] = co_await http::async_write(stream, cont, kUseTuple);
         if (cont_ec) break;
       }
-      auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+      beast::error_code body_ec = parse_buffered_body(parser, buffer);
+      if (!body_ec && !parser.is_done()) {
+        auto [read_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+        body_ec = read_ec;
+      }
       unsigned version = parser.get().version();
       if (body_ec == http::error::body_limit) {
         res = answer(413, version, too_large_body());
