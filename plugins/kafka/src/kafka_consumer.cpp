@@ -127,18 +127,18 @@ void KafkaConsumer::handle(rd_kafka_message_t* m) {
   if (arrival == PartitionTracker::Arrival::kSkip) return;
   Partition::Held held{
       m, arrival == PartitionTracker::Arrival::kRedeliver && !options_.dead_letter_topic.empty()};
-  if (!p->backlog.empty()) {  // keep the partition's order behind what waits
-    p->backlog.push_back(held);
-    owned.release();
-    return;
-  }
-  if (!held.to_dead_letter) {
+  if (!held.to_dead_letter && p->backlog.empty()) {
     // Handed over with the rest of this poll round (flush_pending).
     pending_.push_back({p, m});
     owned.release();
     return;
   }
-  flush_pending();  // what came before goes first
+  flush_pending();            // what came before goes first
+  if (!p->backlog.empty()) {  // keep the partition's order behind what waits
+    p->backlog.push_back(held);
+    owned.release();
+    return;
+  }
   Status s = deliver(*p, held, 0);
   if (s == Status::kBusy) s = deliver(*p, held, static_cast<uint32_t>(options_.emit_wait.count()));
   if (s == Status::kBusy) {
