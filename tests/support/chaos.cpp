@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "support/files.hpp"
 #include "support/wait.hpp"
 
 namespace sluice::test {
@@ -139,6 +140,15 @@ std::optional<size_t> numbered_payload(std::string_view output) {
   }
   if (!n || !n->is_int64() || n->as_int64() < 0) return std::nullopt;
   return static_cast<size_t>(n->as_int64());
+}
+
+std::vector<int> count_numbered(const std::vector<std::filesystem::path>& files, size_t inputs) {
+  std::vector<int> seen(inputs, 0);
+  for (const auto& file : files)
+    if (std::filesystem::exists(file))
+      for (const auto& line : read_lines(file))
+        if (auto n = numbered_payload(line); n && *n < inputs) ++seen[*n];
+  return seen;
 }
 
 }  // namespace sluice::test

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -71,5 +72,10 @@ void expect_at_least_once(const ChaosResult& result);
 // The JSON number field `"n":<digits>` in an output (numbered_json_lines'
 // shape and most scenarios' payloads); nothing when absent or not JSON.
 std::optional<size_t> numbered_payload(std::string_view output);
+
+// How many times each number n < `inputs` appears (numbered_payload) in the
+// lines of `files` together: the tally of a run over several nodes' outputs.
+// A file not written yet counts nothing.
+std::vector<int> count_numbered(const std::vector<std::filesystem::path>& files, size_t inputs);
 
 }  // namespace sluice::test

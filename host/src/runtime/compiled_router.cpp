@@ -185,9 +185,7 @@ class CompiledRouter : public Router {
 
   RouteCounts counts() const override { return {table_.size(), 0}; }
 
-  bool polices_source(const Connector& source) const override {
-    return gates_.count(const_cast<Connector*>(&source)) > 0;
-  }
+  bool polices_source(const Connector& source) const override { return gates_.count(&source) > 0; }
 
   bool admit_source(Connector& source, std::chrono::milliseconds wait) const override {
     if (gates_.empty()) return true;

@@ -317,12 +317,11 @@ TEST(KafkaSluiceRun, ThreeNodesInOneGroup_OneKilledMidStream_TheOthersTakeOver) 
   running[1].wait(10s);
   client.produce(topic, std::vector<Record>(records.begin() + kInputs / 2, records.end()));
 
-  std::vector<int> seen(kInputs, 0);
+  std::vector<std::filesystem::path> outputs;
+  for (const auto& node : nodes) outputs.push_back(dir.file(node + ".out"));
+  std::vector<int> seen;
   auto lost = [&] {
-    std::fill(seen.begin(), seen.end(), 0);
-    for (const auto& node : nodes)
-      for (const auto& line : read_lines(dir.file(node + ".out")))
-        if (auto n = numbered_payload(line); n && *n < kInputs) ++seen[*n];
+    seen = count_numbered(outputs, kInputs);
     return static_cast<size_t>(std::count(seen.begin(), seen.end(), 0));
   };
   EXPECT_TRUE(wait_until([&] { return delivered() >= kInputs && lost() == 0; }, 120s))

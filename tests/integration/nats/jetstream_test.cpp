@@ -228,13 +228,11 @@ TEST(NatsJetStream, ThreeNodesOnOneDurable_OneKilledMidStream_TheOthersTakeOver)
   running[1].wait(std::chrono::seconds(10));
   publish(kInputs / 2, kInputs);
 
-  std::vector<int> seen(kInputs, 0);
+  std::vector<std::filesystem::path> outputs;
+  for (const auto& node : nodes) outputs.push_back(dir.file(node + ".out"));
+  std::vector<int> seen;
   auto lost = [&] {
-    std::fill(seen.begin(), seen.end(), 0);
-    for (const auto& node : nodes)
-      if (std::filesystem::exists(dir.file(node + ".out")))
-        for (const auto& line : read_lines(dir.file(node + ".out")))
-          if (auto n = numbered_payload(line); n && *n < kInputs) ++seen[*n];
+    seen = count_numbered(outputs, kInputs);
     return static_cast<size_t>(std::count(seen.begin(), seen.end(), 0));
   };
   EXPECT_TRUE(wait_until([&] { return lost() == 0; }, std::chrono::seconds(120)))

@@ -108,14 +108,10 @@ TEST(NatsQueueGroup, ThreeNodes_OneKilledMidStream_TheOthersTakeOver) {
       client.publish(prefix + ".jobs", R"({"n":)" + std::to_string(i) + "}");
     client.flush();
   };
-  std::vector<int> seen(kInputs, 0);
-  auto count_seen = [&] {
-    std::fill(seen.begin(), seen.end(), 0);
-    for (const auto& node : nodes)
-      if (std::filesystem::exists(dir.file(node + ".out")))
-        for (const auto& line : read_lines(dir.file(node + ".out")))
-          if (auto n = numbered_payload(line); n && *n < kInputs) ++seen[*n];
-  };
+  std::vector<std::filesystem::path> outputs;
+  for (const auto& node : nodes) outputs.push_back(dir.file(node + ".out"));
+  std::vector<int> seen;
+  auto count_seen = [&] { seen = count_numbered(outputs, kInputs); };
   auto seen_from = [&](size_t from) {
     count_seen();
     return static_cast<size_t>(std::count_if(seen.begin() + static_cast<long>(from), seen.end(),
