@@ -135,6 +135,11 @@ void SourceSelector::reevaluate(time_point now, std::optional<size_t> offering) 
       break;
     case SourcePolicy::kRoundRobin:
       if (live(active_, now) && taken_in_turn_ < spec_.batch) return;
+      // A full turn ends at the active member's own next offer, not at
+      // another's: the last message it was given may not be queued yet,
+      // and a turn taken over before that would let the next member's
+      // batch overtake it.
+      if (live(active_, now) && offering != active_) return;
       to = next_in_turn(active_, now);
       // Nobody else to hand the turn to: the same member starts a new one.
       if (!to && live(active_, now)) {
