@@ -1,3 +1,6 @@
+#include <fnmatch.h>
+
+#include <cstring>
 #include <sluice/common/quoted.hpp>
 #include <sluice/common/subject_pattern.hpp>
 
@@ -9,6 +12,7 @@ std::optional<SubjectSyntax> parse_subject_syntax(std::string_view name) {
   if (name == "mqtt") return SubjectSyntax::kMqtt;
   if (name == "amqp") return SubjectSyntax::kAmqp;
   if (name == "literal") return SubjectSyntax::kLiteral;
+  if (name == "glob") return SubjectSyntax::kGlob;
   return std::nullopt;
 }
 
@@ -24,6 +28,8 @@ std::string_view subject_syntax_name(SubjectSyntax syntax) {
       return "amqp";
     case SubjectSyntax::kLiteral:
       return "literal";
+    case SubjectSyntax::kGlob:
+      return "glob";
   }
   return "?";
 }
@@ -66,9 +72,25 @@ std::string_view wildcards_of(SubjectSyntax syntax) {
       return "'*' one word, '#' zero or more words";
     case SubjectSyntax::kLiteral:
       return "none: a pattern is one subject name";
+    case SubjectSyntax::kGlob:
+      return "'*' any characters, '?' one, '[a-z]' a set";
     default:
       return "'*' one token, '>' the rest";
   }
+}
+
+// A glob has no separators, but `>`, `#` or `+` standing alone between dots
+// or slashes is another broker's wildcard: Redis would read it literally
+// and the route would match nothing. Returns where it is, or npos.
+size_t foreign_wildcard_in_glob(std::string_view text) {
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] != '.' && text[i] != '/') continue;
+    std::string_view token = text.substr(start, i - start);
+    if (token == ">" || token == "#" || token == "+") return start;
+    start = i + 1;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace
@@ -90,6 +112,14 @@ std::optional<SubjectPattern> SubjectPattern::compile(std::string_view text, Sub
     return std::nullopt;
   };
 
+  if (syntax == SubjectSyntax::kGlob) {
+    size_t at = foreign_wildcard_in_glob(text);
+    if (at != std::string_view::npos)
+      return fail(quoted(text.substr(at, 1)) + " is not a wildcard here (glob wildcards: " +
+                  std::string(wildcards_of(syntax)) + ")");
+    p.literal_ = text.find_first_of("*?[\\") == std::string_view::npos;
+    return p;
+  }
   if (declared) {
     size_t at = text.find_first_of(rules.foreign);
     if (at != std::string_view::npos)
@@ -133,10 +163,23 @@ std::optional<SubjectPattern> SubjectPattern::compile(std::string_view text, Sub
 
 bool SubjectPattern::matches(std::string_view subject) const {
   if (literal_) return subject == text_;
+  if (syntax_ == SubjectSyntax::kGlob) return glob_matches(subject);
   if (protects_dollar_topics() && !subject.empty() && subject.front() == '$' &&
       tokens_.front().kind != TokenKind::kLiteral)
     return false;
   return match_from(0, 0, subject);
+}
+
+bool SubjectPattern::glob_matches(std::string_view subject) const {
+  // fnmatch wants a C string; a subject with a NUL inside is no channel name.
+  if (std::memchr(subject.data(), '\0', subject.size())) return false;
+  char small[256];
+  if (subject.size() < sizeof small) {
+    std::memcpy(small, subject.data(), subject.size());
+    small[subject.size()] = '\0';
+    return fnmatch(text_.c_str(), small, 0) == 0;
+  }
+  return fnmatch(text_.c_str(), std::string(subject).c_str(), 0) == 0;
 }
 
 bool SubjectPattern::match_from(size_t ti, size_t pos, std::string_view subject) const {

@@ -48,6 +48,8 @@ common::SubjectSyntax LoadedPlugin::subject_syntax() const {
       return common::SubjectSyntax::kMqtt;
     case SLUICE_SUBJECT_SYNTAX_AMQP:
       return common::SubjectSyntax::kAmqp;
+    case SLUICE_SUBJECT_SYNTAX_GLOB:
+      return common::SubjectSyntax::kGlob;
     default:
       return common::SubjectSyntax::kAuto;
   }
@@ -143,9 +145,9 @@ std::string PluginRegistry::admit(std::unique_ptr<LoadedPlugin> plugin,
   if ((d->capabilities & SLUICE_CAP_SOURCE) && !v->ack)
     return "declares the source capability but has no ack function";
   if (SLUICE_HAS_FIELD(d, sluice_plugin_descriptor, subject_syntax) &&
-      d->subject_syntax > SLUICE_SUBJECT_SYNTAX_AMQP)
+      d->subject_syntax > SLUICE_SUBJECT_SYNTAX_GLOB)
     return "declares an unknown subject syntax (" + std::to_string(d->subject_syntax) +
-           "; known: 0 any, 1 literal, 2 NATS, 3 MQTT, 4 AMQP)";
+           "; known: 0 any, 1 literal, 2 NATS, 3 MQTT, 4 AMQP, 5 glob)";
   plugin->descriptor = d;
   plugins_.push_back(std::move(plugin));
   return "";

@@ -42,6 +42,10 @@ void SubjectIndex::add(const SubjectPattern& pattern, Id id) {
     it->second.push_back(id);
     return;
   }
+  if (pattern.is_glob()) {
+    globs_.emplace_back(pattern, id);
+    return;
+  }
   Node* node = &trie_for(pattern).root;
   for (const auto& token : pattern.tokens()) {
     std::unique_ptr<Node>* child = nullptr;
@@ -81,6 +85,15 @@ bool SubjectIndex::remove(const SubjectPattern& pattern, Id id) {
     auto it = literals_.find(std::string_view(pattern.text()));
     if (it == literals_.end() || !erase_one(it->second, id)) return false;
     if (it->second.empty()) literals_.erase(it);
+    --size_;
+    return true;
+  }
+  if (pattern.is_glob()) {
+    auto it = std::find_if(globs_.begin(), globs_.end(), [&](const auto& g) {
+      return g.second == id && g.first.text() == pattern.text();
+    });
+    if (it == globs_.end()) return false;
+    globs_.erase(it);
     --size_;
     return true;
   }
@@ -130,6 +143,8 @@ void SubjectIndex::match(std::string_view subject, std::vector<Id>& out) const {
     bool guard = trie->dollar_guard && !subject.empty() && subject.front() == '$';
     collect(trie->root, subject, 0, trie->separator, guard, out);
   }
+  for (const auto& [pattern, id] : globs_)
+    if (pattern.matches(subject)) out.push_back(id);
   if (out.size() - first > 1) {
     std::sort(out.begin() + first, out.end());
     out.erase(std::unique(out.begin() + first, out.end()), out.end());

@@ -1,12 +1,14 @@
 // Finds which of many subject patterns (routes, thousands of websocket
 // subscriptions) match a subject without testing each one: literal patterns
-// by one hash lookup, wildcard patterns through a token trie.
+// by one hash lookup, wildcard patterns through a token trie. Globs (Redis
+// sources' routes, a handful) have no tokens and are tried one by one.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <sluice/common/subject_pattern.hpp>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "routing/string_hash.hpp"
@@ -49,6 +51,7 @@ class SubjectIndex {
 
   StringMap<std::vector<Id>> literals_;
   std::vector<std::unique_ptr<Trie>> tries_;  // one per (separator, `$` rule): at most 2
+  std::vector<std::pair<SubjectPattern, Id>> globs_;
   size_t size_ = 0;
 };
 

@@ -26,7 +26,7 @@ class RedisPlugin : public Plugin {
   // Redis channels are globbed (`*` spans dots), which none of the ABI's
   // syntaxes is: the subscriptions come from `channels`/`patterns`, and a
   // route's `from` is read by the host's guess (README: Subjects).
-  static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_ANY;
+  static constexpr uint32_t subject_syntax = SLUICE_SUBJECT_SYNTAX_GLOB;
 
   RedisPlugin(Host host, const RedisSettings& settings);
   ~RedisPlugin() override;

@@ -1,6 +1,7 @@
 /*
  * sluice plugin ABI, version 1.2 (1.1 added the descriptor's subject_syntax;
- * 1.2 added emit_batch to the host functions and ack_batch to the plugin's).
+ * 1.2 added emit_batch to the host functions, ack_batch to the plugin's and
+ * the glob subject syntax).
  *
  * The one public surface between the sluice host and a plugin shared object.
  * Pure C99 so that a plugin can be written in any language that speaks C, and
@@ -100,7 +101,10 @@ typedef enum sluice_subject_syntax {
   SLUICE_SUBJECT_SYNTAX_LITERAL = 1, /* no wildcards: a pattern is one subject */
   SLUICE_SUBJECT_SYNTAX_NATS = 2,    /* `.` separates; `*` one token; `>` the rest */
   SLUICE_SUBJECT_SYNTAX_MQTT = 3,    /* `/` separates; `+` one level; `#` the rest */
-  SLUICE_SUBJECT_SYNTAX_AMQP = 4     /* `.` separates; `*` one word; `#` zero or more */
+  SLUICE_SUBJECT_SYNTAX_AMQP = 4,    /* `.` separates; `*` one word; `#` zero or more */
+  /* ABI 1.2: Redis channel globs, matched over the whole subject: `*` any
+   * characters (dots too), `?` one, `[abc]`, `[^a-z]`, `\` escapes. */
+  SLUICE_SUBJECT_SYNTAX_GLOB = 5
 } sluice_subject_syntax;
 
 typedef enum sluice_status {

@@ -132,9 +132,65 @@ TEST(SubjectPattern, AutoGuessesTheSyntaxFromTheCharacters) {
 
 TEST(SubjectPattern, SyntaxNamesRoundTrip) {
   for (auto s : {SubjectSyntax::kAuto, SubjectSyntax::kNats, SubjectSyntax::kMqtt,
-                 SubjectSyntax::kAmqp, SubjectSyntax::kLiteral})
+                 SubjectSyntax::kAmqp, SubjectSyntax::kLiteral, SubjectSyntax::kGlob})
     EXPECT_EQ(parse_subject_syntax(subject_syntax_name(s)), s);
-  EXPECT_FALSE(parse_subject_syntax("glob"));
+  EXPECT_FALSE(parse_subject_syntax("regex"));
+}
+
+TEST(SubjectPattern, GlobStarSpansDotsAsInRedis) {
+  auto p = compile("news.*", SubjectSyntax::kGlob);
+  EXPECT_TRUE(p.is_glob());
+  EXPECT_TRUE(p.tokens().empty());
+  EXPECT_TRUE(p.matches("news.eu"));
+  EXPECT_TRUE(p.matches("news.eu.sport"));
+  EXPECT_TRUE(p.matches("news."));
+  EXPECT_FALSE(p.matches("news"));
+  EXPECT_FALSE(p.matches("weather.news.eu"));
+  EXPECT_TRUE(compile("*", SubjectSyntax::kGlob).matches("a/b.c"));
+  EXPECT_TRUE(compile("*sport", SubjectSyntax::kGlob).matches("news.eu.sport"));
+}
+
+TEST(SubjectPattern, GlobQuestionMarkSetsAndEscapes) {
+  auto one = compile("h?llo", SubjectSyntax::kGlob);
+  EXPECT_TRUE(one.matches("hello"));
+  EXPECT_FALSE(one.matches("heello"));
+  auto set = compile("h[ae]llo", SubjectSyntax::kGlob);
+  EXPECT_TRUE(set.matches("hallo"));
+  EXPECT_FALSE(set.matches("hillo"));
+  auto range = compile("room-[0-3]", SubjectSyntax::kGlob);
+  EXPECT_TRUE(range.matches("room-2"));
+  EXPECT_FALSE(range.matches("room-7"));
+  auto negated = compile("h[^e]llo", SubjectSyntax::kGlob);
+  EXPECT_TRUE(negated.matches("hallo"));
+  EXPECT_FALSE(negated.matches("hello"));
+  auto escaped = compile("a\\*b", SubjectSyntax::kGlob);
+  EXPECT_FALSE(escaped.is_literal());
+  EXPECT_TRUE(escaped.matches("a*b"));
+  EXPECT_FALSE(escaped.matches("axb"));
+}
+
+TEST(SubjectPattern, GlobWithoutWildcardsIsLiteral) {
+  auto p = compile("cdr.inbound", SubjectSyntax::kGlob);
+  EXPECT_TRUE(p.is_literal());
+  EXPECT_FALSE(p.is_glob());
+  EXPECT_TRUE(p.matches("cdr.inbound"));
+  EXPECT_FALSE(p.matches("cdr.inboundx"));
+  // `#` inside a word is an ordinary channel character for Redis.
+  EXPECT_TRUE(compile("chat#1", SubjectSyntax::kGlob).matches("chat#1"));
+}
+
+TEST(SubjectPattern, GlobMatchesLongSubjectsAndRefusesEmbeddedNul) {
+  auto p = compile("log.*.end", SubjectSyntax::kGlob);
+  std::string long_subject = "log." + std::string(1000, 'x') + ".end";
+  EXPECT_TRUE(p.matches(long_subject));
+  EXPECT_FALSE(p.matches(std::string_view("log.a\0.end", 10)));
+}
+
+TEST(SubjectPattern, GlobRefusesOtherBrokersWildcardsStandingAlone) {
+  EXPECT_NE(compile_error("news.>", SubjectSyntax::kGlob).find("'>' is not a wildcard here"),
+            std::string::npos);
+  EXPECT_NE(compile_error("sensors/+/temp", SubjectSyntax::kGlob).find("'+'"), std::string::npos);
+  EXPECT_NE(compile_error("#", SubjectSyntax::kGlob).find("glob wildcards"), std::string::npos);
 }
 
 TEST(SubjectPattern, MqttHashAloneMatchesTheParentLevel) {

@@ -87,6 +87,21 @@ TEST(SubjectIndex, RemoveDropsOnlyThatEntryAndPrunes) {
   EXPECT_FALSE(index.remove(pattern("x/#"), 9));
 }
 
+TEST(SubjectIndex, GlobsMatchNextToTokenPatternsAndCanBeRemoved) {
+  SubjectIndex index;
+  index.add(pattern("news.*", SubjectSyntax::kGlob), 1);
+  index.add(pattern("news.eu.sport", SubjectSyntax::kGlob), 2);  // a literal
+  index.add(pattern("news.*", SubjectSyntax::kNats), 3);
+  index.add(pattern("*.sport", SubjectSyntax::kGlob), 4);
+  EXPECT_EQ(match(index, "news.eu.sport"), (Ids{1, 2, 4}));
+  EXPECT_EQ(match(index, "news.eu"), (Ids{1, 3}));
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_FALSE(index.remove(pattern("news.*", SubjectSyntax::kGlob), 4));
+  EXPECT_TRUE(index.remove(pattern("news.*", SubjectSyntax::kGlob), 1));
+  EXPECT_EQ(match(index, "news.eu.sport"), (Ids{2, 4}));
+  EXPECT_EQ(index.size(), 3u);
+}
+
 TEST(SubjectIndex, AgreesWithPatternMatchingOnRandomSubjects) {
   // The trie must give exactly the answer of testing every pattern.
   const std::vector<std::pair<std::string, SubjectSyntax>> specs = {
@@ -96,6 +111,7 @@ TEST(SubjectIndex, AgreesWithPatternMatchingOnRandomSubjects) {
       {"*.#", SubjectSyntax::kAmqp},   {"a/+/c", SubjectSyntax::kMqtt},
       {"a/#", SubjectSyntax::kMqtt},   {"+/+", SubjectSyntax::kMqtt},
       {"#", SubjectSyntax::kMqtt},     {"b.c", SubjectSyntax::kNats},
+      {"a*c", SubjectSyntax::kGlob},   {"?.b*", SubjectSyntax::kGlob},
   };
   SubjectIndex index;
   std::vector<SubjectPattern> patterns;

@@ -198,6 +198,7 @@ TEST(AbiLayout, EnumValues) {
   EXPECT_EQ(SLUICE_SUBJECT_SYNTAX_NATS, 2);
   EXPECT_EQ(SLUICE_SUBJECT_SYNTAX_MQTT, 3);
   EXPECT_EQ(SLUICE_SUBJECT_SYNTAX_AMQP, 4);
+  EXPECT_EQ(SLUICE_SUBJECT_SYNTAX_GLOB, 5);
 
   // Enums cross the boundary as int-sized values.
   EXPECT_EQ(sizeof(sluice_status), 4u);

@@ -1,5 +1,6 @@
 // Subject patterns with wildcards in each broker's own syntax (NATS `*`/`>`
-// with `.`, MQTT `+`/`#` with `/`, AMQP `*`/`#` with `.`, or none at all),
+// with `.`, MQTT `+`/`#` with `/`, AMQP `*`/`#` with `.`, Redis globs, or
+// none at all),
 // compiled once and matched without allocating. A route's `from` (in the
 // syntax its source plugin declares) and websocket subscriptions use them.
 #pragma once
@@ -18,6 +19,7 @@ enum class SubjectSyntax : uint8_t {
   kMqtt,     // `/` separates levels; `+` one level; `#` this level and all below, last only
   kAmqp,     // `.` separates words; `*` one word; `#` zero or more words, anywhere
   kLiteral,  // no wildcards: a pattern is one subject name
+  kGlob,     // Redis globs over the whole subject: `*`, `?`, `[a-z]`, `[^x]`, `\` escapes
 };
 
 std::optional<SubjectSyntax> parse_subject_syntax(std::string_view name);
@@ -57,11 +59,15 @@ class SubjectPattern {
   bool is_literal() const { return literal_; }
   // MQTT: a first-level wildcard does not match topics starting with `$`.
   bool protects_dollar_topics() const { return syntax_ == SubjectSyntax::kMqtt; }
+  // A glob is not made of tokens: tokens() is empty and matches() runs
+  // fnmatch(3) over the whole subject.
+  bool is_glob() const { return syntax_ == SubjectSyntax::kGlob && !literal_; }
   const std::vector<Token>& tokens() const { return tokens_; }
 
  private:
   SubjectPattern() = default;
   bool match_from(size_t token_index, size_t pos, std::string_view subject) const;
+  bool glob_matches(std::string_view subject) const;
 
   std::string text_;
   SubjectSyntax syntax_ = SubjectSyntax::kNats;
