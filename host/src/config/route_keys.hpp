@@ -46,7 +46,7 @@ inline constexpr std::array kRouteKeys = {
     RouteKey{"transform", RouteValueShape::kMapping, false, false, false,
              "rename, then set, then remove payload fields, natively"},
     RouteKey{"throttle", RouteValueShape::kMapping, false, false, false,
-             "key, rate, burst, min_interval_ms, keep_latest, buffer, overflow"},
+             "key, rate, burst, min_interval_ms, keep_latest, buffer, overflow, max_keys, shared"},
     RouteKey{"dedup", RouteValueShape::kAny, false, false, false,
              "{key, window_ms}: drop repeats of a key within the window"},
     RouteKey{"dead_letter", RouteValueShape::kString, false, true, false,

@@ -1,5 +1,6 @@
 #include "routing/route_spec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sluice/common/quoted.hpp>
 
@@ -346,7 +347,7 @@ class RouteCompiler {
     if (!value.is_object()) {
       error(where,
             "expected an object (key, rate, burst, min_interval_ms, keep_latest, buffer, "
-            "overflow, max_keys)");
+            "overflow, max_keys, shared)");
       return std::nullopt;
     }
     RouteThrottle t;
@@ -379,10 +380,12 @@ class RouteCompiler {
           error(here, "expected drop_newest, drop_oldest or keep_latest");
       } else if (key == "max_keys") {
         if (auto n = whole(v, here, 1)) t.spec.max_keys = *n;
+      } else if (key == "shared") {
+        t.shared = compile_shared_throttle(v, here);
       } else {
         error(here, "unknown key '" + std::string(key) +
                         "' (expected key, rate, burst, min_interval_ms, keep_latest, buffer, "
-                        "overflow, max_keys)");
+                        "overflow, max_keys, shared)");
       }
     }
     if (errors_.size() != errors_before) return std::nullopt;
@@ -390,11 +393,66 @@ class RouteCompiler {
       error(where, "set rate (messages per second) or min_interval_ms");
       return std::nullopt;
     }
+    if (t.shared && t.spec.rate <= 0) {
+      error(where + ".shared",
+            "shares the rate between nodes: set rate (min_interval_ms stays per node)");
+      return std::nullopt;
+    }
+    if (t.shared && t.spec.burst) {
+      error(where + ".burst",
+            "a shared budget counts per window (rate x shared.window_ms): set window_ms "
+            "instead of burst");
+      return std::nullopt;
+    }
     if (t.spec.overflow && t.spec.buffer == 0 && !t.spec.keep_latest) {
       error(where + ".overflow", "has no effect without buffer (messages held per key)");
       return std::nullopt;
     }
     return t;
+  }
+
+  // "connector" or {connector, window_ms, lease, timeout_ms, key_prefix}.
+  std::optional<SharedThrottle> compile_shared_throttle(const boost::json::value& value,
+                                                        const std::string& where) {
+    SharedThrottle shared;
+    const char* expected =
+        "expected a connector name or {connector, window_ms, lease, timeout_ms, key_prefix}";
+    if (value.is_string()) {
+      shared.connector = std::string(value.get_string());
+    } else if (value.is_object()) {
+      for (const auto& entry : value.get_object()) {
+        std::string_view key = entry.key();
+        const auto& v = entry.value();
+        std::string here = where + "." + std::string(key);
+        if (key == "connector" && v.is_string()) {
+          shared.connector = std::string(v.get_string());
+        } else if (key == "connector") {
+          error(here, "expected a connector name");
+        } else if (key == "window_ms") {
+          if (auto n = whole(v, here, 1)) shared.window = std::chrono::milliseconds(*n);
+        } else if (key == "lease") {
+          if (auto n = whole(v, here, 1)) shared.lease = *n;
+        } else if (key == "timeout_ms") {
+          if (auto n = whole(v, here, 1)) shared.timeout = std::chrono::milliseconds(*n);
+        } else if (key == "key_prefix" && v.is_string()) {
+          shared.key_prefix = std::string(v.get_string());
+        } else if (key == "key_prefix") {
+          error(here, "expected a string");
+        } else {
+          error(here, "unknown key '" + std::string(key) +
+                          "' (expected connector, window_ms, lease, timeout_ms, key_prefix)");
+        }
+      }
+    } else {
+      error(where, expected);
+      return std::nullopt;
+    }
+    if (shared.connector.empty()) {
+      error(where, expected);
+      return std::nullopt;
+    }
+    check(shared.connector, RouteCompileOptions::Role::kRequest, where);
+    return shared;
   }
 
   std::optional<RouteDedup> compile_dedup(const boost::json::value& value,
@@ -435,6 +493,17 @@ class RouteCompiler {
 };
 
 }  // namespace
+
+uint32_t SharedThrottle::limit(double rate) const {
+  double per_window = rate * static_cast<double>(window.count()) / 1000.0;
+  return static_cast<uint32_t>(std::clamp(std::llround(per_window), 1LL, 1'000'000'000LL));
+}
+
+uint32_t SharedThrottle::lease_size(double rate) const {
+  uint32_t budget = limit(rate);
+  uint32_t size = lease ? lease : budget / 20;
+  return std::clamp<uint32_t>(size, 1, budget);
+}
 
 std::optional<OutputTarget> compile_target(std::string_view text, std::string& error) {
   OutputTarget t;

@@ -35,12 +35,27 @@ struct RouteSource {
   std::string text;  // as written
 };
 
+// `throttle.shared`: the rate is one budget per window for every node,
+// counted through a key/value connector (Redis) that answers `@kv` requests.
+struct SharedThrottle {
+  std::string connector;
+  std::chrono::milliseconds window{1000};
+  uint32_t lease = 0;  // tokens asked for at once; 0: a 20th of the window's budget
+  std::chrono::milliseconds timeout{100};  // a worker waits this long for a lease
+  std::string key_prefix = "sluice:throttle:";
+
+  // The budget per window: rate x window, at least 1.
+  uint32_t limit(double rate) const;
+  uint32_t lease_size(double rate) const;
+};
+
 struct RouteThrottle {
   // What separates keys: a field ("data.DEVICE_ID", "subject", "key") or a
   // template ("${source}/${data.ID}"). Absent: one key for the whole route.
   // Messages where the field is missing share the key "".
   std::optional<Template> key;
   ThrottleSpec spec;
+  std::optional<SharedThrottle> shared;
 };
 
 struct RouteDedup {
@@ -69,7 +84,7 @@ struct CompiledRoute {
 };
 
 struct RouteCompileOptions {
-  enum class Role : uint8_t { kSource, kSink };
+  enum class Role : uint8_t { kSource, kSink, kRequest };
   // Says what is wrong with using `connector` in this role (unknown name,
   // a plugin that cannot consume or publish), or nothing when it is fine.
   // Not set: any name is accepted.

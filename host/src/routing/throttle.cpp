@@ -31,18 +31,29 @@ std::string_view overflow_name(Overflow overflow) {
   return "?";
 }
 
-bool Throttle::KeyState::may_send(time_point now) const {
-  return (!bucket || bucket->tokens(now) > 0) && (!interval || interval->allowed(now));
+bool Throttle::may_send(KeyState& s, time_point now) {
+  if (s.interval && !s.interval->allowed(now)) return false;
+  if (s.lease) {
+    auto answer = s.lease->check(s.key, *shared_, now);
+    if (answer != SharedLease::Answer::kUnreachable) return answer == SharedLease::Answer::kToken;
+  }
+  return !s.bucket || s.bucket->tokens(now) > 0;
 }
 
-void Throttle::KeyState::take(time_point now) {
-  if (bucket) bucket->try_take(now);
-  if (interval) interval->try_take(now);
+void Throttle::take(KeyState& s, time_point now) {
+  if (s.lease && s.lease->holds_token())
+    s.lease->take();
+  else if (s.bucket)
+    s.bucket->try_take(now);
+  if (s.interval) s.interval->try_take(now);
 }
 
 Clock::time_point Throttle::KeyState::next_available(time_point now) const {
   time_point t = now;
-  if (bucket) t = std::max(t, bucket->next_available(now));
+  if (lease && !lease->unreachable())
+    t = std::max(t, lease->next_available(now));
+  else if (bucket)
+    t = std::max(t, bucket->next_available(now));
   if (interval) t = std::max(t, interval->next_available(now));
   return t;
 }
@@ -50,11 +61,12 @@ Clock::time_point Throttle::KeyState::next_available(time_point now) const {
 Clock::time_point Throttle::KeyState::idle_at(time_point now) const {
   time_point t = now;
   if (bucket) t = std::max(t, bucket->full_at());
+  if (lease) t = std::max(t, lease->idle_at(now));
   if (interval) t = std::max(t, interval->idle_at(now));
   return t;
 }
 
-Throttle::Throttle(ThrottleSpec spec) : spec_(spec) {
+Throttle::Throttle(ThrottleSpec spec, SharedBudget* shared) : spec_(spec), shared_(shared) {
   burst_ = spec_.burst ? spec_.burst
                        : static_cast<uint32_t>(std::max(1.0, std::ceil(std::max(0.0, spec_.rate))));
   capacity_ = spec_.buffer ? spec_.buffer : (spec_.keep_latest ? 1 : 0);
@@ -122,6 +134,7 @@ Throttle::KeyState* Throttle::find_or_create(std::string_view key, time_point no
   KeyState& s = lru_.front();
   s.key = std::string(key);
   if (spec_.rate > 0) s.bucket.emplace(spec_.rate, burst_, now);
+  if (spec_.rate > 0 && shared_) s.lease.emplace();
   if (spec_.min_interval.count() > 0) s.interval.emplace(spec_.min_interval);
   keys_.emplace(s.key, lru_.begin());
   return &s;
@@ -141,8 +154,8 @@ ThrottleDecision Throttle::offer(std::string_view key, message::EnvelopePtr mess
   }
 
   // Held messages go first, so a new one never overtakes them.
-  if (s->held.empty() && s->may_send(now)) {
-    s->take(now);
+  if (s->held.empty() && may_send(*s, now)) {
+    take(*s, now);
     ++counters_.passed;
     return d;
   }
@@ -191,23 +204,35 @@ std::optional<Clock::time_point> Throttle::next_release_time() const {
 }
 
 std::optional<Throttle::Released> Throttle::pop_due(time_point now) {
-  if (due_.empty()) return std::nullopt;
-  auto [due, seq, state] = *due_.begin();
-  if (due > now) return std::nullopt;
-  KeyState& s = *state;
-  due_.erase(due_.begin());
-  s.scheduled.reset();
+  while (!due_.empty()) {
+    auto [due, seq, state] = *due_.begin();
+    if (due > now) return std::nullopt;
+    KeyState& s = *state;
+    due_.erase(due_.begin());
+    s.scheduled.reset();
 
-  s.take(due);
-  Released r{s.key, s.held.pop_front(), due};
-  --held_total_;
-  ++counters_.released;
-  if (!s.held.empty())
-    schedule(s, s.next_available(due));
-  else
-    s.held.shrink_if_empty();
-  touch(keys_.find(std::string_view(s.key))->second);
-  return r;
+    if (s.lease) {
+      // Other nodes may have spent the window by now: look again, and
+      // come back at its reset if so.
+      if (!may_send(s, now)) {
+        schedule(s, std::max(s.next_available(now), now + std::chrono::milliseconds(1)));
+        continue;
+      }
+      take(s, now);
+    } else {
+      take(s, due);
+    }
+    Released r{s.key, s.held.pop_front(), due};
+    --held_total_;
+    ++counters_.released;
+    if (!s.held.empty())
+      schedule(s, s.next_available(due));
+    else
+      s.held.shrink_if_empty();
+    touch(keys_.find(std::string_view(s.key))->second);
+    return r;
+  }
+  return std::nullopt;
 }
 
 std::optional<Throttle::Released> Throttle::pop_any() {

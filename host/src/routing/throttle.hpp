@@ -3,6 +3,9 @@
 // in a bounded buffer, or coalesced so only the newest is kept). The runtime
 // offers messages, arms one timer at next_release_time(), and delivers what
 // release_due() hands back. Single-threaded: one instance per worker.
+// With a SharedBudget the rate is a budget per window that every node
+// shares (see shared_budget.hpp); the local bucket then only decides while
+// the budget's store cannot be reached.
 #pragma once
 
 #include <chrono>
@@ -19,6 +22,7 @@
 #include "routing/clock.hpp"
 #include "routing/held_queue.hpp"
 #include "routing/min_interval.hpp"
+#include "routing/shared_budget.hpp"
 #include "routing/string_hash.hpp"
 
 namespace sluice::routing {
@@ -85,7 +89,8 @@ class Throttle {
  public:
   using time_point = Clock::time_point;
 
-  explicit Throttle(ThrottleSpec spec);
+  // `shared`, when given, outlives the throttle.
+  explicit Throttle(ThrottleSpec spec, SharedBudget* shared = nullptr);
   ~Throttle();
   Throttle(const Throttle&) = delete;
   Throttle& operator=(const Throttle&) = delete;
@@ -144,15 +149,17 @@ class Throttle {
     std::string key;
     std::optional<common::TokenBucket> bucket;
     std::optional<MinInterval> interval;
+    std::optional<SharedLease> lease;  // with a shared budget
     HeldQueue<message::EnvelopePtr> held;
     std::optional<DueSet::iterator> scheduled;
 
-    bool may_send(time_point now) const;
-    void take(time_point now);
     time_point next_available(time_point now) const;
     time_point idle_at(time_point now) const;
   };
 
+  // May asks the shared budget's store for a lease.
+  bool may_send(KeyState& s, time_point now);
+  void take(KeyState& s, time_point now);
   KeyState* find_or_create(std::string_view key, time_point now);
   bool make_room_for_new_key(time_point now);
   void schedule(KeyState& s, time_point due);
@@ -162,6 +169,7 @@ class Throttle {
   std::optional<Released> pop_any();
 
   ThrottleSpec spec_;
+  SharedBudget* shared_ = nullptr;
   uint32_t burst_ = 1;
   size_t capacity_ = 0;
   Overflow overflow_ = Overflow::kDropNewest;

@@ -15,6 +15,7 @@
 #include "routing/route_spec.hpp"
 #include "routing/route_table.hpp"
 #include "runtime/connector.hpp"
+#include "runtime/connector_budget.hpp"
 #include "runtime/router.hpp"
 #include "runtime/source_choice.hpp"
 #include "runtime/timer_service.hpp"
@@ -42,11 +43,13 @@ struct RouteEntry {
   std::unique_ptr<SourceChoice> sources;
   std::vector<ResolvedTarget> outputs;
   std::optional<ResolvedTarget> dead_letter;
+  Connector* shared_throttle_store = nullptr;  // throttle.shared's connector
 };
 
 // What one worker keeps per route.
 struct WorkerRouteState {
   routing::OutputSelector selector;
+  std::unique_ptr<ConnectorBudget> shared_budget;  // outlives the throttle using it
   std::unique_ptr<routing::Throttle> throttle;
   std::unique_ptr<routing::DedupWindow> dedup;
   std::optional<Clock::time_point> timer_due;  // the release timer armed, if any
@@ -75,8 +78,13 @@ class CompiledRouter : public Router {
       per_worker.resize(entries_.size());
       for (size_t r = 0; r < entries_.size(); ++r) {
         const auto& route = table_.route(static_cast<routing::RouteTable::RouteId>(r));
+        if (route.throttle && route.throttle->shared && entries_[r].shared_throttle_store)
+          per_worker[r].shared_budget = std::make_unique<ConnectorBudget>(
+              *entries_[r].shared_throttle_store, *route.throttle->shared,
+              route.throttle->spec.rate, *entries_[r].stats);
         if (route.throttle)
-          per_worker[r].throttle = std::make_unique<routing::Throttle>(route.throttle->spec);
+          per_worker[r].throttle = std::make_unique<routing::Throttle>(
+              route.throttle->spec, per_worker[r].shared_budget.get());
         if (route.dedup)
           per_worker[r].dedup =
               std::make_unique<routing::DedupWindow>(route.dedup->window, route.dedup->max_keys);
@@ -156,6 +164,7 @@ class CompiledRouter : public Router {
       if (st.throttle) {
         std::string key;
         if (route.throttle->key) route.throttle->key->render(rctx, key);
+        if (st.shared_budget) st.shared_budget->bind(out);
         auto now = clock_.now();
         auto decision = st.throttle->offer(key, routed, now);
         account_drop(decision, entry, st);
@@ -301,6 +310,7 @@ class CompiledRouter : public Router {
   void release(routing::RouteTable::RouteId id, Dispatch& out) const {
     auto& st = state_[out.worker_index() % state_.size()][id];
     st.timer_due.reset();
+    if (st.shared_budget) st.shared_budget->bind(out);
     st.throttle->release_due(clock_.now(), [&](const auto& released) {
       const message::EnvelopePtr& message = released.message;
       Delivery* delivery = take_held(st, *message);
@@ -379,6 +389,9 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
       return "connector '" + c->name() + "' (plugin " + c->plugin().name() + ") is not a source";
     if (role == routing::RouteCompileOptions::Role::kSink && !c->is_sink())
       return "connector '" + c->name() + "' (plugin " + c->plugin().name() + ") is not a sink";
+    if (role == routing::RouteCompileOptions::Role::kRequest && !c->can_request())
+      return "connector '" + c->name() + "' (plugin " + c->plugin().name() +
+             ") takes no requests; a shared throttle needs a key/value connector (redis)";
     return std::nullopt;
   };
   options.syntax_for = subject_syntax_of(lookup);
@@ -414,6 +427,8 @@ std::shared_ptr<const Router> build_router(const std::vector<config::RouteConfig
       entry.outputs.push_back({lookup(t.connector), nullptr});
     if (compiled->dead_letter)
       entry.dead_letter = ResolvedTarget{lookup(compiled->dead_letter->connector), nullptr};
+    if (compiled->throttle && compiled->throttle->shared)
+      entry.shared_throttle_store = lookup(compiled->throttle->shared->connector);
     auto id = table.add(std::move(*compiled));
     // Point at the targets now owned by the table (stable: held by pointer).
     const auto& owned = table.route(id);

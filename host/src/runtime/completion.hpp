@@ -23,7 +23,8 @@ class DeliveryEngine;
 struct sluice_completion {
   sluice::runtime::DeliveryEngine* engine = nullptr;
   // The source message's record; this send holds one reference on it,
-  // settled once when the send is settled.
+  // settled once when the send is settled. Null for a request of no
+  // message's (DeliveryEngine::dispatch_unowned).
   sluice::runtime::Delivery* delivery = nullptr;
   sluice::runtime::Output output;
   int attempt = 1;

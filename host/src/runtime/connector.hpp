@@ -69,6 +69,7 @@ class Connector {
   const loader::LoadedPlugin& plugin() const { return plugin_; }
   bool is_source() const { return plugin_.has(SLUICE_CAP_SOURCE); }
   bool is_sink() const { return plugin_.has(SLUICE_CAP_SINK); }
+  bool can_request() const { return plugin_.has(SLUICE_CAP_REQUEST); }
   Runtime& runtime() { return runtime_; }
   sluice_instance* instance() const { return instance_; }
   sluice_host* handle() { return &handle_; }

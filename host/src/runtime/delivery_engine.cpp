@@ -86,6 +86,14 @@ void DeliveryEngine::dispatch(Delivery& delivery, Output output, size_t worker_i
   send_now(std::move(c));
 }
 
+void DeliveryEngine::dispatch_unowned(Output output, size_t worker_index) {
+  auto c = std::make_unique<sluice_completion>();
+  c->engine = this;
+  c->output = std::move(output);
+  c->worker = worker_index;
+  send_now(std::move(c));
+}
+
 void DeliveryEngine::send_now(CompletionPtr c) {
   // Past the shutdown deadline nothing more is sent: what the workers still
   // hold goes back to its source (nack) at once, without a publish attempt
@@ -252,7 +260,7 @@ void DeliveryEngine::failed_for_good(CompletionPtr c, const std::string& error) 
 void DeliveryEngine::settle(CompletionPtr c, bool ok) {
   Delivery* delivery = c->delivery;
   c.reset();
-  delivery->settle(ok);
+  if (delivery) delivery->settle(ok);  // null: an unowned request
 }
 
 void DeliveryEngine::finish(std::unique_ptr<Delivery> delivery, bool ok) {

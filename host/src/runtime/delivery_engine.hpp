@@ -66,6 +66,8 @@ class DeliveryEngine : public DeliveryOwner {
   void route(std::unique_ptr<Delivery> delivery, Dispatch& worker);
   // Sends one output; `delivery` is held until it settles.
   void dispatch(Delivery& delivery, Output output, size_t worker_index);
+  // A request of no message's: nothing is settled when it ends.
+  void dispatch_unowned(Output output, size_t worker_index);
   // Acks (or nacks) a settled delivery's source and frees the record.
   void finish(std::unique_ptr<Delivery> delivery, bool ok) override;
   // `count` gathered acks reached their sources (see AckGatherer).

@@ -23,7 +23,10 @@ RouteStats::RouteStats(metrics::Registry& r, const std::string& route)
                              "Messages whose payload a JSON rule could not parse",
                              {{"route", route}})),
       failed(r.counter("sluice_route_failed_total",
-                       "Messages that failed for good on this route (nacked)",
-                       {{"route", route}})) {}
+                       "Messages that failed for good on this route (nacked)", {{"route", route}})),
+      shared_fallbacks(
+          r.counter("sluice_route_throttle_shared_fallbacks_total",
+                    "Times a shared throttle got no lease from its store and decided locally",
+                    {{"route", route}})) {}
 
 }  // namespace sluice::runtime

@@ -19,6 +19,7 @@ struct RouteStats {
   metrics::Counter& dead_lettered;
   metrics::Counter& parse_errors;
   metrics::Counter& failed;
+  metrics::Counter& shared_fallbacks;
 };
 
 }  // namespace sluice::runtime

@@ -27,6 +27,9 @@ class Dispatch {
   virtual ~Dispatch() = default;
   // Sends one output; the delivery is held until it settles.
   virtual void send(Delivery& delivery, Output output) = 0;
+  // Sends a request that belongs to no message (a shared throttle's lease):
+  // its outcome reaches only output.on_reply.
+  virtual void send_unowned(Output output) = 0;
   // Which worker is routing (per-worker router state: throttles, selectors).
   virtual size_t worker_index() const = 0;
   // Runs `task` later on this same worker (timer-driven releases).

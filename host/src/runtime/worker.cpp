@@ -61,4 +61,6 @@ void Worker::send(Delivery& delivery, Output output) {
   engine_.dispatch(delivery, std::move(output), index_);
 }
 
+void Worker::send_unowned(Output output) { engine_.dispatch_unowned(std::move(output), index_); }
+
 }  // namespace sluice::runtime

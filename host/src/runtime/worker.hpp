@@ -50,6 +50,7 @@ class Worker : public Dispatch {
   void post(std::function<void()> task) override { queue_.push_always(Item{std::move(task)}); }
   size_t worker_index() const override { return index_; }
   void send(Delivery& delivery, Output output) override;
+  void send_unowned(Output output) override;
 
   void start();
   void close() { queue_.close(); }

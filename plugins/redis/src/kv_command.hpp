@@ -5,6 +5,9 @@
 // set: "OK"; del: how many keys went). `incr` with a ttl_ms counts in a
 // fixed window: the key expires ttl_ms after its first increment (one
 // server-side script, so a crash cannot leave a counter without expiry).
+// {"op": "take", "key", "count", "limit", "window_ms"} is a shared
+// throttle's lease: it grants up to `count` of the window's `limit` tokens
+// and answers {"value": [granted, ms until the window resets]}.
 #pragma once
 
 #include <hiredis/hiredis.h>

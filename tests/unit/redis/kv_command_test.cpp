@@ -40,7 +40,21 @@ TEST(RedisKvCommand, MistakesAreNamed) {
   EXPECT_EQ(refusal(R"({"op":"set","key":"k"})"), "sluice.kv.set: no value");
   EXPECT_EQ(refusal(R"({"op":"get","key":"k","ttl_ms":-1})"), "sluice.kv: ttl_ms must be >= 0");
   EXPECT_EQ(refusal(R"({"op":"append","key":"k"})"),
-            "sluice.kv: unknown op 'append' (get, set, incr, del)");
+            "sluice.kv: unknown op 'append' (get, set, incr, del, take)");
+  EXPECT_NE(refusal(R"({"op":"take","key":"k","count":0,"limit":10,"window_ms":1000})")
+                .find("count >= 1"),
+            std::string::npos);
+  EXPECT_NE(refusal(R"({"op":"take","key":"k","count":1,"limit":10})").find("window_ms"),
+            std::string::npos);
+}
+
+TEST(RedisKvCommand, TakeIsOneScriptWithLimitCountAndWindow) {
+  Args take = command(R"({"op":"take","key":"t:k","count":5,"limit":100,"window_ms":1000})");
+  ASSERT_EQ(take.size(), 7u);
+  EXPECT_EQ(take[0], "EVAL");
+  EXPECT_EQ(take[2], "1");
+  EXPECT_EQ(take[3], "t:k");
+  EXPECT_EQ((Args{take[4], take[5], take[6]}), (Args{"100", "5", "1000"}));
 }
 
 TEST(RedisKvCommand, RepliesCarryTheValue) {
@@ -57,6 +71,16 @@ TEST(RedisKvCommand, RepliesCarryTheValue) {
   s.str = text;
   s.len = 6;
   EXPECT_EQ(kv_reply(&s), R"({"value":"cached"})");
+  redisReply granted{}, reset{};
+  granted.type = reset.type = REDIS_REPLY_INTEGER;
+  granted.integer = 3;
+  reset.integer = 850;
+  redisReply* pair[] = {&granted, &reset};
+  redisReply take{};
+  take.type = REDIS_REPLY_ARRAY;
+  take.elements = 2;
+  take.element = pair;
+  EXPECT_EQ(kv_reply(&take), R"({"value":[3,850]})");
 }
 
 }  // namespace

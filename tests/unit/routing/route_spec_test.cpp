@@ -227,6 +227,51 @@ TEST(RouteSpec, ConnectorsAreCheckedByRole) {
   compile(R"({"from": "in", "to": "out"})", options);
 }
 
+TEST(RouteSpec, SharedThrottleTakesAConnectorOrItsSettings) {
+  auto plain = compile(R"({"from": "a", "to": "b", "throttle": {"rate": 100, "shared": "redis"}})");
+  ASSERT_TRUE(plain.throttle && plain.throttle->shared);
+  const auto& s = *plain.throttle->shared;
+  EXPECT_EQ(s.connector, "redis");
+  EXPECT_EQ(s.window, std::chrono::milliseconds(1000));
+  EXPECT_EQ(s.limit(100), 100u);
+  EXPECT_EQ(s.lease_size(100), 5u);  // a 20th of the window's budget
+  EXPECT_EQ(s.lease_size(3), 1u);
+  EXPECT_EQ(s.key_prefix, "sluice:throttle:");
+
+  auto full = compile(R"({"from": "a", "to": "b", "throttle": {"rate": 2, "shared":
+      {"connector": "r", "window_ms": 60000, "lease": 500, "timeout_ms": 20,
+       "key_prefix": "app:"}}})");
+  const auto& f = *full.throttle->shared;
+  EXPECT_EQ(f.limit(2), 120u);
+  EXPECT_EQ(f.lease_size(2), 120u);  // never more than the budget
+  EXPECT_EQ(f.timeout, std::chrono::milliseconds(20));
+  EXPECT_EQ(f.key_prefix, "app:");
+}
+
+TEST(RouteSpec, SharedThrottleMistakesAreNamed) {
+  expect_error(R"({"from": "a", "to": "b", "throttle": {"min_interval_ms": 5, "shared": "r"}})",
+               "routes[0].throttle.shared: shares the rate between nodes: set rate");
+  expect_error(R"({"from": "a", "to": "b", "throttle": {"rate": 5, "burst": 2, "shared": "r"}})",
+               "routes[0].throttle.burst: a shared budget counts per window");
+  expect_error(R"({"from": "a", "to": "b", "throttle": {"rate": 5, "shared": 7}})",
+               "routes[0].throttle.shared: expected a connector name or {connector");
+  expect_error(R"({"from": "a", "to": "b", "throttle": {"rate": 5, "shared": {"window_ms": 5}}})",
+               "routes[0].throttle.shared: expected a connector name");
+  expect_error(
+      R"({"from": "a", "to": "b", "throttle": {"rate": 5, "shared": {"connector": "r", "ttl": 1}}})",
+      "routes[0].throttle.shared.ttl: unknown key 'ttl'");
+  RouteCompileOptions options;
+  options.check_connector = [](std::string_view c,
+                               RouteCompileOptions::Role role) -> std::optional<std::string> {
+    if (role == RouteCompileOptions::Role::kRequest && c == "file")
+      return "connector 'file' (plugin file) takes no requests";
+    return std::nullopt;
+  };
+  expect_error(R"({"from": "a", "to": "b", "throttle": {"rate": 5, "shared": "file"}})",
+               "routes[0].throttle.shared: connector 'file' (plugin file) takes no requests",
+               options);
+}
+
 TEST(RouteSpec, EveryProblemIsReportedAtOnce) {
   auto errors = errors_of(R"({"from": ":x", "to": {"random": []}, "where": {"a": {"zz": 1}},
                               "throttle": {"rate": -1}, "extra": 1})");

@@ -18,6 +18,7 @@ struct NoOwner : DeliveryOwner {
 
 struct CapturingDispatch : Dispatch {
   void send(Delivery&, Output output) override { sent.push_back(std::move(output)); }
+  void send_unowned(Output output) override { sent.push_back(std::move(output)); }
   size_t worker_index() const override { return 0; }
   void post(std::function<void()>) override {}
   std::vector<Output> sent;
