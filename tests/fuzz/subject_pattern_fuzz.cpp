@@ -1,7 +1,7 @@
-// Subject patterns in every syntax (NATS, MQTT, AMQP, literal, auto): any
+// Subject patterns in every syntax (NATS, MQTT, AMQP, literal, glob, auto): any
 // text compiles or is refused with a reason; matching any subject never
 // crashes; a pattern without wildcards matches exactly its own text.
-//   input: syntax (auto|nats|mqtt|amqp|literal) ---- pattern ---- subject
+//   input: syntax (auto|nats|mqtt|amqp|literal|glob) ---- pattern ---- subject
 #include <string>
 
 #include "fuzz_input.hpp"

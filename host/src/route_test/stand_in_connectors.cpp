@@ -114,7 +114,8 @@ const sluice_plugin_vtable kVtable = {sizeof(sluice_plugin_vtable),
                                       &ack,
                                       &flush,
                                       &health,
-                                      &destroy};
+                                      &destroy,
+                                      nullptr /* ack_batch: one ack at a time */};
 
 }  // namespace
 
