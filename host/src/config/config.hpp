@@ -38,6 +38,10 @@ struct ConnectorConfig {
   int max_in_flight = 10000;  // host-reserved: cap on unconfirmed publishes to this connector
   RetryPolicy retry;          // host-reserved `retry: {max_attempts, initial_backoff_ms, ...}`
   CircuitPolicy circuit;      // host-reserved `circuit_breaker: {failures, open_ms}`
+  // host-reserved `order`: "subject" keeps a source's keyless messages in
+  // order per subject (one worker per subject); "none" spreads them over
+  // the workers. Keyed messages keep their order per key either way.
+  std::string order = "subject";
   SourceLocation where;       // of the connector's key
   std::map<std::string, SourceLocation> setting_locations;  // per plugin setting key
 };

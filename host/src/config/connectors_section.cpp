@@ -1,5 +1,5 @@
 // connectors: — named plugin instances. The host keeps its reserved keys
-// (plugin, max_in_flight, retry, circuit_breaker) and hands every other key to the plugin as
+// (plugin, max_in_flight, retry, circuit_breaker, order) and hands every other key to the plugin as
 // JSON; the plugin's own SettingsSpec validates those.
 #include <sluice/common/did_you_mean.hpp>
 
@@ -112,6 +112,10 @@ ConnectorConfig read_connector(const ConfigNode::Entry& entry, FieldReader& read
       read_retry(setting.value, path + ".retry", c.retry, reader);
     } else if (setting.key == "circuit_breaker") {
       read_circuit(setting.value, path + ".circuit_breaker", c.circuit, reader);
+    } else if (setting.key == "order") {
+      if (auto v = reader.choice(setting.value, path + ".order",
+                                 declared(connector_host_settings(), "order")))
+        c.order = *v;
     } else {
       settings[setting.key] = to_json(setting.value, reader.errors());
       c.setting_locations[setting.key] = setting.key_where;

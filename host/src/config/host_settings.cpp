@@ -145,6 +145,11 @@ const SettingsSpec& connector_host_settings() {
       Setting::object("retry").doc("retries of a failed publish, with exponential backoff"),
       Setting::object("circuit_breaker")
           .doc("fail publishes at once after repeated failures (failures: 0 = off)"),
+      Setting::string("order")
+          .def(quoted(defaults.order))
+          .one_of({"subject", "none"})
+          .doc("a source's messages without a key: in order per subject (one worker each), or "
+               "none (spread over the workers; keyed messages keep their order per key)"),
   };
   return spec;
 }

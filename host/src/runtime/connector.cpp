@@ -11,6 +11,7 @@ Connector::Connector(Runtime& runtime, const config::ConnectorConfig& config,
                      const loader::LoadedPlugin& plugin, metrics::Registry& registry)
     : runtime_(runtime),
       config_(config),
+      spreads_keyless_(config.order == "none"),
       plugin_(plugin),
       circuit_(config_.circuit),
       registry_(registry) {

@@ -70,6 +70,10 @@ class Connector {
   bool is_source() const { return plugin_.has(SLUICE_CAP_SOURCE); }
   bool is_sink() const { return plugin_.has(SLUICE_CAP_SINK); }
   bool can_request() const { return plugin_.has(SLUICE_CAP_REQUEST); }
+  // `order: none`: keyless messages need not keep their order.
+  bool spreads_keyless() const { return spreads_keyless_; }
+  // Numbers this source's keyless messages for spreading (any thread).
+  uint64_t next_spread_index() { return spread_index_.fetch_add(1, std::memory_order_relaxed); }
   Runtime& runtime() { return runtime_; }
   sluice_instance* instance() const { return instance_; }
   sluice_host* handle() { return &handle_; }
@@ -132,6 +136,8 @@ class Connector {
 
   Runtime& runtime_;
   config::ConnectorConfig config_;
+  bool spreads_keyless_ = false;
+  std::atomic<uint64_t> spread_index_{0};
   const loader::LoadedPlugin& plugin_;
   sluice_host handle_{this};
   CircuitBreaker circuit_;

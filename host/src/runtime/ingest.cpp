@@ -1,7 +1,9 @@
 // Source messages into the workers' queues: the host API's emit (ingest)
 // and emit_batch (ingest_batch). Each message is copied into an envelope on
 // the source's thread and goes to the worker its routing key hashes to, so
-// one key keeps its order.
+// one key keeps its order; a keyless message of a source with `order: none`
+// goes to the workers in turn instead, in runs so that a batch still takes
+// one queue lock per run.
 #include <chrono>
 
 #include "runtime/connector.hpp"
@@ -11,6 +13,9 @@ namespace sluice::runtime {
 namespace {
 
 bool malformed(const sluice_message& m) { return m.payload.len > 0 && !m.payload.data; }
+
+// Keyless messages of a spreading source per worker before the next one's turn.
+constexpr uint64_t kSpreadRun = 64;
 
 }  // namespace
 
@@ -39,7 +44,10 @@ DeliveryEngine::Prepared DeliveryEngine::prepare(Connector& source, const sluice
   // hears BUSY offers it again.
   if (taps_ && taps_->active())
     p.tapped = taps_->prepare({tap::Direction::kIn, source.name(), {}, *env, env->subject});
-  p.worker = std::hash<std::string_view>{}(env->routing_key()) % workers_.size();
+  if (!env->key && source.spreads_keyless())
+    p.worker = source.next_spread_index() / kSpreadRun % workers_.size();
+  else
+    p.worker = std::hash<std::string_view>{}(env->routing_key()) % workers_.size();
   p.bytes = env->payload.size();
   p.incoming = {std::move(env), &source, ack_id, at.steady};
   return p;

@@ -61,6 +61,8 @@ class Worker : public Dispatch {
   // Average time this worker spends routing one message, in microseconds
   // (exponentially weighted, sampled).
   double routing_time_ewma_us() const { return routing_ewma_us_.load(std::memory_order_relaxed); }
+  // Source messages this worker has routed.
+  uint64_t processed() const { return processed_.load(std::memory_order_relaxed); }
 
  private:
   using Item = std::variant<Incoming, std::function<void()>>;
@@ -71,7 +73,7 @@ class Worker : public Dispatch {
   size_t index_;
   BoundedQueue<Item> queue_;
   std::thread thread_;
-  uint64_t processed_ = 0;
+  std::atomic<uint64_t> processed_{0};  // written by this worker only
   std::atomic<double> routing_ewma_us_{0};
 };
 
