@@ -44,10 +44,14 @@ std::vector<StreamEntry> parse_entries(const redisReply* entries) {
 }
 
 StreamConsumer::StreamConsumer(Host host, const RedisSettings& settings, RedisMetrics& metrics,
-                               ReadyQueue& ready)
-    : host_(std::move(host)), settings_(settings), metrics_(metrics), ready_(ready) {
-  for (const auto& name : settings_.streams)
-    streams_.push_back({name, settings_.dead_letter_for(name), {}});
+                               ReadyQueue& ready, const std::vector<std::string>& names,
+                               uint64_t seq_tag)
+    : host_(std::move(host)),
+      settings_(settings),
+      metrics_(metrics),
+      ready_(ready),
+      next_seq_((seq_tag << kSeqTagShift) + 1) {
+  for (const auto& name : names) streams_.push_back({name, settings_.dead_letter_for(name), {}});
 }
 
 size_t StreamConsumer::room() const {

@@ -1,9 +1,10 @@
 // Redis Cluster redirections as the servers word them, and the command
 // argument that picks a command's node.
+#include "slot_map.hpp"
+
 #include <gtest/gtest.h>
 
 #include "routing_key.hpp"
-#include "slot_map.hpp"
 
 namespace sluice::redis {
 namespace {
