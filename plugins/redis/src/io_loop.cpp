@@ -70,9 +70,11 @@ IoLoop::IoLoop(Host host, const RedisSettings& settings, RedisMetrics& metrics)
       backoff_policy_(settings.reconnect.backoff()),
       streams_(host_, settings_, metrics_, ready_,
                settings_.cluster ? std::vector<std::string>() : settings_.streams),
-      lists_(host_, settings_, metrics_, ready_),
+      lists_(host_, settings_, metrics_, ready_,
+             settings_.cluster ? std::vector<std::string>() : settings_.lists),
       cluster_(host_, cluster_seeds(settings_), link_options_of(settings_), metrics_),
-      cluster_streams_(host_, settings_, metrics_, ready_) {
+      cluster_streams_(host_, settings_, metrics_, ready_, settings_.streams, "stream"),
+      cluster_lists_(host_, settings_, metrics_, ready_, settings_.lists, "list") {
   link_options_ = link_options_of(settings_);
   ready_.max_buffered = static_cast<size_t>(settings_.max_buffered);
   // Unique per process: a reply meant for an earlier run never arrives here.
@@ -83,8 +85,7 @@ IoLoop::IoLoop(Host host, const RedisSettings& settings, RedisMetrics& metrics)
   reply_channel_ = "sluice:reply:" + std::string(host_.node_id()) + ":" +
                    std::string(host_.connector_name()) + ":" + nonce;
   request_channels_.insert(settings_.requests.begin(), settings_.requests.end());
-  for (size_t i = 0; i < settings_.lists.size(); ++i)
-    list_links_.push_back(std::make_unique<RedisLink>());
+  for (size_t i = 0; i < lists_.lists(); ++i) list_links_.push_back(std::make_unique<RedisLink>());
   sub_.set_push_handler([this](redisReply* r) { on_push(r); });
   cmd_.set_latency_observer([this](std::chrono::nanoseconds d) { metrics_.observe_latency(d); });
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -183,6 +184,8 @@ void IoLoop::publish_problems() {
   std::string problem = streams_.problem();
   if (std::string c = cluster_streams_.problem(); !c.empty())
     problem = problem.empty() ? c : problem + "; " + c;
+  if (std::string c = cluster_lists_.problem(); !c.empty())
+    problem = problem.empty() ? c : problem + "; " + c;
   if (std::string l = lists_.problem(); !l.empty())
     problem = problem.empty() ? l : problem + "; " + l;
   if (problem == last_problem_) return;
@@ -205,6 +208,7 @@ void IoLoop::collect_links(std::vector<RedisLink*>& out) {
   if (!cluster_.enabled()) return;
   for (RedisLink* l : cluster_.links()) out.push_back(l);
   cluster_streams_.links(out);
+  cluster_lists_.links(out);
 }
 
 bool IoLoop::connect_all(std::string& error) {
@@ -232,6 +236,7 @@ bool IoLoop::connect_all(std::string& error) {
     ep = cluster_.endpoint_of(cluster_.masters().front(), error);
     if (!error.empty()) return false;
     if (!cluster_streams_.connect(cluster_, link_options_, error)) return false;
+    if (!cluster_lists_.connect(cluster_, link_options_, error)) return false;
   }
   current_ = ep;
   if (!cmd_.connect(ep, link_options_, error)) return false;
@@ -247,6 +252,7 @@ void IoLoop::disconnect_all(const std::string& why) {
   (void)why;
   streams_.on_disconnected();
   cluster_streams_.on_disconnected();
+  cluster_lists_.on_disconnected();
   lists_.on_disconnected();
   std::vector<RedisLink*> all;
   collect_links(all);
@@ -384,7 +390,10 @@ void IoLoop::take_acks(Clock::time_point now) {
           streams_.ack(ack_seq(a.ack_id), a.outcome);
         break;
       case AckKind::kList:
-        lists_.ack(ack_seq(a.ack_id), a.outcome);
+        if (cluster_lists_.enabled())
+          cluster_lists_.ack(ack_seq(a.ack_id), a.outcome);
+        else
+          lists_.ack(ack_seq(a.ack_id), a.outcome);
         break;
       case AckKind::kNone:
         break;
@@ -392,6 +401,7 @@ void IoLoop::take_acks(Clock::time_point now) {
   }
   streams_.flush_acks(cmd_, now);
   cluster_streams_.flush_acks(cluster_, now);
+  cluster_lists_.flush_acks(cluster_, now);
   lists_.flush_acks(cmd_, now);
 }
 
@@ -584,6 +594,7 @@ std::string IoLoop::serve() {
   auto now = Clock::now();
   streams_.on_connected(cmd_, now);
   cluster_streams_.on_connected(cluster_, now);
+  cluster_lists_.on_connected(cluster_, now);
   lists_.on_connected(cmd_, now);
   reply_subscribed_ = false;
   if (sub_.connected()) {
@@ -613,14 +624,16 @@ std::string IoLoop::serve() {
       if (cluster_.moves() != moves_seen) {
         moves_seen = cluster_.moves();
         if (std::string why = cluster_streams_.moved(cluster_); !why.empty()) return why;
+        if (std::string why = cluster_lists_.moved(cluster_); !why.empty()) return why;
       }
       cluster_streams_.poll(cluster_, now, consuming);
+      cluster_lists_.poll(cluster_, now, consuming);
     }
     streams_.poll(cmd_, stream_block_, now, consuming);
     for (size_t i = 0; i < list_links_.size(); ++i) lists_.poll(i, *list_links_[i], now, consuming);
     emit_ready();
-    acks_waiting_ =
-        streams_.acks_pending() || cluster_streams_.acks_pending() || lists_.acks_pending();
+    acks_waiting_ = streams_.acks_pending() || cluster_streams_.acks_pending() ||
+                    lists_.acks_pending() || cluster_lists_.acks_pending();
     publish_problems();
     metrics_.in_flight.set(static_cast<double>(streams_.in_flight() + cluster_streams_.in_flight() +
                                                lists_.in_flight()));

@@ -6,7 +6,8 @@
 // backpressure (stops reading while sluice has no room), and reconnects
 // everything with backoff and jitter when any link is lost. With
 // `cluster`, keyed commands go through a ClusterRouter (a link per master)
-// and streams through ClusterStreams; pub/sub and PUBLISH use one master.
+// and streams and lists through ClusterConsumers; pub/sub and PUBLISH use
+// one master.
 #pragma once
 
 #include <atomic>
@@ -22,8 +23,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "cluster_consumers.hpp"
 #include "cluster_router.hpp"
-#include "cluster_streams.hpp"
 #include "delivery.hpp"
 #include "list_consumer.hpp"
 #include "redis_link.hpp"
@@ -114,6 +115,7 @@ class IoLoop {
   ListConsumer lists_;
   ClusterRouter cluster_;
   ClusterStreams cluster_streams_;
+  ClusterLists cluster_lists_;
 
   int wake_fd_ = -1;
   std::thread thread_;

@@ -20,13 +20,15 @@ std::string str(const redisReply* r) {
 }  // namespace
 
 ListConsumer::ListConsumer(Host host, const RedisSettings& settings, RedisMetrics& metrics,
-                           ReadyQueue& ready)
+                           ReadyQueue& ready, const std::vector<std::string>& names,
+                           uint64_t seq_tag)
     : host_(std::move(host)),
       settings_(settings),
       metrics_(metrics),
       ready_(ready),
-      reliable_(settings.list_mode == ListMode::kReliable) {
-  for (const auto& name : settings_.lists) {
+      reliable_(settings.list_mode == ListMode::kReliable),
+      next_seq_(first_seq(seq_tag)) {
+  for (const auto& name : names) {
     List l;
     l.name = name;
     l.processing = settings_.processing_for(name);

@@ -3,6 +3,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "key_slot.hpp"
 #include "sentinel.hpp"
 
 namespace sluice::redis {
@@ -210,10 +211,21 @@ void validate_cluster(const RedisSettings& s, const RedisEndpoint& url,
     errors.push_back(
         "setting 'url': a cluster's nodes are found by host and port; a unix socket cannot "
         "seed a cluster");
-  if (!s.lists.empty())
-    errors.push_back(
-        "setting 'lists': list sources are not supported with 'cluster' yet (a list and its "
-        "processing list must share a slot); use streams, or a list on a single server");
+  if (s.list_mode == ListMode::kReliable) {
+    // LMOVE takes both keys: in a cluster they must share a slot.
+    RedisSettings named = s.resolved("node");
+    for (const auto& list : named.lists) {
+      std::string processing = named.processing_for(list);
+      if (key_slot(list) != key_slot(processing))
+        errors.push_back("setting 'lists': with 'cluster', list '" + list +
+                         "' and its processing list '" + processing +
+                         "' hash to different slots (LMOVE needs both on one node): put the "
+                         "list's name in a hash tag, e.g. '{" +
+                         list +
+                         "}', which `${list}` in "
+                         "'processing_list' carries along");
+    }
+  }
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ StreamConsumer::StreamConsumer(Host host, const RedisSettings& settings, RedisMe
       settings_(settings),
       metrics_(metrics),
       ready_(ready),
-      next_seq_((seq_tag << kSeqTagShift) + 1) {
+      next_seq_(first_seq(seq_tag)) {
   for (const auto& name : names) streams_.push_back({name, settings_.dead_letter_for(name), {}});
 }
 

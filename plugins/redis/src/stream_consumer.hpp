@@ -33,8 +33,6 @@ class StreamConsumer {
   // sequence, so the loop can tell several consumers' acks apart.
   StreamConsumer(Host host, const RedisSettings& settings, RedisMetrics& metrics, ReadyQueue& ready,
                  const std::vector<std::string>& names, uint64_t seq_tag = 0);
-  static constexpr int kSeqTagShift = 40;
-  static uint64_t seq_tag_of(uint64_t seq) { return seq >> kSeqTagShift; }
 
   bool enabled() const { return !streams_.empty(); }
   // After (re)connecting `cmd` and `block`.

@@ -1,9 +1,10 @@
 // Redis Cluster: sluice against three masters of the test's own. Keys the
-// sink and sluice.kv write land on the master of their slot, stream entries
-// on every master are consumed once each (and pub/sub messages published on
-// any node arrive), and a slot migrated mid-stream is followed
-// (ASK while it migrates, then MOVED) with nothing lost. Where things landed is checked with
-// redis-cli against each node, without -c (no redirects followed).
+// sink and sluice.kv write land on the master of their slot; stream entries
+// and reliable list items on every master are each delivered once (and
+// pub/sub messages published on any node arrive); a slot migrated
+// mid-stream is followed (ASK while it migrates, then MOVED) with nothing
+// lost. Where things landed is checked with redis-cli against each node,
+// without -c (no redirects followed).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -155,6 +156,62 @@ TEST(RedisCluster, StreamEntriesOnEveryMasterReachTheOutputOnce) {
   EXPECT_EQ(sluice.stop(), 0) << sluice.output();
 }
 
+TEST(RedisCluster, ReliableListsOnEveryMasterDeliverEachItemOnce) {
+  PrivateCluster cluster;
+  ASSERT_TRUE(cluster.ok());
+  constexpr int kPerList = 100;
+  // Hash tags keep each list and its processing list on one master.
+  const std::vector<std::string> lists = {"{cq-a}", "{cq-b}", "{cq-d}"};
+  std::vector<uint16_t> owners = cluster.slot_owners();
+  std::vector<int> slots = cluster.slots_of(lists);
+  std::set<uint16_t> masters;
+  for (int s : slots) masters.insert(owners[s]);
+  ASSERT_EQ(masters.size(), 3u) << "the test's lists should live on all three masters";
+  auto fill = [&](int from, int to) {
+    for (size_t i = 0; i < lists.size(); ++i) {
+      std::string commands;
+      for (int n = from; n < to; ++n)
+        commands += "LPUSH " + lists[i] + " " + lists[i] + "-" + std::to_string(n) + "\n";
+      cli_pipe(commands, owners[slots[i]]);
+    }
+  };
+  fill(0, kPerList / 2);
+  // An item an earlier run took and did not finish: delivered again at start.
+  std::string processing = lists[0] + ":processing:node-cq";
+  cli({"LPUSH", processing, "left-over"}, owners[slots[0]]);
+  std::string out = "cq-out";
+  uint16_t out_port = owners[cluster.slots_of({out})[0]];
+  TempDir dir;
+  auto sluice = start_with_config(
+      dir, config_header("node-cq") + "connectors:\n" +
+               cluster_connector(cluster, "    lists: [\"" + lists[0] + "\", \"" + lists[1] +
+                                              "\", \"" + lists[2] + "\"]\n    sink: rpush\n") +
+               "routes:\n  - from: r\n    to: \"r:" + out + "\"\n");
+  expect_ready(sluice);
+  fill(kPerList / 2, kPerList);  // while it takes
+  const size_t expected = lists.size() * kPerList + 1;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return cli_int({"LLEN", out}, out_port) >= static_cast<int64_t>(expected);
+      },
+      std::chrono::seconds(30)))
+      << cli_int({"LLEN", out}, out_port) << " of " << expected << "\n"
+      << sluice.output();
+  std::map<std::string, int> seen;
+  for (const auto& item : list_on(out, out_port)) ++seen[item];
+  EXPECT_EQ(seen.size(), expected);
+  EXPECT_EQ(seen["left-over"], 1);
+  for (const auto& [item, times] : seen) EXPECT_EQ(times, 1) << item;
+  for (size_t i = 0; i < lists.size(); ++i)
+    EXPECT_TRUE(wait_until(
+        [&] {
+          return cli_int({"LLEN", lists[i] + ":processing:node-cq"}, owners[slots[i]]) == 0;
+        },
+        std::chrono::seconds(10)))
+        << lists[i] << "'s processing list is not empty";
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+}
+
 TEST(RedisCluster, SlotMigratedMidStream_RedirectsAreFollowedNothingLost) {
   PrivateCluster cluster;
   ASSERT_TRUE(cluster.ok());
@@ -182,11 +239,8 @@ TEST(RedisCluster, SlotMigratedMidStream_RedirectsAreFollowedNothingLost) {
   int64_t migrated = llen_asking(key, to);  // what MIGRATE took along
   // The old owner answers ASK for the key it no longer has: ASKING, then the
   // command, on the new one.
-  ASSERT_TRUE(wait_until(
-      [&] {
-        return llen_asking(key, to) >= migrated + 50;
-      },
-      std::chrono::seconds(20), std::chrono::milliseconds(5)))
+  ASSERT_TRUE(wait_until([&] { return llen_asking(key, to) >= migrated + 50; },
+                         std::chrono::seconds(20), std::chrono::milliseconds(5)))
       << sluice.output();
   double asks = redirects_followed(admin_port);
   EXPECT_GE(asks, 1);

@@ -70,8 +70,12 @@ TEST(RedisSettings, ClusterRefusesWhatAClusterCannotDo) {
   EXPECT_TRUE(mentions(problems(R"({"cluster": true, "db": 1})"), "only database 0"));
   EXPECT_TRUE(mentions(problems(R"({"cluster": true, "url": "unix:/tmp/r.sock"})"),
                        "a unix socket cannot seed a cluster"));
-  EXPECT_TRUE(mentions(problems(R"({"cluster": true, "lists": ["q"]})"),
-                       "setting 'lists': list sources are not supported with 'cluster'"));
+  // LMOVE from a list to its processing list: one slot, through a hash tag.
+  EXPECT_TRUE(
+      mentions(problems(R"({"cluster": true, "lists": ["q"]})"), "hash to different slots"));
+  EXPECT_TRUE(problems(R"({"cluster": true, "lists": ["{q}", "{jobs}.high"]})").empty());
+  EXPECT_TRUE(
+      problems(R"({"cluster": true, "lists": ["q"], "list_mode": "at_most_once"})").empty());
   EXPECT_TRUE(mentions(problems(R"({"cluster_seeds": ["h:1"]})"), "needs 'cluster: true'"));
   EXPECT_TRUE(mentions(problems(R"({"cluster": true, "cluster_seeds": ["h:x"]})"),
                        "setting 'cluster_seeds'"));
