@@ -57,15 +57,22 @@ PrivateCluster::PrivateCluster() {
     ADD_FAILURE() << "redis-cli --cluster create failed: " << out;
     return;
   }
-  ok_ = wait_until(
+  ok_ = wait_ok();
+  if (!ok_) ADD_FAILURE() << "the cluster did not reach cluster_state:ok";
+}
+
+bool PrivateCluster::wait_ok() {
+  return wait_until(
       [&] {
-        for (uint16_t p : ports_)
-          if (cli({"CLUSTER", "INFO"}, p).find("cluster_state:ok") == std::string::npos)
-            return false;
+        for (uint16_t p : ports_) {
+          std::string out;
+          run_command({"redis-cli", "-h", "127.0.0.1", "-p", std::to_string(p), "CLUSTER", "INFO"},
+                      {}, &out);
+          if (out.find("cluster_state:ok") == std::string::npos) return false;
+        }
         return true;
       },
       std::chrono::seconds(30), std::chrono::milliseconds(50));
-  if (!ok_) ADD_FAILURE() << "the cluster did not reach cluster_state:ok";
 }
 
 std::vector<uint16_t> PrivateCluster::slot_owners() const {

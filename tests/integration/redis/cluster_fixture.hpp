@@ -18,7 +18,11 @@ class PrivateCluster {
   PrivateCluster();  // started, joined, cluster_state:ok on every node (else ok() is false)
 
   bool ok() const { return ok_; }
+  // Waits until every node says cluster_state:ok (after a node came back).
+  bool wait_ok();
   const std::vector<uint16_t>& ports() const { return ports_; }
+  // The i-th node's server (kill9() and start() it; nodes.conf keeps its identity).
+  PrivateRedis& node(size_t i) { return *nodes_[i]; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(ports_[0]); }
   // Per slot, the node serving it as its own CLUSTER NODES says (0: none).
   std::vector<uint16_t> slot_owners() const;

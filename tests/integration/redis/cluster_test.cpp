@@ -261,5 +261,51 @@ TEST(RedisCluster, SlotMigratedMidStream_RedirectsAreFollowedNothingLost) {
   EXPECT_EQ(sluice.stop(), 0) << sluice.output();
 }
 
+TEST(RedisCluster, MasterDown_HealthNamesItAndTrafficResumesWhenItIsBack) {
+  PrivateCluster cluster;
+  ASSERT_TRUE(cluster.ok());
+  uint16_t admin_port = free_tcp_port();
+  uint16_t down = cluster.ports()[2];
+  // A key that lives on the node that goes down.
+  std::vector<uint16_t> owners = cluster.slot_owners();
+  std::string key;
+  for (int i = 0; key.empty(); ++i)
+    if (owners[cluster.slots_of({"dn-" + std::to_string(i)})[0]] == down)
+      key = "dn-" + std::to_string(i);
+  TempDir dir;
+  auto sluice =
+      start_with_config(dir, header_with_admin("node-dn", admin_port) + "connectors:\n" +
+                                 cluster_connector(cluster,
+                                                   "    channels: [dn-in]\n    sink: rpush\n"
+                                                   "    reconnect_wait_max_ms: 200\n") +
+                                 "routes:\n  - from: r\n    to: \"r:" + key + "\"\n");
+  expect_ready(sluice);
+  auto readyz = [&] { return http_get("127.0.0.1", admin_port, "/readyz"); };
+  ASSERT_TRUE(wait_until([&] { return readyz().status == 200; }, std::chrono::seconds(10)));
+  cluster.node(2).kill9();
+  std::string health;
+  bool named = wait_until(
+      [&] {
+        auto r = readyz();
+        health = r.body;
+        return r.status == 503 &&
+               health.find("127.0.0.1:" + std::to_string(down)) != std::string::npos;
+      },
+      std::chrono::seconds(20));
+  EXPECT_TRUE(named) << "health does not name the node that is down: " << health;
+  cluster.node(2).start();
+  ASSERT_TRUE(cluster.wait_ok());
+  expect_ready(sluice, 2, std::chrono::seconds(30));
+  // Subscribed again (on one master) and writing to the node that came back.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (uint16_t p : cluster.ports()) cli({"PUBLISH", "dn-in", "after"}, p);
+        return cli_int({"LLEN", key}, down) >= 1;
+      },
+      std::chrono::seconds(20)))
+      << sluice.output();
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+}
+
 }  // namespace
 }  // namespace sluice::test::redis
