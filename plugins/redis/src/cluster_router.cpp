@@ -109,6 +109,7 @@ void ClusterRouter::close() {
   for (auto& [address, link] : nodes_) link->close();
   nodes_.clear();
   refresh_due_ = false;
+  failure_.clear();
 }
 
 RedisLink* ClusterRouter::link_for(const std::string& address, std::string& error) {
@@ -119,7 +120,10 @@ RedisLink* ClusterRouter::link_for(const std::string& address, std::string& erro
   auto link = std::make_unique<RedisLink>();
   link->set_latency_observer([this](std::chrono::nanoseconds d) { metrics_.observe_latency(d); });
   link->set_error_observer([this](redisReply* r) { observe(r); });
-  if (!link->connect(ep, options_, error)) return nullptr;
+  if (!link->connect(ep, options_, error)) {
+    failure_ = error;
+    return nullptr;
+  }
   RedisLink* raw = link.get();
   if (it != nodes_.end())
     it->second = std::move(link);  // a link closed earlier: nothing waits on it any more

@@ -13,6 +13,7 @@
 #include <memory>
 #include <sluice/plugin.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "redis_link.hpp"
@@ -55,6 +56,10 @@ class ClusterRouter {
   void observe(redisReply* reply);
 
   std::vector<RedisLink*> links();
+  // Why a node could not be connected on demand since the last call, or "":
+  // the loop then reconnects everything with backoff rather than trying
+  // again (a blocking connect) for every command.
+  std::string take_failure() { return std::exchange(failure_, {}); }
   // Counts the MOVED replies seen: a consumer bound to a node compares it.
   uint64_t moves() const { return moves_; }
   // The master that serves `key`; "" when unknown.
@@ -95,6 +100,7 @@ class ClusterRouter {
   bool refresh_due_ = false;
   Clock::time_point last_refresh_{};
   uint64_t moves_ = 0;
+  std::string failure_;
 };
 
 }  // namespace sluice::redis

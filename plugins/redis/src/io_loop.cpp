@@ -621,6 +621,7 @@ std::string IoLoop::serve() {
     bool consuming = consuming_;
     if (cluster_.enabled()) {
       cluster_.poll(now);
+      if (std::string failure = cluster_.take_failure(); !failure.empty()) return failure;
       if (cluster_.moves() != moves_seen) {
         moves_seen = cluster_.moves();
         if (std::string why = cluster_streams_.moved(cluster_); !why.empty()) return why;
