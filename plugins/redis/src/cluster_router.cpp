@@ -132,16 +132,6 @@ RedisLink* ClusterRouter::link_for(const std::string& address, std::string& erro
   return raw;
 }
 
-RedisLink* ClusterRouter::link_for_key(std::string_view key, std::string& error) {
-  const std::string& owner = map_.owner_of_key(key);
-  if (owner.empty()) {
-    error = "no master serves slot " + std::to_string(key_slot(key)) + " of key '" +
-            std::string(key) + "'";
-    return nullptr;
-  }
-  return link_for(owner, error);
-}
-
 bool ClusterRouter::command(std::string_view key, std::vector<std::string> args,
                             RedisLink::Callback done, Clock::time_point deadline) {
   std::string error;

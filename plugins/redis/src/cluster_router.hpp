@@ -39,9 +39,6 @@ class ClusterRouter {
   // Closes every link; what waits for a reply or a redirect gets null.
   void close();
 
-  // The link to the master serving `key` (connected on demand), or null
-  // with `error`.
-  RedisLink* link_for_key(std::string_view key, std::string& error);
   // The link to the node at "host:port" (connected on demand), or null.
   RedisLink* link_for(const std::string& address, std::string& error);
   // A command on `key`'s master, redirects followed; false when that master
@@ -64,6 +61,10 @@ class ClusterRouter {
   uint64_t moves() const { return moves_; }
   // The master that serves `key`; "" when unknown.
   const std::string& owner_of_key(std::string_view key) const { return map_.owner_of_key(key); }
+  // Every master's "host:port", and a node's endpoint (with the seeds' user
+  // and password).
+  const std::vector<std::string>& masters() const { return map_.masters(); }
+  RedisEndpoint endpoint_of(const std::string& address, std::string& error) const;
   std::string describe() const;
 
  private:
@@ -84,12 +85,6 @@ class ClusterRouter {
   void on_redirect(std::shared_ptr<Routed> command, Redirect redirect, redisReply* reply);
   bool refresh(std::string& error);
 
- public:
-  // The node at "host:port" with the seeds' user and password.
-  RedisEndpoint endpoint_of(const std::string& address, std::string& error) const;
-  const std::vector<std::string>& masters() const { return map_.masters(); }
-
- private:
   Host host_;
   std::vector<RedisEndpoint> seeds_;
   LinkOptions options_;

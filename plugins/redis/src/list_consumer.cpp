@@ -206,7 +206,9 @@ void ListConsumer::flush_acks(RedisLink& cmd, Clock::time_point now) {
         {"LREM", l.processing, "1", item.value},
         [this, shared](redisReply* r) {
           --acks_outstanding_;
-          if (!r) {  // lost with the connection: again on the next one
+          // Lost with the connection, or the list's slot moved (a cluster then
+          // binds the list to its new master): again on the next link.
+          if (!r || (settings_.cluster && error_kind(r) == "MOVED")) {
             // a nack repeats its LPUSH: a duplicate rather than a loss
             to_send_.push_back(*shared);
             return;

@@ -351,7 +351,9 @@ void StreamConsumer::flush_acks(RedisLink& cmd, Clock::time_point now) {
         args,
         [this, idx, ids](redisReply* r) {
           --acks_outstanding_;
-          if (!r) {  // lost with the connection: send them again on the next one
+          // Lost with the connection, or the stream's slot moved (a cluster
+          // then binds the stream to its new master): again on the next link.
+          if (!r || (settings_.cluster && error_kind(r) == "MOVED")) {
             auto& again = to_ack_[idx];
             again.insert(again.end(), ids.begin(), ids.end());
             return;

@@ -261,6 +261,53 @@ TEST(RedisCluster, SlotMigratedMidStream_RedirectsAreFollowedNothingLost) {
   EXPECT_EQ(sluice.stop(), 0) << sluice.output();
 }
 
+TEST(RedisCluster, StreamSlotMigrated_ConsumerFollowsItToTheNewMaster) {
+  PrivateCluster cluster;
+  ASSERT_TRUE(cluster.ok());
+  constexpr int kBatch = 200;
+  std::string stream = "ms-stream", out = "ms-out";
+  std::vector<uint16_t> owners = cluster.slot_owners();
+  std::vector<int> slots = cluster.slots_of({stream, out});
+  uint16_t from = owners[slots[0]], out_port = owners[slots[1]];
+  uint16_t to = cluster.ports()[0] == from ? cluster.ports()[1] : cluster.ports()[0];
+  auto fill = [&](int first, uint16_t port) {
+    std::string commands;
+    for (int n = first; n < first + kBatch; ++n)
+      commands += "XADD " + stream + " * payload e" + std::to_string(n) + "\n";
+    cli_pipe(commands, port);
+  };
+  fill(0, from);
+  TempDir dir;
+  auto sluice = start_with_config(
+      dir, config_header("node-ms") + "connectors:\n" +
+               cluster_connector(cluster, "    streams: [" + stream +
+                                              "]\n    group_start_id: \"0\"\n    block_ms: 200\n"
+                                              "    claim_idle_ms: 500\n    claim_interval_ms: 200\n"
+                                              "    sink: rpush\n") +
+               "routes:\n  - from: r\n    to: \"r:" + out + "\"\n");
+  auto distinct = [&] {
+    std::set<std::string> seen;
+    for (const auto& payload : list_on(out, out_port)) seen.insert(payload);
+    return seen.size();
+  };
+  ASSERT_TRUE(wait_until([&] { return distinct() >= static_cast<size_t>(kBatch); },
+                         std::chrono::seconds(20)))
+      << sluice.output();
+  // MIGRATE takes the stream along with its group and pending entries.
+  cluster.move_slot(slots[0], to);
+  fill(kBatch, to);
+  ASSERT_TRUE(wait_until([&] { return distinct() >= static_cast<size_t>(2 * kBatch); },
+                         std::chrono::seconds(30)))
+      << distinct() << " of " << 2 * kBatch << "\n"
+      << sluice.output();
+  EXPECT_EQ(distinct(), static_cast<size_t>(2 * kBatch));
+  expect_logged(sluice, "moved from 127.0.0.1:" + std::to_string(from), 1, std::chrono::seconds(5));
+  EXPECT_TRUE(wait_until([&] { return pending_count(stream, "sluice", to) == 0; },
+                         std::chrono::seconds(10)))
+      << "entries left pending on the new master";
+  EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+}
+
 TEST(RedisCluster, MasterDown_HealthNamesItAndTrafficResumesWhenItIsBack) {
   PrivateCluster cluster;
   ASSERT_TRUE(cluster.ok());
