@@ -11,6 +11,7 @@
 #include <set>
 
 #include "cluster_fixture.hpp"
+#include "redirect_loop_node.hpp"
 
 namespace sluice::test::redis {
 namespace {
@@ -352,6 +353,25 @@ TEST(RedisCluster, MasterDown_HealthNamesItAndTrafficResumesWhenItIsBack) {
       std::chrono::seconds(20)))
       << sluice.output();
   EXPECT_EQ(sluice.stop(), 0) << sluice.output();
+}
+
+TEST(RedisCluster, EndlessRedirects_GivenUpAfterTheLimitWithAClearError) {
+  RedirectLoopNode node;
+  TempDir dir;
+  auto sluice = start_with_config(
+      dir,
+      "node_id: node-loop\nworkers: 1\nshutdown_timeout_ms: 500\nadmin: {enabled: false}\n"
+      "connectors:\n  r:\n    plugin: redis\n    url: \"redis://127.0.0.1:" +
+          std::to_string(node.port()) +
+          "\"\n    cluster: true\n    sink: set\n"
+          "  gen:\n    plugin: generate\n    count: 1\n    subject: looping-key\n"
+          "routes:\n  - from: gen\n    to: r\n");
+  expect_ready(sluice);
+  expect_logged(sluice,
+                "MOVED 866 127.0.0.1:" + std::to_string(node.port()) +
+                    " (redirected 5 times: sluice gave up)",
+                1, std::chrono::seconds(20));
+  sluice.stop();
 }
 
 }  // namespace
