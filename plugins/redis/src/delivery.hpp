@@ -28,6 +28,12 @@ inline uint64_t make_ack_id(AckKind kind, uint64_t seq) {
 inline AckKind ack_kind(uint64_t ack_id) { return static_cast<AckKind>(ack_id >> kAckKindShift); }
 inline uint64_t ack_seq(uint64_t ack_id) { return ack_id & ((uint64_t{1} << kAckKindShift) - 1); }
 
+// Several consumers of one kind (a cluster's streams, each on its master)
+// tell their acks apart by a tag in the high bits of their sequences.
+inline constexpr int kSeqTagShift = 40;
+inline uint64_t first_seq(uint64_t tag) { return (tag << kSeqTagShift) + 1; }
+inline uint64_t seq_tag_of(uint64_t seq) { return seq >> kSeqTagShift; }
+
 // The loop's queue of messages to emit, with the room the consumers may fill.
 struct ReadyQueue {
   std::deque<Ready> items;

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "kv_command.hpp"
+#include "routing_key.hpp"
 
 namespace sluice::redis {
 
@@ -25,6 +26,28 @@ bool transient(std::string_view kind) {
   return kind == "OOM" || kind == "LOADING" || kind == "BUSY" || kind == "TRYAGAIN" ||
          kind == "CLUSTERDOWN" || kind == "MASTERDOWN" || kind == "READONLY" || kind == "MOVED" ||
          kind == "ASK";
+}
+
+// A cluster's seeds: `url`'s node, then `cluster_seeds`; none without `cluster`.
+std::vector<RedisEndpoint> cluster_seeds(const RedisSettings& settings) {
+  std::vector<RedisEndpoint> out;
+  if (!settings.cluster) return out;
+  out.push_back(settings.endpoint);
+  for (const auto& address : settings.cluster_seeds) {
+    RedisEndpoint seed;
+    if (parse_host_port(address, 6379, seed)) continue;  // refused by validate_settings
+    seed.user = settings.endpoint.user;
+    seed.password = settings.endpoint.password;
+    out.push_back(seed);
+  }
+  return out;
+}
+
+LinkOptions link_options_of(const RedisSettings& settings) {
+  LinkOptions options;
+  options.connect_timeout = std::chrono::milliseconds(settings.connect_timeout_ms);
+  options.client_name = settings.client_name;
+  return options;
 }
 
 }  // namespace
@@ -45,10 +68,14 @@ IoLoop::IoLoop(Host host, const RedisSettings& settings, RedisMetrics& metrics)
           settings.master_name, settings.sentinel_password,
           std::chrono::milliseconds(settings.connect_timeout_ms)),
       backoff_policy_(settings.reconnect.backoff()),
-      streams_(host_, settings_, metrics_, ready_),
-      lists_(host_, settings_, metrics_, ready_) {
-  link_options_.connect_timeout = std::chrono::milliseconds(settings_.connect_timeout_ms);
-  link_options_.client_name = settings_.client_name;
+      streams_(host_, settings_, metrics_, ready_,
+               settings_.cluster ? std::vector<std::string>() : settings_.streams),
+      lists_(host_, settings_, metrics_, ready_,
+             settings_.cluster ? std::vector<std::string>() : settings_.lists),
+      cluster_(host_, cluster_seeds(settings_), link_options_of(settings_), metrics_),
+      cluster_streams_(host_, settings_, metrics_, ready_, settings_.streams, "stream"),
+      cluster_lists_(host_, settings_, metrics_, ready_, settings_.lists, "list") {
+  link_options_ = link_options_of(settings_);
   ready_.max_buffered = static_cast<size_t>(settings_.max_buffered);
   // Unique per process: a reply meant for an earlier run never arrives here.
   char nonce[17];
@@ -58,8 +85,7 @@ IoLoop::IoLoop(Host host, const RedisSettings& settings, RedisMetrics& metrics)
   reply_channel_ = "sluice:reply:" + std::string(host_.node_id()) + ":" +
                    std::string(host_.connector_name()) + ":" + nonce;
   request_channels_.insert(settings_.requests.begin(), settings_.requests.end());
-  for (size_t i = 0; i < settings_.lists.size(); ++i)
-    list_links_.push_back(std::make_unique<RedisLink>());
+  for (size_t i = 0; i < lists_.lists(); ++i) list_links_.push_back(std::make_unique<RedisLink>());
   sub_.set_push_handler([this](redisReply* r) { on_push(r); });
   cmd_.set_latency_observer([this](std::chrono::nanoseconds d) { metrics_.observe_latency(d); });
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -156,6 +182,10 @@ Health IoLoop::health() const {
 
 void IoLoop::publish_problems() {
   std::string problem = streams_.problem();
+  if (std::string c = cluster_streams_.problem(); !c.empty())
+    problem = problem.empty() ? c : problem + "; " + c;
+  if (std::string c = cluster_lists_.problem(); !c.empty())
+    problem = problem.empty() ? c : problem + "; " + c;
   if (std::string l = lists_.problem(); !l.empty())
     problem = problem.empty() ? l : problem + "; " + l;
   if (problem == last_problem_) return;
@@ -172,10 +202,13 @@ void IoLoop::set_state(bool up, std::string why) {
   metrics_.connected.set(up ? 1 : 0);
 }
 
-std::vector<RedisLink*> IoLoop::links() {
-  std::vector<RedisLink*> out = {&cmd_, &sub_, &stream_block_};
+void IoLoop::collect_links(std::vector<RedisLink*>& out) {
+  out = {&cmd_, &sub_, &stream_block_};
   for (auto& l : list_links_) out.push_back(l.get());
-  return out;
+  if (!cluster_.enabled()) return;
+  for (RedisLink* l : cluster_.links()) out.push_back(l);
+  cluster_streams_.links(out);
+  cluster_lists_.links(out);
 }
 
 bool IoLoop::connect_all(std::string& error) {
@@ -197,6 +230,14 @@ bool IoLoop::connect_all(std::string& error) {
     }
     master_addr_ = addr;
   }
+  if (cluster_.enabled()) {
+    if (!cluster_.connect(error)) return false;
+    // Pub/sub and PUBLISH on one master: Cluster broadcasts publishes to every node.
+    ep = cluster_.endpoint_of(cluster_.masters().front(), error);
+    if (!error.empty()) return false;
+    if (!cluster_streams_.connect(cluster_, link_options_, error)) return false;
+    if (!cluster_lists_.connect(cluster_, link_options_, error)) return false;
+  }
   current_ = ep;
   if (!cmd_.connect(ep, link_options_, error)) return false;
   // Always: it also carries the replies to this connector's requests.
@@ -210,8 +251,13 @@ bool IoLoop::connect_all(std::string& error) {
 void IoLoop::disconnect_all(const std::string& why) {
   (void)why;
   streams_.on_disconnected();
+  cluster_streams_.on_disconnected();
+  cluster_lists_.on_disconnected();
   lists_.on_disconnected();
-  for (RedisLink* l : links()) l->close();  // publishes fail, acks wait for the next link
+  std::vector<RedisLink*> all;
+  collect_links(all);
+  for (RedisLink* l : all) l->close();  // publishes fail, acks wait for the next link
+  cluster_.close();
 }
 
 void IoLoop::run() {
@@ -223,10 +269,12 @@ void IoLoop::run() {
       ever_up_ = true;
       failed_attempts = 0;
       ++connections_;
-      set_state(true, "connected to " + current_.describe());
+      std::string where =
+          cluster_.enabled() ? "cluster of " + cluster_.describe() : current_.describe();
+      set_state(true, "connected to " + where);
       // The count keeps the line apart from the last one (the host folds repeats).
-      host_.logf(LogLevel::kInfo, "Redis connector ready (%s, connection %llu)",
-                 current_.describe().c_str(), static_cast<unsigned long long>(connections_));
+      host_.logf(LogLevel::kInfo, "Redis connector ready (%s, connection %llu)", where.c_str(),
+                 static_cast<unsigned long long>(connections_));
       std::string why = serve();
       disconnect_all(why);
       if (stop_) break;
@@ -267,47 +315,60 @@ void IoLoop::take_outbox(Clock::time_point now) {
       send_request(out, now);
       continue;
     }
-    auto completion = std::make_shared<Completion>(std::move(out.completion));
-    std::string verb = out.args.empty() ? "" : out.args[0];
-    bool kv = out.kind == Outgoing::Kind::kKv;
-    bool ok = cmd_.command(
-        out.args,
-        [this, completion, verb, kv](redisReply* r) {
-          --pending_;
-          if (!r) {
-            metrics_.publish_failed.add();
-            completion->fail(Status::kError,
-                             "the connection to Redis was lost before " + verb + " was answered");
-            return;
-          }
-          if (r->type == REDIS_REPLY_ERROR) {
-            std::string kind = error_kind(r);
-            metrics_.count_error(kind);
-            if (kind == "READONLY") reconnect_ = true;  // a replica now: find the master
-            metrics_.publish_failed.add();
-            completion->fail(transient(kind) ? Status::kError : Status::kRejected,
-                             "Redis refused " + verb + ": " + reply_text(r));
-            return;
-          }
-          if (kv) {
-            std::string payload = kv_reply(r);
-            OutMessage reply;
-            reply.payload = payload;
-            completion->reply(reply);
-            return;
-          }
-          metrics_.published.add();
-          completion->ok();
-        },
-        std::min(out.deadline, now + std::chrono::milliseconds(settings_.command_timeout_ms)));
-    if (!ok) {
-      --pending_;
-      metrics_.publish_failed.add();
-      completion->fail(Status::kError, "could not queue " + verb + " on the Redis connection");
-      continue;
-    }
-    metrics_.commands.add();
+    send_command(out, now);
   }
+}
+
+void IoLoop::send_command(Outgoing& out, Clock::time_point now) {
+  auto completion = std::make_shared<Completion>(std::move(out.completion));
+  std::string verb = out.args.empty() ? "" : out.args[0];
+  bool kv = out.kind == Outgoing::Kind::kKv;
+  RedisLink::Callback done = [this, completion, verb, kv](redisReply* r) {
+    --pending_;
+    if (!r) {
+      metrics_.publish_failed.add();
+      completion->fail(Status::kError,
+                       "the connection to Redis was lost before " + verb + " was answered");
+      return;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+      std::string kind = error_kind(r);
+      metrics_.count_error(kind);
+      if (kind == "READONLY") reconnect_ = true;  // a replica now: find the master
+      metrics_.publish_failed.add();
+      completion->fail(transient(kind) ? Status::kError : Status::kRejected,
+                       "Redis refused " + verb + ": " + reply_text(r));
+      return;
+    }
+    if (kv) {
+      std::string payload = kv_reply(r);
+      OutMessage reply;
+      reply.payload = payload;
+      completion->reply(reply);
+      return;
+    }
+    metrics_.published.add();
+    completion->ok();
+  };
+  auto deadline =
+      std::min(out.deadline, now + std::chrono::milliseconds(settings_.command_timeout_ms));
+  bool ok;
+  std::optional<std::string_view> key;
+  if (cluster_.enabled()) key = routing_key(out.args);
+  if (key) {
+    // The key's master; a copy of the key, since the args move into the router.
+    std::string k(*key);
+    ok = cluster_.command(k, std::move(out.args), std::move(done), deadline);
+  } else {
+    ok = cmd_.command(out.args, std::move(done), deadline);
+  }
+  if (!ok) {
+    --pending_;
+    metrics_.publish_failed.add();
+    completion->fail(Status::kError, "could not queue " + verb + " on the Redis connection");
+    return;
+  }
+  metrics_.commands.add();
 }
 
 void IoLoop::take_acks(Clock::time_point now) {
@@ -323,16 +384,24 @@ void IoLoop::take_acks(Clock::time_point now) {
   for (const auto& a : acks) {
     switch (ack_kind(a.ack_id)) {
       case AckKind::kStream:
-        streams_.ack(ack_seq(a.ack_id), a.outcome);
+        if (cluster_streams_.enabled())
+          cluster_streams_.ack(ack_seq(a.ack_id), a.outcome);
+        else
+          streams_.ack(ack_seq(a.ack_id), a.outcome);
         break;
       case AckKind::kList:
-        lists_.ack(ack_seq(a.ack_id), a.outcome);
+        if (cluster_lists_.enabled())
+          cluster_lists_.ack(ack_seq(a.ack_id), a.outcome);
+        else
+          lists_.ack(ack_seq(a.ack_id), a.outcome);
         break;
       case AckKind::kNone:
         break;
     }
   }
   streams_.flush_acks(cmd_, now);
+  cluster_streams_.flush_acks(cluster_, now);
+  cluster_lists_.flush_acks(cluster_, now);
   lists_.flush_acks(cmd_, now);
 }
 
@@ -524,6 +593,8 @@ std::string IoLoop::state_text_copy() const {
 std::string IoLoop::serve() {
   auto now = Clock::now();
   streams_.on_connected(cmd_, now);
+  cluster_streams_.on_connected(cluster_, now);
+  cluster_lists_.on_connected(cluster_, now);
   lists_.on_connected(cmd_, now);
   reply_subscribed_ = false;
   if (sub_.connected()) {
@@ -538,8 +609,9 @@ std::string IoLoop::serve() {
       sub_.command(args, nullptr, deadline);
     }
   }
-  std::vector<RedisLink*> all = links();
+  std::vector<RedisLink*> all;
   std::vector<pollfd> fds;
+  uint64_t moves_seen = cluster_.moves();
   std::string error;
   while (!stop_) {
     now = Clock::now();
@@ -547,12 +619,26 @@ std::string IoLoop::serve() {
     take_acks(now);
     if (!requests_.empty()) expire_requests(now);
     bool consuming = consuming_;
+    if (cluster_.enabled()) {
+      cluster_.poll(now);
+      if (std::string failure = cluster_.take_failure(); !failure.empty()) return failure;
+      if (cluster_.moves() != moves_seen) {
+        moves_seen = cluster_.moves();
+        if (std::string why = cluster_streams_.moved(cluster_); !why.empty()) return why;
+        if (std::string why = cluster_lists_.moved(cluster_); !why.empty()) return why;
+      }
+      cluster_streams_.poll(cluster_, now, consuming);
+      cluster_lists_.poll(cluster_, now, consuming);
+    }
     streams_.poll(cmd_, stream_block_, now, consuming);
     for (size_t i = 0; i < list_links_.size(); ++i) lists_.poll(i, *list_links_[i], now, consuming);
     emit_ready();
-    acks_waiting_ = streams_.acks_pending() || lists_.acks_pending();
+    acks_waiting_ = streams_.acks_pending() || cluster_streams_.acks_pending() ||
+                    lists_.acks_pending() || cluster_lists_.acks_pending();
     publish_problems();
-    metrics_.in_flight.set(static_cast<double>(streams_.in_flight() + lists_.in_flight()));
+    metrics_.in_flight.set(static_cast<double>(streams_.in_flight() + cluster_streams_.in_flight() +
+                                               lists_.in_flight()));
+    collect_links(all);  // a redirect may have connected another node
 
     for (RedisLink* l : all)
       if (l->wants_write() && !l->flush(error)) return error;
@@ -571,6 +657,7 @@ std::string IoLoop::serve() {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kIdlePoll);
     if (!ready_.items.empty()) wait = kBusyRetry;
     auto next = streams_.enabled() ? streams_.next_wakeup() : now + kIdlePoll;
+    if (cluster_streams_.enabled()) next = std::min(next, cluster_streams_.next_wakeup());
     for (RedisLink* l : all)
       if (auto d = l->next_deadline()) next = std::min(next, *d);
     if (next <= now) {

@@ -4,7 +4,10 @@
 // hiredis: publishes and acks reach this thread through queues and an
 // eventfd wake-up. It emits what the consumers read, applies
 // backpressure (stops reading while sluice has no room), and reconnects
-// everything with backoff and jitter when any link is lost.
+// everything with backoff and jitter when any link is lost. With
+// `cluster`, keyed commands go through a ClusterRouter (a link per master)
+// and streams and lists through ClusterConsumers; pub/sub and PUBLISH use
+// one master.
 #pragma once
 
 #include <atomic>
@@ -20,6 +23,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "cluster_consumers.hpp"
+#include "cluster_router.hpp"
 #include "delivery.hpp"
 #include "list_consumer.hpp"
 #include "redis_link.hpp"
@@ -79,6 +84,7 @@ class IoLoop {
   void take_acks(Clock::time_point now);
   void emit_ready();
   void on_push(redisReply* reply);
+  void send_command(Outgoing& out, Clock::time_point now);
   void send_request(Outgoing& out, Clock::time_point now);
   void on_reply(const std::string& payload);
   void expire_requests(Clock::time_point now);
@@ -87,7 +93,7 @@ class IoLoop {
   void publish_problems();
   std::string state_text_copy() const;
   void wake();
-  std::vector<RedisLink*> links();
+  void collect_links(std::vector<RedisLink*>& out);
 
   Host host_;
   RedisSettings settings_;
@@ -107,6 +113,9 @@ class IoLoop {
   ReadyQueue ready_;
   StreamConsumer streams_;
   ListConsumer lists_;
+  ClusterRouter cluster_;
+  ClusterStreams cluster_streams_;
+  ClusterLists cluster_lists_;
 
   int wake_fd_ = -1;
   std::thread thread_;

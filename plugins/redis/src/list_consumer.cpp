@@ -20,13 +20,15 @@ std::string str(const redisReply* r) {
 }  // namespace
 
 ListConsumer::ListConsumer(Host host, const RedisSettings& settings, RedisMetrics& metrics,
-                           ReadyQueue& ready)
+                           ReadyQueue& ready, const std::vector<std::string>& names,
+                           uint64_t seq_tag)
     : host_(std::move(host)),
       settings_(settings),
       metrics_(metrics),
       ready_(ready),
-      reliable_(settings.list_mode == ListMode::kReliable) {
-  for (const auto& name : settings_.lists) {
+      reliable_(settings.list_mode == ListMode::kReliable),
+      next_seq_(first_seq(seq_tag)) {
+  for (const auto& name : names) {
     List l;
     l.name = name;
     l.processing = settings_.processing_for(name);
@@ -204,7 +206,9 @@ void ListConsumer::flush_acks(RedisLink& cmd, Clock::time_point now) {
         {"LREM", l.processing, "1", item.value},
         [this, shared](redisReply* r) {
           --acks_outstanding_;
-          if (!r) {  // lost with the connection: again on the next one
+          // Lost with the connection, or the list's slot moved (a cluster then
+          // binds the list to its new master): again on the next link.
+          if (!r || (settings_.cluster && error_kind(r) == "MOVED")) {
             // a nack repeats its LPUSH: a duplicate rather than a loss
             to_send_.push_back(*shared);
             return;

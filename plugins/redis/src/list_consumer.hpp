@@ -23,7 +23,10 @@ class ListConsumer {
  public:
   using Clock = std::chrono::steady_clock;
 
-  ListConsumer(Host host, const RedisSettings& settings, RedisMetrics& metrics, ReadyQueue& ready);
+  // Takes from `names` (settings.lists on a single server; one list per
+  // consumer in a cluster); `seq_tag` as for StreamConsumer.
+  ListConsumer(Host host, const RedisSettings& settings, RedisMetrics& metrics, ReadyQueue& ready,
+               const std::vector<std::string>& names, uint64_t seq_tag = 0);
 
   size_t lists() const { return lists_.size(); }
   void on_connected(RedisLink& cmd, Clock::time_point now);
@@ -60,7 +63,7 @@ class ListConsumer {
   ReadyQueue& ready_;
   std::vector<List> lists_;
   bool reliable_;
-  uint64_t next_seq_ = 1;
+  uint64_t next_seq_;
   std::unordered_map<uint64_t, Item> in_flight_;
   std::vector<Item> to_send_;
   size_t acks_outstanding_ = 0;

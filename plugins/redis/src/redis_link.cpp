@@ -160,6 +160,7 @@ bool RedisLink::read(std::string& error) {
       Pending p = std::move(pending_.front());
       pending_.pop_front();
       if (latency_) latency_(Clock::now() - p.sent);
+      if (error_observer_ && reply->type == REDIS_REPLY_ERROR) error_observer_(reply);
       if (p.done) p.done(reply);
     }
     freeReplyObject(reply);

@@ -65,6 +65,9 @@ class RedisLink {
     if (pending_.empty()) return std::nullopt;
     return pending_.front().deadline;
   }
+  // Sees every error reply before its command's callback (a cluster's
+  // MOVED, whoever sent the command).
+  void set_error_observer(std::function<void(redisReply*)> fn) { error_observer_ = std::move(fn); }
   // Observes each reply's round-trip time (metrics).
   void set_latency_observer(std::function<void(std::chrono::nanoseconds)> fn) {
     latency_ = std::move(fn);
@@ -80,6 +83,7 @@ class RedisLink {
   std::deque<Pending> pending_;
   Callback push_;
   std::function<void(std::chrono::nanoseconds)> latency_;
+  std::function<void(redisReply*)> error_observer_;
   std::string describe_;
 };
 

@@ -35,6 +35,8 @@ struct RedisMetrics {
         reconnects(h.counter("reconnects_total", "connections re-established after a loss")),
         failovers(h.counter("failovers_followed_total",
                             "reconnects that found a new master through Sentinel")),
+        redirects(h.counter("cluster_redirects_total",
+                            "Redis Cluster MOVED/ASK replies followed to another node")),
         requests_received(h.counter("requests_received_total", "requests received")),
         requests_malformed(h.counter("requests_malformed_total",
                                      "messages on a request channel that are no request envelope "
@@ -77,7 +79,7 @@ struct RedisMetrics {
   Metric commands, replies, errors_wrongtype, errors_nogroup, errors_oom, errors_other;
   Metric published, publish_failed, pubsub_received, pubsub_dropped;
   Metric stream_received, list_received, acked, nacked, claimed, dead_lettered, reconnects;
-  Metric failovers;
+  Metric failovers, redirects;
   Metric requests_received, requests_malformed, requests_sent, requests_answered, requests_failed;
   Metric latency_sum_us;
   std::array<Metric, kLatencyBucketsUs.size()> latency_le;

@@ -3,6 +3,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "key_slot.hpp"
 #include "sentinel.hpp"
 
 namespace sluice::redis {
@@ -44,6 +45,15 @@ const SettingsTable<RedisSettings>& settings_spec() {
           .def("")
           .hide()
           .doc("password of the sentinels (AUTH); empty = none"),
+      field(&O::cluster, "cluster")
+          .def(false)
+          .doc("Redis Cluster: the slot map is read from `url`'s node (or a `cluster_seeds` "
+               "node) and each key goes to the master of its slot, MOVED/ASK followed (see "
+               "Cluster); `url` then gives the first seed, user and password"),
+      field(&O::cluster_seeds, "cluster_seeds")
+          .def(std::vector<std::string>())
+          .doc("more cluster nodes (`host:port`, default port 6379) asked for the slot map when "
+               "`url`'s node does not answer"),
       field(&O::channels, "channels")
           .def(std::vector<std::string>())
           .doc("pub/sub channels to SUBSCRIBE (source, at-most-once); the channel is the subject; "
@@ -176,6 +186,50 @@ std::string expand(std::string_view text, std::string_view name, std::string_vie
   return out;
 }
 
+namespace {
+
+// Combinations that cannot work against a cluster, refused before connecting.
+void validate_cluster(const RedisSettings& s, const RedisEndpoint& url,
+                      std::vector<std::string>& errors) {
+  for (const auto& address : s.cluster_seeds) {
+    RedisEndpoint seed;
+    if (auto problem = parse_host_port(address, 6379, seed))
+      errors.push_back("setting 'cluster_seeds': " + *problem);
+  }
+  if (!s.cluster) {
+    if (!s.cluster_seeds.empty()) errors.push_back("setting 'cluster_seeds' needs 'cluster: true'");
+    return;
+  }
+  if (!s.sentinels.empty())
+    errors.push_back(
+        "setting 'cluster': a cluster is found through its nodes, not through 'sentinels' "
+        "(Cluster fails over by itself): set one of them");
+  if (s.db > 0 || (s.db < 0 && url.db.value_or(0) != 0))
+    errors.push_back("setting 'db': Redis Cluster has only database 0 (the URL's path or 'db' is " +
+                     std::to_string(s.db > 0 ? s.db : url.db.value_or(0)) + ")");
+  if (!url.unix_path.empty())
+    errors.push_back(
+        "setting 'url': a cluster's nodes are found by host and port; a unix socket cannot "
+        "seed a cluster");
+  if (s.list_mode == ListMode::kReliable) {
+    // LMOVE takes both keys: in a cluster they must share a slot.
+    RedisSettings named = s.resolved("node");
+    for (const auto& list : named.lists) {
+      std::string processing = named.processing_for(list);
+      if (key_slot(list) != key_slot(processing))
+        errors.push_back("setting 'lists': with 'cluster', list '" + list +
+                         "' and its processing list '" + processing +
+                         "' hash to different slots (LMOVE needs both on one node): put the "
+                         "list's name in a hash tag, e.g. '{" +
+                         list +
+                         "}', which `${list}` in "
+                         "'processing_list' carries along");
+    }
+  }
+}
+
+}  // namespace
+
 void validate_settings(const RedisSettings& s, std::vector<std::string>& errors) {
   RedisEndpoint ep;
   if (auto problem = parse_redis_url(s.url, ep)) {
@@ -198,6 +252,7 @@ void validate_settings(const RedisSettings& s, std::vector<std::string>& errors)
     errors.push_back("setting 'master_name' must name the master with 'sentinels'");
   if (s.sentinels.empty() && !s.master_name.empty())
     errors.push_back("setting 'master_name' needs 'sentinels' to ask");
+  validate_cluster(s, ep, errors);
   common::check_reconnect_settings(s.reconnect, errors);
   auto no_empty = [&](const std::vector<std::string>& names, const char* key) {
     for (const auto& n : names)

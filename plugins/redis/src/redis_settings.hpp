@@ -29,6 +29,8 @@ struct RedisSettings {
   std::vector<std::string> sentinels;
   std::string master_name;
   std::string sentinel_password;
+  bool cluster = false;
+  std::vector<std::string> cluster_seeds;
 
   std::vector<std::string> channels;
   std::vector<std::string> patterns;

@@ -24,4 +24,9 @@ struct RedisEndpoint {
 // Parses `url` into `out`; returns why it is not a usable URL, or nullopt.
 std::optional<std::string> parse_redis_url(std::string_view url, RedisEndpoint& out);
 
+// "host:port" (or "[v6]:port"; `default_port` when none) -> out's host and
+// port; returns why not, or nullopt.
+std::optional<std::string> parse_host_port(std::string_view text, uint16_t default_port,
+                                           RedisEndpoint& out);
+
 }  // namespace sluice::redis

@@ -3,8 +3,6 @@
 
 #include <hiredis/hiredis.h>
 
-#include <charconv>
-
 namespace sluice::redis {
 
 namespace {
@@ -41,32 +39,7 @@ redisReply* call(redisContext* c, const std::vector<std::string>& args) {
 }  // namespace
 
 std::optional<std::string> parse_sentinel_address(std::string_view text, RedisEndpoint& out) {
-  out = RedisEndpoint{};
-  out.port = 26379;
-  std::string_view host = text, port;
-  if (!text.empty() && text[0] == '[') {
-    size_t close = text.find(']');
-    if (close == std::string_view::npos) return "'" + std::string(text) + "': unclosed '['";
-    host = text.substr(1, close - 1);
-    if (close + 1 < text.size()) {
-      if (text[close + 1] != ':') return "'" + std::string(text) + "': expected ':port'";
-      port = text.substr(close + 2);
-    }
-  } else if (size_t colon = text.rfind(':'); colon != std::string_view::npos) {
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  if (host.empty()) return "'" + std::string(text) + "' names no host (host:port)";
-  out.host = std::string(host);
-  if (!port.empty()) {
-    int p = 0;
-    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (ec != std::errc() || ptr != port.data() + port.size() || p < 1 || p > 65535)
-      return "'" + std::string(text) + "': port '" + std::string(port) +
-             "' is not a number 1-65535";
-    out.port = static_cast<uint16_t>(p);
-  }
-  return std::nullopt;
+  return parse_host_port(text, 26379, out);
 }
 
 SentinelResolver::SentinelResolver(std::vector<RedisEndpoint> sentinels, std::string master_name,

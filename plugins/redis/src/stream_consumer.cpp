@@ -44,10 +44,14 @@ std::vector<StreamEntry> parse_entries(const redisReply* entries) {
 }
 
 StreamConsumer::StreamConsumer(Host host, const RedisSettings& settings, RedisMetrics& metrics,
-                               ReadyQueue& ready)
-    : host_(std::move(host)), settings_(settings), metrics_(metrics), ready_(ready) {
-  for (const auto& name : settings_.streams)
-    streams_.push_back({name, settings_.dead_letter_for(name), {}});
+                               ReadyQueue& ready, const std::vector<std::string>& names,
+                               uint64_t seq_tag)
+    : host_(std::move(host)),
+      settings_(settings),
+      metrics_(metrics),
+      ready_(ready),
+      next_seq_(first_seq(seq_tag)) {
+  for (const auto& name : names) streams_.push_back({name, settings_.dead_letter_for(name), {}});
 }
 
 size_t StreamConsumer::room() const {
@@ -347,7 +351,9 @@ void StreamConsumer::flush_acks(RedisLink& cmd, Clock::time_point now) {
         args,
         [this, idx, ids](redisReply* r) {
           --acks_outstanding_;
-          if (!r) {  // lost with the connection: send them again on the next one
+          // Lost with the connection, or the stream's slot moved (a cluster
+          // then binds the stream to its new master): again on the next link.
+          if (!r || (settings_.cluster && error_kind(r) == "MOVED")) {
             auto& again = to_ack_[idx];
             again.insert(again.end(), ids.begin(), ids.end());
             return;

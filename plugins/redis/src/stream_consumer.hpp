@@ -28,8 +28,11 @@ class StreamConsumer {
  public:
   using Clock = std::chrono::steady_clock;
 
-  StreamConsumer(Host host, const RedisSettings& settings, RedisMetrics& metrics,
-                 ReadyQueue& ready);
+  // Reads `names` (settings.streams on a single server; one stream per
+  // consumer in a cluster). `seq_tag` goes into the high bits of every ack
+  // sequence, so the loop can tell several consumers' acks apart.
+  StreamConsumer(Host host, const RedisSettings& settings, RedisMetrics& metrics, ReadyQueue& ready,
+                 const std::vector<std::string>& names, uint64_t seq_tag = 0);
 
   bool enabled() const { return !streams_.empty(); }
   // After (re)connecting `cmd` and `block`.

@@ -54,5 +54,24 @@ TEST(RedisCheck, BadChoicesAndRanges_Named) {
   EXPECT_NE(output.find("not both"), std::string::npos) << output;
 }
 
+TEST(RedisCheck, ClusterNonsense_RefusedWithTheSettingAndLocation) {
+  std::string output;
+  EXPECT_EQ(check_connector("    url: \"redis://10.255.255.1:7000\"\n    cluster: true\n"
+                            "    cluster_seeds: [\"10.255.255.2:7000\"]\n    streams: [s]\n",
+                            &output),
+            0)
+      << output;
+  EXPECT_NE(check_connector("    url: \"redis://10.255.255.1:7000/3\"\n    cluster: true\n"
+                            "    sentinels: [\"10.255.255.1:26379\"]\n    master_name: m\n",
+                            &output),
+            0);
+  EXPECT_NE(output.find("sluice.yaml:"), std::string::npos) << output;
+  EXPECT_NE(output.find("connector 'kv' (redis)"), std::string::npos) << output;
+  EXPECT_NE(output.find("setting 'cluster': a cluster is found through its nodes"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("Redis Cluster has only database 0"), std::string::npos) << output;
+}
+
 }  // namespace
 }  // namespace sluice::test::redis

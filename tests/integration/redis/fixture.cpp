@@ -65,8 +65,8 @@ int64_t pending_count(const std::string& stream, const std::string& group, uint1
   }
 }
 
-PrivateRedis::PrivateRedis(std::vector<std::string> extra_args)
-    : port_(free_tcp_port()), extra_(std::move(extra_args)) {
+PrivateRedis::PrivateRedis(std::vector<std::string> extra_args, uint16_t port)
+    : port_(port ? port : free_tcp_port()), extra_(std::move(extra_args)) {
   start();
 }
 

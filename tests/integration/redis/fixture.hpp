@@ -40,7 +40,8 @@ inline void expect_ready(Process& sluice, int count = 1,
 // append-only file fsynced on every write, so that a kill -9 loses nothing.
 class PrivateRedis {
  public:
-  explicit PrivateRedis(std::vector<std::string> extra_args = {});
+  // On `port`, or a free one when 0.
+  explicit PrivateRedis(std::vector<std::string> extra_args = {}, uint16_t port = 0);
   ~PrivateRedis();
   uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }

@@ -59,6 +59,28 @@ TEST(RedisSettings, SentinelNeedsAMasterNameAndGoodAddresses) {
   EXPECT_TRUE(mentions(problems(R"({"sentinels": [":1"], "master_name": "m"})"), "names no host"));
 }
 
+TEST(RedisSettings, ClusterRefusesWhatAClusterCannotDo) {
+  EXPECT_TRUE(problems(R"({"cluster": true, "url": "redis://127.0.0.1:7000",
+      "cluster_seeds": ["127.0.0.1:7001", "h"], "streams": ["s"], "channels": ["c"]})")
+                  .empty());
+  EXPECT_TRUE(mentions(problems(R"({"cluster": true, "sentinels": ["h:1"], "master_name": "m"})"),
+                       "setting 'cluster': a cluster is found through its nodes"));
+  EXPECT_TRUE(mentions(problems(R"({"cluster": true, "url": "redis://h:7000/2"})"),
+                       "setting 'db': Redis Cluster has only database 0"));
+  EXPECT_TRUE(mentions(problems(R"({"cluster": true, "db": 1})"), "only database 0"));
+  EXPECT_TRUE(mentions(problems(R"({"cluster": true, "url": "unix:/tmp/r.sock"})"),
+                       "a unix socket cannot seed a cluster"));
+  // LMOVE from a list to its processing list: one slot, through a hash tag.
+  EXPECT_TRUE(
+      mentions(problems(R"({"cluster": true, "lists": ["q"]})"), "hash to different slots"));
+  EXPECT_TRUE(problems(R"({"cluster": true, "lists": ["{q}", "{jobs}.high"]})").empty());
+  EXPECT_TRUE(
+      problems(R"({"cluster": true, "lists": ["q"], "list_mode": "at_most_once"})").empty());
+  EXPECT_TRUE(mentions(problems(R"({"cluster_seeds": ["h:1"]})"), "needs 'cluster: true'"));
+  EXPECT_TRUE(mentions(problems(R"({"cluster": true, "cluster_seeds": ["h:x"]})"),
+                       "setting 'cluster_seeds'"));
+}
+
 TEST(RedisSettings, TlsUrlIsRefusedWithTheWorkaround) {
   auto errors = problems(R"({"url": "rediss://h:6380"})");
   ASSERT_EQ(errors.size(), 1u) << joined(errors);
