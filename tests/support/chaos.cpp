@@ -99,6 +99,10 @@ ChaosResult run_chaos(const ChaosScenario& scenario, const ChaosSettings& settin
   }
 
   Process last = scenario.start();
+  // Stopped only once it runs: when the runs before delivered everything,
+  // the checks below hold at once, and a SIGTERM before sluice blocks the
+  // signal would end it with 143 instead of a drain.
+  last.wait_for_output("running:", settings.finish_timeout);
   wait_until(
       [&] {
         if (!last.running()) return true;
