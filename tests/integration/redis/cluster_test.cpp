@@ -47,6 +47,24 @@ std::vector<std::string> list_on(const std::string& list, uint16_t port) {
   return cli_lines("LRANGE " + list + " 0 -1\n", port);
 }
 
+// Waits until `out` on `port` holds `expected` items, then returns how many
+// times each arrived.
+std::map<std::string, int> each_once_in(const std::string& out, uint16_t port, size_t expected,
+                                        Process& sluice) {
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return cli_int({"LLEN", out}, port) >= static_cast<int64_t>(expected);
+      },
+      std::chrono::seconds(30)))
+      << cli_int({"LLEN", out}, port) << " of " << expected << "\n"
+      << sluice.output();
+  std::map<std::string, int> seen;
+  for (const auto& item : list_on(out, port)) ++seen[item];
+  EXPECT_EQ(seen.size(), expected);
+  for (const auto& [item, times] : seen) EXPECT_EQ(times, 1) << item;
+  return seen;
+}
+
 TEST(RedisCluster, SinkAndKvKeysLandOnTheMasterOfTheirSlot) {
   PrivateCluster cluster;
   ASSERT_TRUE(cluster.ok());
@@ -138,17 +156,7 @@ TEST(RedisCluster, StreamEntriesOnEveryMasterReachTheOutputOnce) {
       std::chrono::seconds(10)));
   for (uint16_t p : cluster.ports()) cli({"PUBLISH", "cs-ch", "ch-" + std::to_string(p)}, p);
   const size_t expected = streams.size() * 2 * kPerStream + cluster.ports().size();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        return cli_int({"LLEN", out}, out_port) >= static_cast<int64_t>(expected);
-      },
-      std::chrono::seconds(30)))
-      << cli_int({"LLEN", out}, out_port) << " of " << expected << "\n"
-      << sluice.output();
-  std::map<std::string, int> seen;
-  for (const auto& payload : list_on(out, out_port)) ++seen[payload];
-  EXPECT_EQ(seen.size(), expected);
-  for (const auto& [payload, times] : seen) EXPECT_EQ(times, 1) << payload;
+  each_once_in(out, out_port, expected, sluice);
   for (size_t i = 0; i < streams.size(); ++i)
     EXPECT_TRUE(
         wait_until([&] { return pending_count(streams[i], "sluice", owners[slots[i]]) == 0; },
@@ -191,18 +199,8 @@ TEST(RedisCluster, ReliableListsOnEveryMasterDeliverEachItemOnce) {
   expect_ready(sluice);
   fill(kPerList / 2, kPerList);  // while it takes
   const size_t expected = lists.size() * kPerList + 1;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        return cli_int({"LLEN", out}, out_port) >= static_cast<int64_t>(expected);
-      },
-      std::chrono::seconds(30)))
-      << cli_int({"LLEN", out}, out_port) << " of " << expected << "\n"
-      << sluice.output();
-  std::map<std::string, int> seen;
-  for (const auto& item : list_on(out, out_port)) ++seen[item];
-  EXPECT_EQ(seen.size(), expected);
+  auto seen = each_once_in(out, out_port, expected, sluice);
   EXPECT_EQ(seen["left-over"], 1);
-  for (const auto& [item, times] : seen) EXPECT_EQ(times, 1) << item;
   for (size_t i = 0; i < lists.size(); ++i)
     EXPECT_TRUE(wait_until(
         [&] {
