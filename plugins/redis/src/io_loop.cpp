@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 
 #include "kv_command.hpp"
@@ -542,26 +543,39 @@ void IoLoop::emit_ready() {
     ready_.items.clear();  // stream entries and list items stay pending in Redis
     return;
   }
+  // What one XREADGROUP, LMOVE round or pub/sub read brought goes to the
+  // host in emit_batch calls; the batch borrows the front items, which stay
+  // in the deque until the host has taken them.
+  constexpr size_t kEmitBatch = 256;
   while (!ready_.items.empty()) {
-    Ready& r = ready_.items.front();
-    OutMessage m;
-    m.subject = r.subject;
-    m.payload = r.payload;
-    m.reply_to = r.reply_to;
-    for (const auto& [n, v] : r.headers) m.headers.emplace_back(n, v);
-    for (const auto& [n, v] : r.attributes) m.attributes.emplace_back(n, v);
-    Status s = host_.emit(m, r.ack_id, 0);
+    size_t n = std::min(kEmitBatch, ready_.items.size());
+    emitting_.clear();
+    for (size_t i = 0; i < n; ++i) {
+      const Ready& r = ready_.items[i];
+      OutMessage m;
+      m.subject = r.subject;
+      m.payload = r.payload;
+      m.reply_to = r.reply_to;
+      for (const auto& [name, value] : r.headers) m.headers.emplace_back(name, value);
+      for (const auto& [name, value] : r.attributes) m.attributes.emplace_back(name, value);
+      emitting_.add(m, r.ack_id);
+    }
+    size_t accepted = 0;
+    Status s = emitting_.emit(host_, 0, 0, accepted);
+    ready_.items.erase(ready_.items.begin(), ready_.items.begin() + static_cast<long>(accepted));
+    if (s == Status::kOk) continue;
     if (s == Status::kBusy) break;
     if (s == Status::kClosed) {
       ready_.items.clear();
       break;
     }
-    if (s != Status::kOk) {
-      host_.logf(LogLevel::kError, "sluice refused a message from %s", r.subject.c_str());
-      if (r.ack_id != 0) ack(r.ack_id, Outcome::kNack);
-    }
+    // Refused (malformed): that one is dropped, and nacked if it is an entry.
+    Ready& r = ready_.items.front();
+    host_.logf(LogLevel::kError, "sluice refused a message from %s", r.subject.c_str());
+    if (r.ack_id != 0) ack(r.ack_id, Outcome::kNack);
     ready_.items.pop_front();
   }
+  emitting_.clear();
   metrics_.buffered.set(static_cast<double>(ready_.items.size()));
 }
 

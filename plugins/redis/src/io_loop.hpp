@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <sluice/common/backoff.hpp>
+#include <sluice/out_batch.hpp>
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
@@ -111,6 +112,7 @@ class IoLoop {
   RedisLink stream_block_;
   std::vector<std::unique_ptr<RedisLink>> list_links_;
   ReadyQueue ready_;
+  OutBatch emitting_;  // the front of ready_, as handed to the host
   StreamConsumer streams_;
   ListConsumer lists_;
   ClusterRouter cluster_;
