@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "probe_plugin.hpp"
+#include "runtime/worker.hpp"
 #include "support/sluice_test.hpp"
 
 namespace sluice::test {
@@ -157,14 +158,29 @@ TEST_F(RuntimeTest, Runtime_BatchEmitTakesAPrefixAndTheRestComesAgain) {
 
   // The sink holds everything: at most 2 in flight, one popped batch and
   // 4 queued can be taken before the host must refuse the rest.
-  size_t accepted = 0;
-  ASSERT_EQ(src->emit_batch(payloads, "one-key", 0, accepted), Status::kBusy);
-  EXPECT_GT(accepted, 0u);
-  EXPECT_LE(accepted, 2u + 64u + 4u);
-  std::vector<std::string> rest(payloads.begin() + static_cast<long>(accepted), payloads.end());
-  size_t again = 0;
-  ASSERT_EQ(src->emit_batch(rest, "one-key", 0, again), Status::kBusy);
-  EXPECT_EQ(again, 0u) << "nothing freed room, so nothing more may be taken";
+  size_t taken = 0;
+  auto offer_rest = [&](uint32_t wait_ms) {
+    std::vector<std::string> left(payloads.begin() + static_cast<long>(taken), payloads.end());
+    size_t now = 0;
+    Status s = src->emit_batch(left, "one-key", wait_ms, now);
+    taken += now;
+    return s;
+  };
+  ASSERT_EQ(offer_rest(0), Status::kBusy);
+  EXPECT_GT(taken, 0u);
+  // Offered until the worker is stuck on the full sink (it holds 2) and its
+  // queue is full: from then on nothing can free room.
+  const auto& worker = *rt_->workers()[0];
+  ASSERT_TRUE(wait_until(
+      [&] {
+        offer_rest(0);
+        return stalled->held() == 2 && worker.depth() == worker.capacity();
+      },
+      10s));
+  EXPECT_LE(taken, 2u + 4u + 4u);
+  const size_t stuck = taken;
+  ASSERT_EQ(offer_rest(0), Status::kBusy);
+  EXPECT_EQ(taken, stuck) << "nothing freed room, so nothing more may be taken";
 
   // Release the sink and offer what is left until all of it is taken.
   std::atomic<bool> done{false};
@@ -174,13 +190,9 @@ TEST_F(RuntimeTest, Runtime_BatchEmitTakesAPrefixAndTheRestComesAgain) {
       std::this_thread::sleep_for(1ms);
     }
   });
-  size_t taken = accepted;
   for (int tries = 0; taken < kMessages && tries < 100000; ++tries) {
-    std::vector<std::string> left(payloads.begin() + static_cast<long>(taken), payloads.end());
-    size_t now = 0;
-    Status s = src->emit_batch(left, "one-key", 10, now);
+    Status s = offer_rest(10);
     ASSERT_TRUE(s == Status::kOk || s == Status::kBusy);
-    taken += now;
   }
   ASSERT_EQ(taken, kMessages);
   ASSERT_TRUE(wait_until([&] { return src->acked() == kMessages; }, 10s)) << src->acked();
