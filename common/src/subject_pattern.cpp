@@ -172,10 +172,11 @@ bool SubjectPattern::matches(std::string_view subject) const {
 
 bool SubjectPattern::glob_matches(std::string_view subject) const {
   // fnmatch wants a C string; a subject with a NUL inside is no channel name.
-  if (std::memchr(subject.data(), '\0', subject.size())) return false;
+  if (subject.find('\0') != std::string_view::npos) return false;
   char small[256];
   if (subject.size() < sizeof small) {
-    std::memcpy(small, subject.data(), subject.size());
+    // An empty view may have no data at all: memcpy must not see it.
+    if (!subject.empty()) std::memcpy(small, subject.data(), subject.size());
     small[subject.size()] = '\0';
     return fnmatch(text_.c_str(), small, 0) == 0;
   }

@@ -184,6 +184,9 @@ TEST(SubjectPattern, GlobMatchesLongSubjectsAndRefusesEmbeddedNul) {
   std::string long_subject = "log." + std::string(1000, 'x') + ".end";
   EXPECT_TRUE(p.matches(long_subject));
   EXPECT_FALSE(p.matches(std::string_view("log.a\0.end", 10)));
+  // An empty view without data (the fuzzer's find: memchr/memcpy on null).
+  EXPECT_TRUE(compile("*", SubjectSyntax::kGlob).matches(std::string_view()));
+  EXPECT_FALSE(p.matches(std::string_view()));
 }
 
 TEST(SubjectPattern, GlobRefusesOtherBrokersWildcardsStandingAlone) {
