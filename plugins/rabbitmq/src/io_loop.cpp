@@ -8,6 +8,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace sluice::rabbitmq {
 
 namespace {
@@ -381,22 +383,29 @@ bool IoLoop::send_outgoing(std::string& error) {
 }
 
 bool IoLoop::emit_ready() {
-  while (!ready_.empty() && consuming_) {
-    Ready& r = ready_.front();
-    OutMessage m;
-    m.payload = r.body;
-    m.subject = r.routing_key;
-    m.reply_to = r.reply_handle;
-    for (const auto& [n, v] : r.headers) m.headers.emplace_back(n, v);
-    m.attributes.emplace_back("exchange", r.exchange);
-    bool manual = settings_.ack_mode == AckMode::kManual;
-    uint64_t ack_id = manual ? make_ack_id(generation_, r.tag) : 0;
-    Status s = host_.emit(m, ack_id, 0);
-    if (s == Status::kBusy) {
-      flush_acks();
-      return false;
+  // What the frames brought goes to the host in emit_batch calls; the
+  // batch borrows the front deliveries, which stay in the deque until the
+  // host has taken them.
+  constexpr size_t kEmitBatch = 256;
+  const bool manual = settings_.ack_mode == AckMode::kManual;
+  bool more = true;
+  while (!ready_.empty() && consuming_ && more) {
+    size_t n = std::min(kEmitBatch, ready_.size());
+    emitting_.clear();
+    for (size_t i = 0; i < n; ++i) {
+      const Ready& r = ready_[i];
+      OutMessage m;
+      m.payload = r.body;
+      m.subject = r.routing_key;
+      m.reply_to = r.reply_handle;
+      for (const auto& [name, value] : r.headers) m.headers.emplace_back(name, value);
+      m.attributes.emplace_back("exchange", r.exchange);
+      emitting_.add(m, manual ? make_ack_id(generation_, r.tag) : 0);
     }
-    if (s == Status::kOk) {
+    size_t accepted = 0;
+    Status s = emitting_.emit(host_, 0, 0, accepted);
+    for (size_t i = 0; i < accepted; ++i) {
+      const Ready& r = ready_.front();
       metrics_.consumed.add();
       if (manual) {
         if (r.count > 1) delivery_counts_[r.tag] = r.count;
@@ -404,17 +413,22 @@ bool IoLoop::emit_ready() {
         acks_to_send_.acked(r.tag);  // ack_mode auto: acked once sluice took it
         metrics_.acked.add();
       }
-    } else if (s == Status::kRejected) {
+      ready_.pop_front();
+    }
+    if (s == Status::kRejected) {
       // Malformed for the host: never deliverable, so not requeued.
+      const Ready& r = ready_.front();
       acks_to_send_.settled(r.tag);
       amqp_basic_nack(link_.get(), kConsumeChannel, r.tag, 0, 0);
       metrics_.dead_lettered.add();
-    } else {
-      return false;  // closed: the host stops; the broker keeps the delivery
+      ready_.pop_front();
+    } else if (s != Status::kOk) {
+      more = false;  // busy: later; closed: the host stops, the broker keeps the rest
     }
-    ready_.pop_front();
   }
+  emitting_.clear();
   flush_acks();
+  if (!more) return false;
   return ready_.empty() || !consuming_;  // stopped: what is left goes back to the broker
 }
 

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <sluice/common/backoff.hpp>
+#include <sluice/out_batch.hpp>
 #include <sluice/plugin.hpp>
 #include <string>
 #include <thread>
@@ -160,6 +161,7 @@ class IoLoop {
   std::unordered_map<uint64_t, int64_t> delivery_counts_;  // tag -> count (manual acks)
   AckCoalescer acks_to_send_;  // consume-channel deliveries and their pending acks
   std::deque<Ready> ready_;
+  OutBatch emitting_;  // the front of ready_, as handed to the host
   std::map<amqp_channel_t, std::unique_ptr<Inbound>> inbound_;
   bool blocked_ = false;
   bool corked_ = false;  // TCP_CORK set on the socket (see serve())
