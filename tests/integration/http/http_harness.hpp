@@ -42,12 +42,14 @@ inline std::string webhook_config(const TempDir& dir, uint16_t port, const std::
   return webhook_into(dir, port, "{ plugin: file, mode: sink, path: \"" + out_path + "\" }", extra);
 }
 
-// Starts sluice on `config` and waits until `port` accepts connections.
+// Starts sluice on `config` and waits until it says it listens on `port`.
+// Its own log line, not an open port: tests run in parallel, and a port
+// another test's sluice took meanwhile would answer in its place.
 inline SluiceProcess start_listening(const std::string& config, uint16_t port,
                                      const Env& env = {}) {
   auto sluice = SluiceProcess::run(config, {}, env);
-  bool up = wait_until([&] { return tcp_port_open("127.0.0.1", port) || !sluice.running(); },
-                       std::chrono::seconds(30));
+  bool up = sluice.wait_for_output("listening on 127.0.0.1:" + std::to_string(port),
+                                   std::chrono::seconds(30));
   if (!up || !sluice.running())
     throw std::runtime_error("sluice did not start listening on " + std::to_string(port) + ":\n" +
                              sluice.output());
