@@ -4,12 +4,17 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <system_error>
+#include <vector>
 
 namespace sluice::test {
 namespace {
@@ -36,7 +41,10 @@ sockaddr_in loopback(const std::string& host, std::uint16_t port) {
 
 }  // namespace
 
-std::uint16_t free_tcp_port() {
+namespace {
+
+// The port the kernel has free now (bind to port 0, then release).
+std::uint16_t kernel_free_port() {
   Socket sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (sock.fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
   sockaddr_in addr = loopback("127.0.0.1", 0);
@@ -48,6 +56,38 @@ std::uint16_t free_tcp_port() {
     throw std::system_error(errno, std::generic_category(), "getsockname");
   }
   return ntohs(addr.sin_port);
+}
+
+// Claims `port` for this test process until it exits: a lock on a file
+// named after it, which another test process running at the same time
+// cannot take. Without it two tests side by side were once handed the same
+// free port, and a webhook test was answered by the other test's sluice.
+bool claim_for_this_process(std::uint16_t port) {
+  static std::mutex mutex;
+  static std::vector<int> held;  // open for the process's life; the kernel drops the locks
+  std::lock_guard lock(mutex);
+  const char* tmp = std::getenv("TMPDIR");
+  std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/sluice-test-ports";
+  ::mkdir(dir.c_str(), 0777);  // may exist already
+  std::string path = dir + "/" + std::to_string(port);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) return true;  // no lock directory: go on as before
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;  // another test process holds it
+  }
+  held.push_back(fd);
+  return true;
+}
+
+}  // namespace
+
+std::uint16_t free_tcp_port() {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::uint16_t port = kernel_free_port();
+    if (claim_for_this_process(port)) return port;
+  }
+  throw std::runtime_error("no free TCP port that no other test process holds");
 }
 
 bool tcp_port_open(const std::string& host, std::uint16_t port, int timeout_ms) {

@@ -7,7 +7,9 @@
 namespace sluice::test {
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then
-// released). Good enough for a private test server started right after.
+// released) and that no other test process running now was handed (a lock
+// file per port in $TMPDIR/sluice-test-ports, held until this process
+// exits). Good enough for a private test server started right after.
 std::uint16_t free_tcp_port();
 
 // True if a TCP connect to host:port succeeds within `timeout_ms`.

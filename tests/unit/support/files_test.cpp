@@ -1,4 +1,8 @@
 // The test support library's TempDir, file helpers, waits and environment getters.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "gtest/gtest.h"
@@ -70,6 +74,20 @@ TEST(Net, FreePortIsClosedUntilSomeoneListens) {
   std::uint16_t port = free_tcp_port();
   EXPECT_GT(port, 0);
   EXPECT_FALSE(tcp_port_open("127.0.0.1", port));
+}
+
+TEST(Net, AFreePortIsClaimedSoNoOtherTestProcessIsHandedIt) {
+  std::uint16_t port = free_tcp_port();
+  const char* tmp = std::getenv("TMPDIR");
+  std::string path =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/sluice-test-ports/" + std::to_string(port);
+  // Another process would open the port's lock file and fail to lock it
+  // (so does another open file here: flock locks belong to open files).
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << path;
+  EXPECT_NE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  ::close(fd);
+  EXPECT_NE(free_tcp_port(), port);
 }
 
 TEST(Net, SplitsAddressesAndUrls) {
