@@ -17,11 +17,12 @@ std::vector<int64_t> per_worker(const std::string& order_setting, int count) {
   TempDir dir;
   uint16_t port = free_tcp_port();
   std::string config = dir.file("sluice.yaml");
-  write_file(config, "node_id: spread-test\nworkers: 2\nadmin:\n  listen: 127.0.0.1:" +
-                         std::to_string(port) +
-                         "\nconnectors:\n  gen:\n    plugin: generate\n    count: " +
-                         std::to_string(count) + "\n" + order_setting +
-                         "  sink:\n    plugin: \"null\"\nroutes:\n  - from: gen\n    to: sink\n");
+  write_file(
+      config,
+      "node_id: spread-test\nworkers: 2\nadmin:\n  listen: 127.0.0.1:" + std::to_string(port) +
+          "\nconnectors:\n  gen:\n    plugin: generate\n    count: " + std::to_string(count) +
+          "\n" + order_setting +
+          "  sink:\n    plugin: \"null\"\nroutes:\n  - from: gen\n    to: sink\n");
   SluiceProcess sluice = SluiceProcess::run(config);
   std::vector<int64_t> routed;
   bool done = wait_until(

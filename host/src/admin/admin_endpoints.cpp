@@ -76,11 +76,10 @@ std::string stats_json(runtime::Runtime& rt) {
   status["routing_time_ewma_us"] = rt.routing_time_ewma_us();
   boost::json::array workers;
   for (const auto& w : rt.workers())
-    workers.push_back(boost::json::object{
-        {"index", w->index()},
-        {"queue_depth", w->depth()},
-        {"queue_capacity", w->capacity()},
-        {"messages", w->processed()}});
+    workers.push_back(boost::json::object{{"index", w->index()},
+                                          {"queue_depth", w->depth()},
+                                          {"queue_capacity", w->capacity()},
+                                          {"messages", w->processed()}});
   status["workers"] = std::move(workers);
   status["metrics"] = std::move(families);
   return boost::json::serialize(status);

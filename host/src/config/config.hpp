@@ -42,7 +42,7 @@ struct ConnectorConfig {
   // order per subject (one worker per subject); "none" spreads them over
   // the workers. Keyed messages keep their order per key either way.
   std::string order = "subject";
-  SourceLocation where;       // of the connector's key
+  SourceLocation where;                                     // of the connector's key
   std::map<std::string, SourceLocation> setting_locations;  // per plugin setting key
 };
 
