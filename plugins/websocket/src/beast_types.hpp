@@ -21,6 +21,23 @@ using tcp = net::ip::tcp;
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// What a WebSocket session runs on once the upgrade is done. A plain one
+// needs only the socket: Beast's WebSocket stream keeps its own timeouts, and
+// a tcp_stream's timers and executors cost an idle client ~700 bytes. A TLS
+// one keeps its stream, which holds the TLS state.
+template <class HttpStream>
+struct WsTransportOf {
+  using type = HttpStream;
+};
+template <>
+struct WsTransportOf<PlainStream> {
+  using type = tcp::socket;
+};
+using PlainWsTransport = WsTransportOf<PlainStream>::type;
+
+inline tcp::socket& socket_of(tcp::socket& socket) { return socket; }
+inline tcp::socket& socket_of(beast::tcp_stream& stream) { return stream.socket(); }
 using Request = http::request<http::string_body>;
 
 }  // namespace sluice::websocket

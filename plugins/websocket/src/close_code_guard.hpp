@@ -73,7 +73,7 @@ void teardown(beast::role_type role, CloseCodeGuard<Next>& stream, beast::error_
 
 template <class Next, class Handler>
 void async_teardown(beast::role_type role, CloseCodeGuard<Next>& stream, Handler&& handler) {
-  if constexpr (std::is_same_v<Next, beast::tcp_stream>) {
+  if constexpr (std::is_same_v<Next, tcp::socket>) {
     if (role == beast::role_type::server)
       return async_drain_then_close(stream.next_layer(), std::forward<Handler>(handler));
   }

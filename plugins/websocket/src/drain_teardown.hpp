@@ -24,41 +24,63 @@ inline constexpr std::chrono::seconds kTeardownDrainTime{5};
 
 class DrainThenClose {
  public:
-  explicit DrainThenClose(beast::tcp_stream& stream)
-      : stream_(stream), buffer_(std::make_unique<char[]>(kBufferBytes)) {}
+  explicit DrainThenClose(tcp::socket& socket)
+      : socket_(socket),
+        deadline_(std::make_shared<Deadline>(socket.get_executor())),
+        buffer_(std::make_unique<char[]>(kBufferBytes)) {}
 
   template <class Self>
   void operator()(Self& self, beast::error_code ec = {}, size_t bytes = 0) {
     if (!started_) {
       started_ = true;
       beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      stream_.expires_after(kTeardownDrainTime);
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
+      deadline_->socket = &socket_;
+      deadline_->timer.expires_after(kTeardownDrainTime);
+      // The timer runs on the socket's strand, as the reads do: it sees
+      // `socket` cleared once the drain is over, and closing the socket is
+      // what ends a read past the time bound.
+      deadline_->timer.async_wait([deadline = deadline_](beast::error_code ec) {
+        if (ec || !deadline->socket) return;
+        beast::error_code ignored;
+        deadline->socket->close(ignored);
+      });
     } else {
       drained_ += bytes;
-      // End of stream is the clean end; a timeout, a reset or too many bytes
-      // end it too: the socket closes either way.
+      // End of stream is the clean end; a timeout (the socket closed under
+      // the read), a reset or too many bytes end it too: the socket closes
+      // either way.
       if (ec || drained_ > kTeardownDrainBytes) {
+        deadline_->socket = nullptr;
+        deadline_->timer.cancel();
         beast::error_code ignored;
-        stream_.socket().close(ignored);
+        socket_.close(ignored);
         return self.complete(ec == net::error::eof ? beast::error_code{} : ec);
       }
     }
-    stream_.async_read_some(net::buffer(buffer_.get(), kBufferBytes), std::move(self));
+    socket_.async_read_some(net::buffer(buffer_.get(), kBufferBytes), std::move(self));
   }
 
  private:
+  // Shared with the timer's handler, which may run after the drain is over.
+  struct Deadline {
+    explicit Deadline(const tcp::socket::executor_type& executor) : timer(executor) {}
+    net::steady_timer timer;
+    tcp::socket* socket = nullptr;
+  };
+
   static constexpr size_t kBufferBytes = 16 * 1024;
-  beast::tcp_stream& stream_;
+  tcp::socket& socket_;
+  std::shared_ptr<Deadline> deadline_;
   std::unique_ptr<char[]> buffer_;
   size_t drained_ = 0;
   bool started_ = false;
 };
 
 template <class Handler>
-auto async_drain_then_close(beast::tcp_stream& stream, Handler&& handler) {
-  return net::async_compose<Handler, void(beast::error_code)>(DrainThenClose(stream), handler,
-                                                              stream);
+auto async_drain_then_close(tcp::socket& socket, Handler&& handler) {
+  return net::async_compose<Handler, void(beast::error_code)>(DrainThenClose(socket), handler,
+                                                              socket);
 }
 
 }  // namespace sluice::websocket

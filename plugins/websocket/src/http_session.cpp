@@ -171,9 +171,33 @@ void HttpSession<Stream>::upgrade(Request request, const common::UrlTarget& targ
     return refuse(http::status::service_unavailable, "too many clients");
 
   beast::get_lowest_layer(stream_).expires_never();
-  auto session = std::make_shared<WsSession<Stream>>(std::move(stream_), context_, std::move(info),
-                                                     std::move(initial));
-  session->accept(std::move(request));
+  using Transport = typename WsTransportOf<Stream>::type;
+  // TLS sessions always support deflate (one instantiation; see ws_session_tls.cpp).
+  constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  if (kTls || options.permessage_deflate) {
+    start_session<WsSession<Transport, true>>(std::move(request), std::move(info),
+                                              std::move(initial));
+  } else if constexpr (!kTls) {
+    start_session<WsSession<Transport, false>>(std::move(request), std::move(info),
+                                               std::move(initial));
+  }
+}
+
+template <class Stream>
+template <class Session>
+void HttpSession<Stream>::start_session(Request request, ClientInfo info,
+                                        std::optional<SubscribeRequest> initial) {
+  std::make_shared<Session>(ws_transport(), context_, std::move(info), std::move(initial))
+      ->accept(std::move(request));
+}
+
+template <class Stream>
+typename WsTransportOf<Stream>::type HttpSession<Stream>::ws_transport() {
+  if constexpr (std::is_same_v<Stream, PlainStream>) {
+    return stream_.release_socket();
+  } else {
+    return std::move(stream_);
+  }
 }
 
 template <class Stream>

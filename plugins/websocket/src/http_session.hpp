@@ -9,6 +9,8 @@
 #include <sluice/common/url_target.hpp>
 
 #include "beast_types.hpp"
+#include "client.hpp"
+#include "protocol.hpp"
 #include "server_context.hpp"
 
 namespace sluice::websocket {
@@ -24,6 +26,10 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   void on_read(beast::error_code ec);
   void handle(Request request);
   void upgrade(Request request, const common::UrlTarget& target);
+  // Hands the stream over to a new WebSocket session, which answers the upgrade.
+  template <class Session>
+  void start_session(Request request, ClientInfo info, std::optional<SubscribeRequest> initial);
+  typename WsTransportOf<Stream>::type ws_transport();
   void respond(http::status status, std::string body, const char* content_type, bool keep_alive);
   void on_written(bool keep_alive, beast::error_code ec);
   // The bearer token of a request: `Authorization: Bearer ...` or `?token=`.

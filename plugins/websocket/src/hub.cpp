@@ -206,8 +206,8 @@ std::variant<Granted, ProtocolError> Hub::subscribe(Client& client,
   sub->client = &client;
   sub->filter = std::move(std::get<Filter>(built));
   ThrottleSpec spec = effective_throttle(request.throttle);
-  if (spec.limits()) sub->throttle.emplace(spec);
-  sub->envelope_head = envelope_head(request.id);
+  if (spec.limits()) sub->throttle = std::make_unique<StreamThrottle>(spec);
+  if (client.info().format == Format::kEnvelope) sub->envelope_head = envelope_head(request.id);
   sub->tag_seed = next_tag_seed_++ * 0x9e3779b97f4a7c15ull;
   Granted granted{granted_json(*this, *sub)};
 

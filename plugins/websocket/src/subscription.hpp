@@ -49,7 +49,10 @@ struct Subscription {
   std::string id;
   Client* client = nullptr;
   Filter filter;
-  std::optional<StreamThrottle> throttle;            // when it limits anything
+  // Both only when used (a throttle that limits something, a client that
+  // takes envelopes): thousands of raw, unthrottled subscriptions carry
+  // neither.
+  std::unique_ptr<StreamThrottle> throttle;
   std::shared_ptr<const std::string> envelope_head;  // `{"sub":"<id>",`
   uint64_t tag_seed = 0;                             // mixes into stream tags
   size_t anchor = SIZE_MAX;                          // field the index files it under

@@ -196,6 +196,51 @@ TEST(SendQueue, KeepLatestFallsBackToDropOldest) {
   EXPECT_EQ(*out.body, "b");
 }
 
+TEST(SendQueue, KeepsOrderAcrossWrapsAndGrowth) {
+  SendQueue queue(1024, SlowClientPolicy::kDropOldest);  // room for all: nothing is dropped
+  int pushed = 0;
+  int popped = 0;
+  OutFrame out;
+  // Pushes run ahead of pops by a varying distance, so the ring wraps at
+  // every size it grows through.
+  for (int round = 0; round < 200; ++round) {
+    for (int i = 0; i < round % 9 + 1; ++i) queue.push(frame(std::to_string(pushed++)));
+    for (int i = 0; i < round % 7 + 1 && queue.pop(out); ++i)
+      ASSERT_EQ(*out.body, std::to_string(popped++));
+  }
+  while (queue.pop(out)) ASSERT_EQ(*out.body, std::to_string(popped++));
+  EXPECT_EQ(popped, pushed);
+}
+
+TEST(SendQueue, DropOldestAfterWrapKeepsTheNewest) {
+  SendQueue queue(3, SlowClientPolicy::kDropOldest);
+  OutFrame out;
+  queue.push(frame("0"));
+  queue.push(frame("1"));
+  queue.pop(out);  // the ring's head moves off slot 0
+  for (int i = 2; i < 8; ++i) queue.push(frame(std::to_string(i)));
+  EXPECT_EQ(queue.size(), 3u);
+  for (const char* expected : {"5", "6", "7"}) {
+    ASSERT_TRUE(queue.pop(out));
+    EXPECT_EQ(*out.body, expected);
+  }
+}
+
+TEST(SendQueue, IdleAndDrainedQueuesHoldNoSlots) {
+  SendQueue queue(4096, SlowClientPolicy::kDropOldest);
+  EXPECT_EQ(queue.allocated(), 0u);  // a connected client that got nothing yet
+  for (int i = 0; i < 1000; ++i) queue.push(frame("x"));
+  EXPECT_GE(queue.allocated(), 1000u);
+  OutFrame out;
+  while (queue.pop(out)) {
+  }
+  EXPECT_EQ(queue.allocated(), 0u);  // the burst's slots went back
+  queue.push(frame("y"));
+  queue.pop(out);
+  EXPECT_GT(queue.allocated(), 0u);  // a small ring is kept for steady traffic
+  EXPECT_LE(queue.allocated(), 8u);
+}
+
 TEST(SendQueue, DisconnectPolicyReportsOverflow) {
   SendQueue queue(1, SlowClientPolicy::kDisconnect);
   EXPECT_EQ(queue.push(frame("1")), SendQueue::Push::kQueued);

@@ -1,28 +1,39 @@
-#include "ws_session.hpp"
+// The definitions of WsSession's members, included by the files that
+// instantiate it: one per transport, so the two (each a large Beast
+// instantiation) compile side by side.
+#pragma once
 
 #include <chrono>
 
-namespace sluice::websocket {
-namespace {
+#include "ws_session.hpp"
 
-int64_t unix_ms() {
+namespace sluice::websocket {
+namespace ws_session_detail {
+
+// A read asks Beast for at most this much of a message at a time. Beast's
+// async_read would reserve 1,536 bytes in the read buffer of every idle
+// client; control messages are rare and small, so they arrive in pieces.
+inline constexpr size_t kReadPiece = 128;
+// A buffer grown past this by a large control message is given back after it.
+inline constexpr size_t kKeptReadCapacity = 1024;
+
+inline int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-}  // namespace
+}  // namespace ws_session_detail
 
-template <class Stream>
-WsSession<Stream>::WsSession(Stream&& stream, ServerContext& context, ClientInfo info,
-                             std::optional<SubscribeRequest> initial)
+template <class Stream, bool kDeflate>
+WsSession<Stream, kDeflate>::WsSession(Stream&& stream, ServerContext& context, ClientInfo info,
+                                       std::optional<SubscribeRequest> initial)
     : ws_(std::move(stream)),
       context_(context),
-      info_(std::move(info)),
-      initial_(std::move(initial)) {}
+      handshake_(new Handshake{std::move(info), std::move(initial)}) {}
 
-template <class Stream>
-WsSession<Stream>::~WsSession() {
+template <class Stream, bool kDeflate>
+WsSession<Stream, kDeflate>::~WsSession() {
   if (!finished_) {
     if (client_) {
       context_.hub.disconnect(*client_);
@@ -32,11 +43,9 @@ WsSession<Stream>::~WsSession() {
   }
 }
 
-template <class Stream>
-void WsSession<Stream>::accept(Request request) {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::accept(Request request) {
   const ServerOptions& options = context_.options;
-  // The websocket stream has its own timeouts; the TCP one must be off.
-  beast::get_lowest_layer(ws_).expires_never();
   ws::stream_base::timeout timeout{};
   timeout.handshake_timeout = std::chrono::seconds(30);
   if (options.keepalive_s > 0) {
@@ -50,10 +59,12 @@ void WsSession<Stream>::accept(Request request) {
   }
   ws_.set_option(timeout);
   ws_.read_message_max(options.max_message_bytes);
-  if (options.permessage_deflate) {
-    ws::permessage_deflate deflate;
-    deflate.server_enable = true;
-    ws_.set_option(deflate);
+  if constexpr (kDeflate) {
+    if (options.permessage_deflate) {
+      ws::permessage_deflate deflate;
+      deflate.server_enable = true;
+      ws_.set_option(deflate);
+    }
   }
   ws_.set_option(ws::stream_base::decorator(
       [](ws::response_type& response) { response.set(http::field::server, "sluice"); }));
@@ -68,10 +79,11 @@ void WsSession<Stream>::accept(Request request) {
                    beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
 }
 
-template <class Stream>
-void WsSession<Stream>::on_accept(beast::error_code ec) {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::on_accept(beast::error_code ec) {
   if (ec) return finish(ec);
-  client_ = context_.hub.connect(std::move(info_), this);
+  std::unique_ptr<Handshake> handshake = std::move(handshake_);
+  client_ = context_.hub.connect(std::move(handshake->info), this);
   if (!client_) {
     // Only when the identity limits an unindexed field; checked earlier, so
     // this is a guard, not a path users see.
@@ -79,29 +91,29 @@ void WsSession<Stream>::on_accept(beast::error_code ec) {
   }
   slot_held_ = false;
   context_.counters.connections.fetch_add(1, std::memory_order_relaxed);
-  if (initial_) {
-    auto result = context_.hub.subscribe(*client_, *initial_);
+  if (handshake->initial) {
+    auto result = context_.hub.subscribe(*client_, *handshake->initial);
     if (auto* error = std::get_if<ProtocolError>(&result)) {
       context_.hub.send_control(*client_, error_frame(*error));
     } else if (client_->info().format == Format::kEnvelope) {
       // Raw clients get nothing but payloads, as the endpoint they replace.
       context_.hub.send_control(*client_, std::get<Granted>(result).answer_json);
     }
-    initial_.reset();
   }
   do_read();
 }
 
-template <class Stream>
-void WsSession<Stream>::do_read() {
-  ws_.async_read(read_buffer_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-    self->on_read(ec);
-  });
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::do_read() {
+  ws_.async_read_some(
+      read_buffer_, ws_session_detail::kReadPiece,
+      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
 }
 
-template <class Stream>
-void WsSession<Stream>::on_read(beast::error_code ec) {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::on_read(beast::error_code ec) {
   if (ec) return finish(ec);
+  if (!ws_.is_message_done()) return do_read();  // Beast bounds the whole message
   if (!ws_.got_text()) {
     context_.counters.protocol_errors.fetch_add(1, std::memory_order_relaxed);
     context_.hub.send_control(
@@ -111,11 +123,12 @@ void WsSession<Stream>::on_read(beast::error_code ec) {
     handle_control(std::string_view(static_cast<const char*>(data.data()), data.size()));
   }
   read_buffer_.consume(read_buffer_.size());
+  if (read_buffer_.capacity() > ws_session_detail::kKeptReadCapacity) read_buffer_.shrink_to_fit();
   do_read();
 }
 
-template <class Stream>
-void WsSession<Stream>::handle_control(std::string_view text) {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::handle_control(std::string_view text) {
   Hub& hub = context_.hub;
   auto parsed = parse_control_frame(text, hub.options().max_filter_values);
   auto fail = [&](const ProtocolError& error) {
@@ -132,44 +145,45 @@ void WsSession<Stream>::handle_control(std::string_view text) {
     if (auto error = hub.unsubscribe(*client_, unsub->id)) return fail(*error);
     hub.send_control(*client_, unsubscribed_frame(unsub->id));
   } else if (auto* ping = std::get_if<PingRequest>(&frame)) {
-    hub.send_control(*client_, pong_frame(ping->id_json, unix_ms()));
+    hub.send_control(*client_, pong_frame(ping->id_json, ws_session_detail::unix_ms()));
   }
 }
 
-template <class Stream>
-void WsSession<Stream>::wake() {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::wake() {
   // Called by the hub under its locks, possibly while this session is being
   // destroyed (then there is nothing left to write).
   if (auto self = this->weak_from_this().lock())
     net::post(ws_.get_executor(), [self] { self->do_write(); });
 }
 
-template <class Stream>
-void WsSession<Stream>::close(uint16_t code, std::string reason) {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::close(uint16_t code, std::string reason) {
   if (auto self = this->weak_from_this().lock())
     net::post(ws_.get_executor(),
               [self, code, reason = std::move(reason)] { self->do_close(code, reason); });
 }
 
-template <class Stream>
-void WsSession<Stream>::abort() {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::abort() {
   if (auto self = this->weak_from_this().lock())
     net::post(ws_.get_executor(), [self] { self->drop_connection(); });
 }
 
-template <class Stream>
-void WsSession<Stream>::drop_connection() {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::drop_connection() {
   if (finished_) return;
   closing_ = true;
   // Pending reads, writes and a closing handshake all complete with an
   // error now, and the read's completion finishes the session.
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(ws_).close();
+  tcp::socket& socket = socket_of(beast::get_lowest_layer(ws_));
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
 }
 
-template <class Stream>
-void WsSession<Stream>::do_write() {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::do_write() {
   if (write_in_flight_ || finished_ || !client_) return;
   if (!context_.hub.next_frame(*client_, writing_)) return;
   write_buffers_[0] = writing_.head ? net::buffer(*writing_.head) : net::const_buffer();
@@ -181,8 +195,8 @@ void WsSession<Stream>::do_write() {
   });
 }
 
-template <class Stream>
-void WsSession<Stream>::on_write(beast::error_code ec) {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::on_write(beast::error_code ec) {
   write_in_flight_ = false;
   if (ec) return finish(ec);
   context_.hub.count_delivered(*client_, writing_);
@@ -190,8 +204,8 @@ void WsSession<Stream>::on_write(beast::error_code ec) {
   do_write();
 }
 
-template <class Stream>
-void WsSession<Stream>::do_close(uint16_t code, const std::string& reason) {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::do_close(uint16_t code, const std::string& reason) {
   if (closing_ || finished_) return;
   closing_ = true;
   if (write_in_flight_) {
@@ -208,8 +222,8 @@ void WsSession<Stream>::do_close(uint16_t code, const std::string& reason) {
   });
 }
 
-template <class Stream>
-void WsSession<Stream>::finish(beast::error_code ec) {
+template <class Stream, bool kDeflate>
+void WsSession<Stream, kDeflate>::finish(beast::error_code ec) {
   if (finished_) return;
   finished_ = true;
   if (client_) {
@@ -227,10 +241,7 @@ void WsSession<Stream>::finish(beast::error_code ec) {
   // nothing else pending: the socket closes with the last reference.
   if (!ec || ec == ws::error::closed) return;
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  socket_of(beast::get_lowest_layer(ws_)).close(ignored);
 }
-
-template class WsSession<PlainStream>;
-template class WsSession<TlsStream>;
 
 }  // namespace sluice::websocket
