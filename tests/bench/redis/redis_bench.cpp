@@ -4,6 +4,9 @@
 //   publish --port P --key C --count N --window W --payload X   pipelined PUBLISH
 //   consume --port P --key K --count N                          XREADGROUP + XACK
 //   listen  --port P --key C --count N      SUBSCRIBE, count (says "ready" on stderr)
+//   relay   --port P --key C --to D --count N --window W   SUBSCRIBE to C and PUBLISH
+//           each message to D, pipelined (says "ready"): the raw client doing
+//           what sluice's pub/sub pass-through does
 //   respond --port P --key C                answer envelope requests (until killed)
 //   rpc     --port P --key C --count N --inflight K   envelope requests, latencies
 // Each measuring mode prints one JSON line: messages, bytes, seconds (and
@@ -25,7 +28,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct Args {
-  std::string mode, key = "bench", payload = "x", group = "bench";
+  std::string mode, key = "bench", payload = "x", group = "bench", to = "bench-out";
   int port = 6379;
   long count = 100000, window = 1000, inflight = 1;
 };
@@ -131,6 +134,52 @@ void listen(const Args& a) {
   redisFree(c);
 }
 
+void flush(redisContext* c) {
+  int done = 0;
+  while (!done) {
+    if (redisBufferWrite(c, &done) != REDIS_OK) {
+      std::fprintf(stderr, "write: %s\n", c->errstr);
+      std::exit(1);
+    }
+  }
+}
+
+void relay(const Args& a) {
+  redisContext* in = connect(a);
+  redisContext* out = connect(a);
+  freeReplyObject(redisCommand(in, "SUBSCRIBE %s", a.key.c_str()));
+  std::fprintf(stderr, "ready\n");
+  long relayed = 0, pending = 0;
+  while (relayed < a.count) {
+    // A message hiredis has read already, else send what is queued and
+    // wait for more.
+    void* next = nullptr;
+    if (redisReaderGetReply(in->reader, &next) != REDIS_OK) {
+      std::fprintf(stderr, "reply: %s\n", in->errstr);
+      std::exit(1);
+    }
+    if (!next) {
+      flush(out);
+      next = get(in);
+    }
+    auto* r = static_cast<redisReply*>(next);
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 3) {
+      redisAppendCommand(out, "PUBLISH %s %b", a.to.c_str(), r->element[2]->str,
+                         r->element[2]->len);
+      ++relayed;
+      ++pending;
+    }
+    freeReplyObject(r);
+    while (pending >= a.window) {
+      freeReplyObject(get(out));
+      --pending;
+    }
+  }
+  for (; pending > 0; --pending) freeReplyObject(get(out));
+  redisFree(in);
+  redisFree(out);
+}
+
 std::string field(const std::string& json, const char* name) {
   std::string key = std::string("\"") + name + "\":\"";
   size_t p = json.find(key);
@@ -233,6 +282,8 @@ int main(int argc, char** argv) {
       a.payload = v;
     else if (k == "--group")
       a.group = v;
+    else if (k == "--to")
+      a.to = v;
   }
   if (a.mode == "xadd")
     pipelined(a, "XADD", true);
@@ -242,6 +293,8 @@ int main(int argc, char** argv) {
     consume(a);
   else if (a.mode == "listen")
     listen(a);
+  else if (a.mode == "relay")
+    relay(a);
   else if (a.mode == "respond")
     respond(a);
   else if (a.mode == "rpc")

@@ -2,7 +2,8 @@
 # Redis benchmark against the shared local redis-server, in one run:
 # redis-benchmark and a minimal pipelined hiredis client (redis_bench) as
 # the baselines, then sluice generate -> XADD, XREADGROUP -> where -> null,
-# pub/sub pass-through (SUBSCRIBE -> PUBLISH), and request/reply over
+# pub/sub pass-through (SUBSCRIBE -> PUBLISH, against a raw hiredis relay
+# doing the same), and request/reply over
 # pub/sub (a minimal hiredis responder vs sluice's built-in control command)
 # at 1 and 64 requests in flight.
 # brokers: redis
@@ -48,11 +49,14 @@ else
 fi
 export BENCH_OUT="$work"
 pids=()
-keys=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  ((${#keys[@]} == 0)) || redis-cli -p "$port" DEL "${keys[@]}" >/dev/null || true
+  # Every key of this run (k() runs in command substitutions, so the names
+  # are found again by their suffix rather than remembered).
+  redis-cli -p "$port" --scan --pattern "bench-*-$run_id" | while read -r key; do
+    redis-cli -p "$port" DEL "$key" >/dev/null
+  done || true
   ((keep)) || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -63,7 +67,7 @@ if [[ ! -x $tool ]]; then
   tool="$work/redis_bench"
 fi
 run_id="$$"
-k() { keys+=("bench-$1-$run_id"); echo "bench-$1-$run_id"; }
+k() { echo "bench-$1-$run_id"; }
 payload='{"device":"d-1","speed":42,"engine":"ON"}'
 bytes=$((count * ${#payload}))
 
@@ -103,6 +107,16 @@ wait_line() { # wait_line FILE TEXT
   say "no '$2' in $1"; exit 1
 }
 
+# The time between a stream's first and last entry, by the ids Redis gave them
+# (milliseconds since the epoch): the same clock for the raw client and for
+# sluice, and no process start-up in it.
+stream_span() { # stream_span KEY -> seconds
+  local first last
+  first="$(redis-cli -p "$port" XRANGE "$1" - + COUNT 1 | awk 'NR == 1')"
+  last="$(redis-cli -p "$port" XREVRANGE "$1" + - COUNT 1 | awk 'NR == 1')"
+  awk -v f="${first%-*}" -v l="${last%-*}" 'BEGIN { d = (l - f) / 1000; printf "%.3f", (d > 0.001 ? d : 0.001) }'
+}
+
 # --- 1. baselines -----------------------------------------------------------------
 rb="$(redis-benchmark -p "$port" -n "$count" -P 64 -q XADD "$(k rb)" '*' payload "$payload" 2>/dev/null |
   tr '\r' '\n' | awk '/requests per second/ {v=$(NF-5)} END {print v}')"
@@ -113,6 +127,8 @@ say "redis-benchmark PUBLISH -P 64: ${rbp:-?} req/s"
 raw="$(k raw)"
 json="$("$tool" xadd --port "$port" --key "$raw" --count "$count" --window 1000 --payload "$payload")"
 report_json raw_xadd "$json" "hiredis, 1000 in flight (redis-benchmark -P 64: ${rb:-?}/s)"
+bench_report raw_xadd_span "$count" "$bytes" "$(stream_span "$raw")" 0 \
+  "the same, first to last entry as Redis stamped them"
 json="$("$tool" consume --port "$port" --key "$raw" --count "$count")"
 report_json raw_xreadgroup_xack "$json" "hiredis, COUNT 500, one XACK per batch"
 
@@ -135,6 +151,8 @@ routes:
     to: "r:$gen"
 EOF
 bench_sluice sluice_generate_to_xadd "$work/gen.yaml" "$count" "$bytes" "pipelined, completes on the reply; includes startup"
+bench_report sluice_generate_to_xadd_span "$count" "$bytes" "$(stream_span "$gen")" 0 \
+  "the same, first to last entry as Redis stamped them"
 
 # --- 3. XREADGROUP -> where -> null ------------------------------------------------
 in="$(k in)"
@@ -181,6 +199,23 @@ wait_line "$work/raw-listen.log" ready
 "$tool" publish --port "$port" --key "$out" --count "$count" --window 1000 --payload "$payload" >/dev/null
 wait "$listener"
 report_json raw_publish_to_subscriber "$(cat "$work/raw-listen.json")" "hiredis publisher -> hiredis subscriber (first to last message)"
+
+# The raw client doing sluice's job: SUBSCRIBE, and PUBLISH each message on.
+relay_in="$(k relayin)"
+relay_out="$(k relayout)"
+"$tool" listen --port "$port" --key "$relay_out" --count "$count" >"$work/relay-listen.json" 2>"$work/relay-listen.log" &
+listener=$!
+pids+=("$listener")
+wait_line "$work/relay-listen.log" ready
+"$tool" relay --port "$port" --key "$relay_in" --to "$relay_out" --count "$count" --window 1000 \
+  2>"$work/relay.log" &
+relay=$!
+pids+=("$relay")
+wait_line "$work/relay.log" ready
+"$tool" publish --port "$port" --key "$relay_in" --count "$count" --window 1000 --payload "$payload" >/dev/null
+wait "$listener"
+wait "$relay"
+report_json raw_relay "$(cat "$work/relay-listen.json")" "publisher -> hiredis SUBSCRIBE+PUBLISH relay -> subscriber (first to last message)"
 
 ch_in="$(k chin)"
 ch_out="$(k chout)"
