@@ -12,10 +12,6 @@ namespace sluice::rabbitmq {
 
 namespace {
 
-amqp_bytes_t bytes(const std::string& s) {
-  return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};
-}
-
 // rabbitmq-c 0.11 checks the URL's host against the certificate's DNS names
 // only, so an IP address never passes hostname verification.
 bool is_ip_literal(const std::string& host) {
@@ -170,8 +166,8 @@ bool AmqpLink::declare_topology(const RabbitSettings& s, std::string& error) {
   for (size_t i = 0; i < s.exchanges.size(); ++i) {
     const auto& e = s.exchanges[i];
     OwnedTable args(e.arguments);
-    amqp_exchange_declare(conn_, kConsumeChannel, bytes(e.name), bytes(e.type), passive, e.durable,
-                          e.auto_delete, e.internal, args.table());
+    amqp_exchange_declare(conn_, kConsumeChannel, to_bytes(e.name), to_bytes(e.type), passive,
+                          e.durable, e.auto_delete, e.internal, args.table());
     if (auto p = rpc_problem("exchange.declare"); !p.empty()) {
       error = "exchanges[" + std::to_string(i) + "] '" + e.name + "': " + p +
               (s.passive ? " (passive: it must exist)"
@@ -182,7 +178,7 @@ bool AmqpLink::declare_topology(const RabbitSettings& s, std::string& error) {
   for (size_t i = 0; i < s.queues.size(); ++i) {
     const auto& q = s.queues[i];
     OwnedTable args(q.all_arguments());
-    amqp_queue_declare(conn_, kConsumeChannel, bytes(q.name), passive, q.durable, q.exclusive,
+    amqp_queue_declare(conn_, kConsumeChannel, to_bytes(q.name), passive, q.durable, q.exclusive,
                        q.auto_delete, args.table());
     if (auto p = rpc_problem("queue.declare"); !p.empty()) {
       error = "queues[" + std::to_string(i) + "] '" + q.name + "': " + p +
@@ -195,8 +191,8 @@ bool AmqpLink::declare_topology(const RabbitSettings& s, std::string& error) {
   for (size_t i = 0; i < s.bindings.size(); ++i) {
     const auto& b = s.bindings[i];
     OwnedTable args(b.arguments);
-    amqp_queue_bind(conn_, kConsumeChannel, bytes(b.queue), bytes(b.exchange), bytes(b.routing_key),
-                    args.table());
+    amqp_queue_bind(conn_, kConsumeChannel, to_bytes(b.queue), to_bytes(b.exchange),
+                    to_bytes(b.routing_key), args.table());
     if (auto p = rpc_problem("queue.bind"); !p.empty()) {
       error = "bindings[" + std::to_string(i) + "] " + b.queue + " <- " + b.exchange + ": " + p;
       return false;
@@ -221,7 +217,7 @@ bool AmqpLink::start_consumers(const RabbitSettings& s, std::string& error) {
     return false;
   }
   for (const auto& queue : s.consume) {
-    amqp_basic_consume(conn_, kConsumeChannel, bytes(queue), amqp_empty_bytes, 0, 0, 0,
+    amqp_basic_consume(conn_, kConsumeChannel, to_bytes(queue), amqp_empty_bytes, 0, 0, 0,
                        amqp_empty_table);
     if (auto p = rpc_problem("basic.consume"); !p.empty()) {
       error = "consume '" + queue + "': " + p + " (setting 'consume': does the queue exist?)";

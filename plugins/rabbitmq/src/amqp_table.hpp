@@ -53,4 +53,9 @@ inline std::string_view to_view(amqp_bytes_t b) {
   return b.bytes ? std::string_view(static_cast<const char*>(b.bytes), b.len) : std::string_view();
 }
 
+// A string as rabbitmq-c's byte view of it (valid while the string is).
+inline amqp_bytes_t to_bytes(const std::string& s) {
+  return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};
+}
+
 }  // namespace sluice::rabbitmq

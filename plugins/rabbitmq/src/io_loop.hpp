@@ -83,7 +83,10 @@ class IoLoop {
   Health health() const;
 
  private:
-  struct Inbound;  // a message being assembled from frames
+  struct Inbound;  // a message being assembled from frames (inbound_message.hpp)
+  // Carries a mandatory publish's sequence number, so that a basic.return
+  // (which has no delivery tag) finds the publish it refuses.
+  static constexpr const char* kSeqHeader = "x-sluice-publish-seq";
   struct Confirm {
     Completion completion;
     Clock::time_point deadline;
