@@ -5,6 +5,9 @@
 //
 //   mqtt_bench publish --url U --topic T --count N --qos Q [--window W]
 //   mqtt_bench consume --url U --topic T --count N --qos Q [--timeout S]
+//   mqtt_bench relay --url U --topic T --to D --count N --qos Q [--window W]
+//       subscribes to T and publishes each message on to D on the same
+//       connection (says "ready"): the raw client doing sluice's mqtt -> mqtt
 // Each prints one JSON line: messages, bytes, seconds (+ p50_us, p99_us).
 #include <MQTTAsync.h>
 #include <unistd.h>
@@ -16,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -24,7 +28,7 @@
 namespace {
 
 struct Args {
-  std::string mode, url = "tcp://127.0.0.1:1883", topic = "bench";
+  std::string mode, url = "tcp://127.0.0.1:1883", topic = "bench", to = "bench-out";
   long count = 100000;
   int qos = 0;
   int window = 1000;
@@ -47,6 +51,10 @@ std::atomic<long> received{0};
 std::atomic<long> bytes_in{0};
 int64_t first_ns = 0, last_ns = 0;
 std::vector<int64_t> latencies;
+// Relay mode: what arrived, for the main thread to publish (the receive
+// callback must not wait for a window: PUBACKs arrive on its thread).
+bool relaying = false;
+std::deque<std::string> to_relay;
 
 void on_connect(void*, MQTTAsync_successData*) {
   std::lock_guard lock(mutex);
@@ -77,6 +85,7 @@ int on_message(void*, char* topic, int, MQTTAsync_message* m) {
   std::string_view p(static_cast<const char*>(m->payload), m->payloadlen);
   size_t at = p.find("\"ts\":");
   std::lock_guard lock(mutex);
+  if (relaying) to_relay.emplace_back(p);
   if (received == 0) first_ns = now;
   last_ns = now;
   if (at != std::string_view::npos)
@@ -105,6 +114,8 @@ MQTTAsync connect(const Args& a, const char* id) {
   return client;
 }
 
+void send(MQTTAsync client, const std::string& topic, const std::string& payload, int qos);
+
 int publish(const Args& a) {
   MQTTAsync client = connect(a, ("bench-pub-" + std::to_string(getpid())).c_str());
   int64_t start = now_ns();
@@ -117,16 +128,7 @@ int publish(const Args& a) {
     std::string payload = R"({"device":"d-)" + std::to_string(i % 1000) +
                           R"(","engine":"ON","speed":42,"ts":)" + std::to_string(now_ns()) + "}";
     bytes += static_cast<long>(payload.size());
-    MQTTAsync_message m = MQTTAsync_message_initializer;
-    m.payload = payload.data();
-    m.payloadlen = static_cast<int>(payload.size());
-    m.qos = a.qos;
-    MQTTAsync_responseOptions r = MQTTAsync_responseOptions_initializer;
-    r.onSuccess = &on_sent;
-    r.onFailure = &on_send_failure;
-    outstanding.fetch_add(1);
-    while (MQTTAsync_sendMessage(client, a.topic.c_str(), &m, &r) != MQTTASYNC_SUCCESS)
-      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    send(client, a.topic, payload, a.qos);
   }
   {
     std::unique_lock lock(mutex);
@@ -139,6 +141,49 @@ int publish(const Args& a) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   MQTTAsync_destroy(&client);
   return 0;
+}
+
+void send(MQTTAsync client, const std::string& topic, const std::string& payload, int qos) {
+  MQTTAsync_message m = MQTTAsync_message_initializer;
+  m.payload = const_cast<char*>(payload.data());
+  m.payloadlen = static_cast<int>(payload.size());
+  m.qos = qos;
+  MQTTAsync_responseOptions r = MQTTAsync_responseOptions_initializer;
+  r.onSuccess = &on_sent;
+  r.onFailure = &on_send_failure;
+  outstanding.fetch_add(1);
+  while (MQTTAsync_sendMessage(client, topic.c_str(), &m, &r) != MQTTASYNC_SUCCESS)
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+}
+
+int relay(const Args& a) {
+  relaying = true;
+  MQTTAsync client = connect(a, ("bench-relay-" + std::to_string(getpid())).c_str());
+  MQTTAsync_responseOptions r = MQTTAsync_responseOptions_initializer;
+  r.onSuccess = &on_subscribe;
+  MQTTAsync_subscribe(client, a.topic.c_str(), a.qos, &r);
+  {
+    std::unique_lock lock(mutex);
+    wake.wait(lock, [] { return subscribed; });
+  }
+  std::fprintf(stderr, "ready\n");
+  for (long sent = 0; sent < a.count; ++sent) {
+    std::string payload;
+    {
+      std::unique_lock lock(mutex);
+      if (!wake.wait_for(lock, std::chrono::seconds(a.timeout_s),
+                         [&] { return !to_relay.empty() && outstanding.load() < a.window; })) {
+        std::fprintf(stderr, "relay: stalled after %ld\n", sent);
+        std::_Exit(3);
+      }
+      payload = std::move(to_relay.front());
+      to_relay.pop_front();
+    }
+    send(client, a.to, payload, a.qos);
+  }
+  std::unique_lock lock(mutex);
+  wake.wait(lock, [] { return outstanding.load() == 0; });
+  std::_Exit(0);
 }
 
 int consume(const Args& a) {
@@ -194,9 +239,12 @@ int main(int argc, char** argv) {
       a.window = std::stoi(v);
     else if (k == "--timeout")
       a.timeout_s = std::stoi(v);
+    else if (k == "--to")
+      a.to = v;
   }
   if (a.mode == "publish") return publish(a);
   if (a.mode == "consume") return consume(a);
+  if (a.mode == "relay") return relay(a);
   std::fprintf(stderr, "unknown mode %s\n", a.mode.c_str());
   return 2;
 }

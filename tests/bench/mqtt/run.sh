@@ -206,6 +206,21 @@ routes:
   - from: "m:$tin"
     to: "m:$tout"
 YAML
+  # The raw client doing the same: subscribe, publish each message on.
+  start_consumer "$tout-raw" "$qos"
+  "$tool" relay --url "$url" --topic "$tin-raw" --to "$tout-raw" --count "$count" --qos "$qos" \
+    --window "$window" 2>"$work/relay.err" &
+  relay=$!
+  pids+=("$relay")
+  until grep -q ready "$work/relay.err"; do
+    kill -0 "$relay" 2>/dev/null || { cat "$work/relay.err" >&2; exit 1; }
+    sleep 0.01
+  done
+  "$tool" publish --url "$url" --topic "$tin-raw" --count "$count" --qos "$qos" --window "$window" >/dev/null
+  finish_consumer
+  wait "$relay" || say "the raw relay did not finish"
+  report_json "raw_relay_qos$qos" "$(cat "$work/consume.json")" "paho -> paho relay (subscribe, publish on) -> paho"
+
   start_sluice "relay$qos"
   start_consumer "$tout" "$qos"
   "$tool" publish --url "$url" --topic "$tin" --count "$count" --qos "$qos" --window "$window" >/dev/null
