@@ -99,6 +99,35 @@ TEST(WebSocketSink, ControlFramesSubscribeUnsubscribeAndPing) {
   EXPECT_EQ(error.at("code").as_string(), "unknown_subscription");
 }
 
+// The server reads a control message in pieces of at most 128 bytes (an
+// idle client keeps no larger buffer): a long one is put back together, and
+// messages that arrive together are each answered, in order.
+TEST(WebSocketSink, LongAndBackToBackControlFramesAreEachAnswered) {
+  SluiceWs sluice;
+  auto c = sluice.connect("/api/v1/stream?format=envelope");
+  ASSERT_TRUE(c->connected()) << c->error();
+  std::string devices;
+  for (int i = 0; i < 200; ++i)
+    devices += (i ? ",\"" : "\"") + std::string("device-") + std::to_string(i) + "\"";
+  std::string subscribe =
+      R"({"type":"subscribe","id":"many","filter":{"device":[)" + devices + "]}}";
+  ASSERT_GT(subscribe.size(), 2000u);
+  c->send(subscribe);
+  for (int i = 0; i < 5; ++i) c->send(R"({"type":"ping","id":"p)" + std::to_string(i) + R"("})");
+  auto subscribed = parse(c->next());
+  ASSERT_EQ(subscribed.at("type").as_string(), "subscribed");
+  EXPECT_EQ(subscribed.at("filter").at("device").as_array().size(), 200u);
+  for (int i = 0; i < 5; ++i) {
+    auto pong = parse(c->next());
+    EXPECT_EQ(pong.at("type").as_string(), "pong");
+    EXPECT_EQ(pong.at("id").as_string(), "p" + std::to_string(i));
+  }
+  sluice.feed(tracking_event("device-199", 1));
+  auto event = parse(c->next());
+  EXPECT_EQ(event.at("sub").as_string(), "many");
+  EXPECT_EQ(event.at("payload").at("n").as_int64(), 1);
+}
+
 TEST(WebSocketSink, ThrottleKeepsTheLatestPerDeviceForOneClientOnly) {
   SluiceWs sluice;
   auto throttled = sluice.connect("/api/v1/stream?format=envelope");
