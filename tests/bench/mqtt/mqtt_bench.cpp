@@ -156,9 +156,8 @@ void send(MQTTAsync client, const std::string& topic, const std::string& payload
     std::this_thread::sleep_for(std::chrono::microseconds(100));
 }
 
-int relay(const Args& a) {
-  relaying = true;
-  MQTTAsync client = connect(a, ("bench-relay-" + std::to_string(getpid())).c_str());
+// Subscribes to the topic, waits for the SUBACK, says "ready" on stderr.
+void subscribe(MQTTAsync client, const Args& a) {
   MQTTAsync_responseOptions r = MQTTAsync_responseOptions_initializer;
   r.onSuccess = &on_subscribe;
   MQTTAsync_subscribe(client, a.topic.c_str(), a.qos, &r);
@@ -167,6 +166,12 @@ int relay(const Args& a) {
     wake.wait(lock, [] { return subscribed; });
   }
   std::fprintf(stderr, "ready\n");
+}
+
+int relay(const Args& a) {
+  relaying = true;
+  MQTTAsync client = connect(a, ("bench-relay-" + std::to_string(getpid())).c_str());
+  subscribe(client, a);
   for (long sent = 0; sent < a.count; ++sent) {
     std::string payload;
     {
@@ -188,14 +193,7 @@ int relay(const Args& a) {
 
 int consume(const Args& a) {
   MQTTAsync client = connect(a, ("bench-sub-" + std::to_string(getpid())).c_str());
-  MQTTAsync_responseOptions r = MQTTAsync_responseOptions_initializer;
-  r.onSuccess = &on_subscribe;
-  MQTTAsync_subscribe(client, a.topic.c_str(), a.qos, &r);
-  {
-    std::unique_lock lock(mutex);
-    wake.wait(lock, [] { return subscribed; });
-  }
-  std::fprintf(stderr, "ready\n");
+  subscribe(client, a);
   {
     std::unique_lock lock(mutex);
     wake.wait_for(lock, std::chrono::seconds(a.timeout_s), [&] { return received >= a.count; });

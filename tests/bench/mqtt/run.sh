@@ -93,8 +93,11 @@ start_consumer() {
     >"$work/consume.json" 2>"$work/consume.err" &
   consumer=$!
   pids+=("$consumer")
-  until grep -q ready "$work/consume.err"; do
-    kill -0 "$consumer" 2>/dev/null || { cat "$work/consume.err" >&2; exit 1; }
+  wait_ready "$consumer" "$work/consume.err"
+}
+wait_ready() { # wait_ready PID STDERR-FILE: until the tool says "ready"
+  until grep -qs ready "$2"; do
+    kill -0 "$1" 2>/dev/null || { cat "$2" >&2; exit 1; }
     sleep 0.01
   done
 }
@@ -212,10 +215,7 @@ YAML
     --window "$window" 2>"$work/relay.err" &
   relay=$!
   pids+=("$relay")
-  until grep -q ready "$work/relay.err"; do
-    kill -0 "$relay" 2>/dev/null || { cat "$work/relay.err" >&2; exit 1; }
-    sleep 0.01
-  done
+  wait_ready "$relay" "$work/relay.err"
   "$tool" publish --url "$url" --topic "$tin-raw" --count "$count" --qos "$qos" --window "$window" >/dev/null
   finish_consumer
   wait "$relay" || say "the raw relay did not finish"
