@@ -15,6 +15,30 @@ namespace sluice::lua {
 namespace {
 
 constexpr const char* kMessageType = "sluice.message";
+// The message metatable is also kept in the registry under this address:
+// finding it by pointer skips the by-name lookup luaL_testudata and
+// luaL_setmetatable make (Lua's C-string cache, with a strcmp) on every
+// msg:get and every message pushed.
+const char kMetatableKey = 0;
+
+void push_metatable(lua_State* L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &kMetatableKey); }
+
+// luaL_testudata for the message type, without the name lookup.
+MessageBox* test_box(lua_State* L, int index) {
+  void* p = lua_touserdata(L, index);
+  if (!p || !lua_getmetatable(L, index)) return nullptr;
+  push_metatable(L);
+  bool same = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return same ? static_cast<MessageBox*>(p) : nullptr;
+}
+
+// luaL_checkudata for the message type: the same error for anything else.
+MessageBox* check_type(lua_State* L, int index) {
+  MessageBox* box = test_box(L, index);
+  if (!box) luaL_typeerror(L, index, kMessageType);
+  return box;
+}
 
 // The paths one Lua state's msg:get and msg:set calls name, compiled once
 // each. Never evicted (a message's PayloadScan keeps pointers to them);
@@ -59,7 +83,7 @@ PathCache& path_cache(lua_State* L) {
 }
 
 MessageBox& check_box(lua_State* L, int index) {
-  auto* box = static_cast<MessageBox*>(luaL_checkudata(L, index, kMessageType));
+  MessageBox* box = check_type(L, index);
   if (!box->envelope)
     luaL_error(L, "this message's handler has returned: copy the fields you need instead");
   return *box;
@@ -308,13 +332,13 @@ int message_newindex(lua_State* L) {
 }
 
 int message_gc(lua_State* L) {
-  auto* box = static_cast<MessageBox*>(luaL_checkudata(L, 1, kMessageType));
+  MessageBox* box = check_type(L, 1);
   box->~MessageBox();
   return 0;
 }
 
 int message_tostring(lua_State* L) {
-  auto* box = static_cast<MessageBox*>(luaL_checkudata(L, 1, kMessageType));
+  MessageBox* box = check_type(L, 1);
   if (!box->envelope) {
     lua_pushliteral(L, "message (expired)");
     return 1;
@@ -328,6 +352,8 @@ int message_tostring(lua_State* L) {
 
 void register_message_type(lua_State* L) {
   luaL_newmetatable(L, kMessageType);
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &kMetatableKey);
   static const luaL_Reg kMethods[] = {{"__newindex", message_newindex},
                                       {"__gc", message_gc},
                                       {"__tostring", message_tostring},
@@ -355,12 +381,15 @@ void register_message_type(lua_State* L) {
 MessageBox* push_message(lua_State* L, message::EnvelopePtr envelope, bool shared) {
   void* memory = lua_newuserdatauv(L, sizeof(MessageBox), 0);
   auto* box = new (memory) MessageBox{std::move(envelope), shared, {}};
-  luaL_setmetatable(L, kMessageType);
+  push_metatable(L);
+  lua_setmetatable(L, -2);
   return box;
 }
 
+MessageBox* test_message_box(lua_State* L, int index) { return test_box(L, index); }
+
 MessageBox* to_message_box(lua_State* L, int index) {
-  auto* box = static_cast<MessageBox*>(luaL_testudata(L, index, kMessageType));
+  MessageBox* box = test_box(L, index);
   if (!box) return nullptr;
   if (!box->envelope) luaL_error(L, "this message's handler has returned");
   return box;

@@ -34,6 +34,8 @@ MessageBox* push_message(lua_State* L, message::EnvelopePtr envelope, bool share
 // The box of the message userdata at `index`, or nullptr when the value is
 // not a message. Raises a Lua error for an expired message.
 MessageBox* to_message_box(lua_State* L, int index);
+// The same without the check for an expired message (never raises).
+MessageBox* test_message_box(lua_State* L, int index);
 
 // The envelope of the message userdata at `index`, or nullptr when the
 // value is not a message. Raises a Lua error for an expired message.

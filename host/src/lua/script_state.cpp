@@ -443,9 +443,9 @@ void ScriptState::run(uint64_t id, int nargs) {
         result.ok = false;
         result.error = path_ + ": handler's return value: " + error;
       }
-    } else if (const auto* m = luaL_testudata(co, first, "sluice.message")) {
+    } else if (const MessageBox* m = test_message_box(co, first)) {
       // Its payload as msg:set left it (the box still holds its copy).
-      const auto& env = static_cast<const MessageBox*>(m)->envelope;
+      const auto& env = m->envelope;
       result.returned = env ? env->payload : p.message->payload;
     } else if (lua_toboolean(co, first)) {
       result.returned.emplace();  // `return true`: handled, nothing to say

@@ -216,6 +216,31 @@ TEST_F(MessageApi, Set_ErrorsSayWhatIsWrong) {
   EXPECT_NE(run("msg.payload = 'x'").find("msg:set(path, value)"), std::string::npos);
 }
 
+// Methods check their receiver by the message metatable itself: another
+// userdata or table, even one that borrowed the methods, is refused.
+TEST_F(MessageApi, MethodsRefuseWhatIsNotAMessage) {
+  bind("msg", envelope(R"({"a":1})"));
+  EXPECT_EQ(run("return msg:get('a')"), "1");
+  EXPECT_NE(run("return msg.get(42, 'a')")
+                .find("bad argument #1 to 'get' (sluice.message "
+                      "expected, got number)"),
+            std::string::npos)
+      << run("return msg.get(42, 'a')");
+  EXPECT_NE(run("return msg.get({}, 'a')").find("sluice.message expected, got table"),
+            std::string::npos);
+  EXPECT_NE(run("return msg.get(json.null, 'a')").find("sluice.message expected"),
+            std::string::npos);  // a light userdata
+  // A full userdata of the same size, with a metatable of its own.
+  lua_newuserdatauv(L(), sizeof(MessageBox), 0);
+  luaL_newmetatable(L(), "not.a.message");
+  lua_setmetatable(L(), -2);
+  lua_setglobal(L(), "other");
+  EXPECT_NE(run("return msg.get(other, 'a')").find("sluice.message expected, got not.a.message"),
+            std::string::npos)
+      << run("return msg.get(other, 'a')");
+  EXPECT_EQ(run("return tostring(msg)"), "message (subject tracking.data, 7 bytes)");
+}
+
 TEST_F(MessageApi, WithPayload_MakesANewMessageWithTheSameEnvelopeFields) {
   auto original = envelope(R"({"a":1})");
   MessageBox* box = bind("msg", original);
