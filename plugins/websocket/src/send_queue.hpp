@@ -2,13 +2,14 @@
 // client lets it fill, the policy decides: drop the oldest frame, replace
 // an older frame of the same stream (keep_latest), or disconnect the client.
 //
-// A ring that allocates nothing until the first frame and gives its slots
-// back when it drains after a burst: most of 10,000 idle clients have an
-// empty queue, and std::deque's first block alone was 576 bytes each.
+// A boost::circular_buffer that allocates nothing until the first frame,
+// grows by doubling up to the bound and gives its slots back when it drains
+// after a burst: most of 10,000 idle clients have an empty queue, and
+// std::deque's first block alone was 576 bytes each.
 #pragma once
 
+#include <boost/circular_buffer.hpp>
 #include <cstddef>
-#include <vector>
 
 #include "out_frame.hpp"
 
@@ -31,23 +32,18 @@ class SendQueue {
   bool pop(OutFrame& out);
   void clear();
 
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  size_t size() const { return frames_.size(); }
+  bool empty() const { return frames_.empty(); }
   size_t capacity() const { return capacity_; }
   // Slots allocated now (for tests: the memory an idle client keeps).
-  size_t allocated() const { return slots_.size(); }
+  size_t allocated() const { return frames_.capacity(); }
 
  private:
-  OutFrame& at(size_t i) { return slots_[(head_ + i) % slots_.size()]; }
   void append(OutFrame frame);
-  void drop_front();
-  void grow();
 
   size_t capacity_;
   SlowClientPolicy policy_;
-  std::vector<OutFrame> slots_;  // the ring; frames live in [head_, head_ + size_)
-  size_t head_ = 0;
-  size_t size_ = 0;
+  boost::circular_buffer<OutFrame> frames_;  // allocated as it fills, up to capacity_
 };
 
 }  // namespace sluice::websocket
